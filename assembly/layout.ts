@@ -1,0 +1,124 @@
+// Memory layout shared by the AssemblyScript core and the TypeScript bindings.
+//
+// This file is valid in both languages: it holds integer constants only (no
+// types that TypeScript lacks), so `bindings/` imports it as-is and the core
+// compiles it as i32 constants.
+//
+// Wasm linear memory (one shared WebAssembly.Memory for the whole machine):
+//
+//   0x0000_0000  reserved, never touched by the core (no static data)
+//   MACHINE_BASE machine block: global words shared by every CPU
+//   CPU_BASE     CPU state blocks, CPU_STRIDE bytes each, MAX_CPUS of them
+//   CACHE_BASE   decoded-instruction caches, CACHE_BYTES per CPU
+//   ramOffset    guest RAM (stored in the machine block, 64 KiB aligned)
+//
+// Guest addresses map to Wasm offsets linearly:
+//   wasm = guest - ramBase + ramOffset, for lo <= guest < hi
+// where [lo, hi) is the accessible window (hi = ramBase + ramSize; lo may be
+// above ramBase to leave the NULL page unmapped). Every guest access is
+// checked against that window before it touches memory.
+
+export const PAGE = 65536;
+export const MAX_CPUS = 64;
+
+// ---- machine block --------------------------------------------------------
+export const MACHINE_BASE = 0x10000;
+export const M_MAGIC = 0; //          u32 'PLAB' once initialised
+export const M_NCPUS = 4; //          u32 number of CPUs
+export const M_RAM_OFFSET = 8; //     u32 wasm offset of guest RAM
+export const M_RAM_SIZE = 12; //      u32 bytes of guest RAM
+export const M_RAM_BASE = 16; //      u64 guest address of the first RAM byte
+export const M_LO = 24; //            u64 lowest accessible guest address
+export const M_HI = 32; //            u64 one past the highest accessible guest address
+export const M_CODE_EPOCH = 40; //    u32 bumped by every instruction patch
+export const M_EXCL_LOCK = 44; //     u32 spinlock for 128-bit exclusive pairs
+export const M_STOP = 48; //          u32 nonzero: every CPU leaves step() at once
+export const M_FLAGS = 52; //         u32 MF_* bits
+export const M_COND_TABLE = 2048; //  u16[16]: for each NZCV value, the conditions that pass
+export const MACHINE_SIZE = 4096;
+
+export const MF_COHERENT_ICACHE = 1; // refetch-compare the word on every fetch
+
+// ---- CPU state block --------------------------------------------------------
+// Register file: 34 slots of u64. Slots 0..30 are X0..X30, slot 31 is SP,
+// slot 32 reads as zero (XZR as a source), slot 33 is a write sink (XZR as a
+// destination). The decoder resolves register number 31 to slot 31, 32 or 33
+// depending on the operand, so the execute loop never tests for it.
+export const CPU_BASE = MACHINE_BASE + MACHINE_SIZE;
+export const CPU_STRIDE = 4096;
+export const C_X = 0; //              u64[31] X0..X30
+export const C_SP = 248; //           u64 SP (slot 31)
+export const C_ZR = 256; //           u64 always 0 (slot 32)
+export const C_SINK = 264; //         u64 discarded writes (slot 33)
+export const C_PC = 272; //           u64 program counter
+export const C_NZCV = 280; //         u32 flags in bits 31..28, as MRS NZCV reads them
+export const C_EXIT = 284; //         u32 last exit reason (EXIT_*)
+export const C_INSNS = 288; //        u64 instructions retired
+export const C_TPIDR_EL0 = 296; //    u64
+export const C_EXC_INFO = 304; //     u32 immediate of SVC/HVC/BRK, or fault detail (FAULT_*)
+export const C_EXC_WORD = 308; //     u32 instruction word that caused the exit
+export const C_FAR = 312; //          u64 faulting address for data/fetch faults
+export const C_EXCL_ADDR = 320; //    u64 exclusive monitor: reserved address (odd = none)
+export const C_EXCL_SIZE = 328; //    u32 exclusive monitor: access size in bytes (pair: total)
+export const C_EXCL_VAL = 336; //     u64 exclusive monitor: value seen by the load (low half for pairs)
+export const C_EXCL_VAL2 = 344; //    u64 exclusive monitor: high half for pairs
+export const C_CPU_INDEX = 352; //    u32 this CPU's index (MPIDR Aff0)
+export const C_RING_POS = 356; //     u32 next slot of the PC ring
+export const C_MIDR = 360; //         u64 MIDR_EL1 value reported to the guest
+export const C_CNTVCT = 368; //       u64 virtual counter (advanced by the host/core)
+export const C_CNTFRQ = 376; //       u64 counter frequency in Hz
+export const C_CACHE_MISSES = 384; // u64 decoded-instruction cache misses
+export const C_EL = 392; //           u32 current exception level (0 user profile, 1 kernel)
+export const C_DCZID = 396; //        u32 DCZID_EL0 value (log2 words of DC ZVA block)
+export const C_CTR = 400; //          u64 CTR_EL0 value
+export const C_RING = 1024; //        u64[RING_SIZE] last PCs executed, oldest overwritten
+export const RING_SIZE = 64;
+
+// Register slot numbers as the decoder writes them.
+export const R_SP = 31;
+export const R_ZR = 32;
+export const R_SINK = 33;
+
+// ---- exit reasons of step() ------------------------------------------------
+export const EXIT_BUDGET = 0; //      ran the whole budget
+export const EXIT_SVC = 1; //         SVC executed; PC already past it; C_EXC_INFO = imm16
+export const EXIT_HVC = 2; //         HVC executed; PC already past it
+export const EXIT_BRK = 3; //         BRK executed; PC at the BRK
+export const EXIT_UNDEF = 4; //       undefined instruction at PC
+export const EXIT_DATA_ABORT = 5; //  load/store outside RAM or misaligned atomic; C_FAR
+export const EXIT_FETCH_ABORT = 6; // PC outside RAM; C_FAR = PC
+export const EXIT_PC_ALIGN = 7; //    misaligned PC; C_FAR = PC
+export const EXIT_WFI = 8; //         WFI executed; PC past it
+export const EXIT_WFE = 9; //         WFE executed; PC past it
+export const EXIT_STOP = 10; //       the machine's stop word was set
+export const EXIT_HLT = 11; //        HLT executed; PC at the HLT
+
+// C_EXC_INFO detail for data aborts (bit flags)
+export const FAULT_WRITE = 1; //      the access was a write
+export const FAULT_ALIGN = 2; //      alignment fault (exclusive/atomic/ordered)
+export const FAULT_RANGE = 4; //      outside guest RAM
+
+// ---- decoded-instruction cache ---------------------------------------------
+// Direct-mapped, indexed by (PC >> 2) & (CACHE_ENTRIES - 1); an entry:
+//   +0  u64 tag: the PC it was decoded for (all ones when empty)
+//   +8  u32 the instruction word decoded
+//   +12 u16 operation (OP_* of the generated decoder)
+//   +14 u8  rd   +15 u8 rn   +16 u8 rm   +17 u8 ra (register slots)
+//   +18 u8  b0   +19 u8 b1  small operands (shift amount, condition, size...)
+//   +20 u32 aux  second immediate (bitfield masks, branch bit number...)
+//   +24 u64 imm  main immediate, or an absolute target for PC-relative forms
+export const CACHE_ENTRIES = 16384;
+export const CACHE_ENTRY = 32;
+export const CACHE_BYTES = CACHE_ENTRIES * CACHE_ENTRY;
+export const CACHE_BASE = 0x100000;
+export const E_TAG = 0;
+export const E_WORD = 8;
+export const E_OP = 12;
+export const E_RD = 14;
+export const E_RN = 15;
+export const E_RM = 16;
+export const E_RA = 17;
+export const E_B0 = 18;
+export const E_B1 = 19;
+export const E_AUX = 20;
+export const E_IMM = 24;

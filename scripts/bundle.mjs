@@ -1,0 +1,26 @@
+// Bundles the TypeScript entry points into dist/ with esbuild.
+import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const entries = {
+  cli: 'bindings/cli.ts',
+  index: 'bindings/index.ts',
+  'fuzz-diff': 'test/fuzz/fuzz-diff-main.ts',
+};
+const entryPoints = Object.fromEntries(Object.entries(entries).filter(([, f]) => existsSync(join(root, f))));
+await build({
+  absWorkingDir: root,
+  entryPoints,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  outdir: 'dist',
+  packages: 'external',
+  sourcemap: true,
+  banner: { js: '#!/usr/bin/env node' },
+  logLevel: 'warning',
+});
