@@ -1,0 +1,93 @@
+// Host access to guest RAM, bounds-checked against the accessible window:
+// every read or write outside [lo, hi) throws GuestAccessError and touches
+// nothing.
+
+export class GuestAccessError extends Error {
+  override name = 'GuestAccessError';
+  constructor(readonly address: bigint, readonly length: number, readonly window: [bigint, bigint]) {
+    super(
+      `guest access 0x${address.toString(16)}+${length} is outside guest RAM ` +
+        `0x${window[0].toString(16)}..0x${window[1].toString(16)}`,
+    );
+  }
+}
+
+export class GuestMemory {
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
+  readonly words: Int32Array;
+
+  /**
+   * @param memory the machine's shared memory
+   * @param ramOffset Wasm offset of the first RAM byte
+   * @param base guest address of the first RAM byte
+   * @param size RAM bytes
+   * @param lo lowest accessible guest address (>= base)
+   */
+  constructor(
+    readonly memory: WebAssembly.Memory,
+    readonly ramOffset: number,
+    readonly base: bigint,
+    readonly size: number,
+    readonly lo: bigint = base,
+  ) {
+    this.bytes = new Uint8Array(memory.buffer, ramOffset, size);
+    this.view = new DataView(memory.buffer, ramOffset, size);
+    this.words = new Int32Array(memory.buffer, ramOffset, size >> 2);
+  }
+
+  get hi(): bigint {
+    return this.base + BigInt(this.size);
+  }
+
+  /** Offset into `bytes` of [addr, addr+len), or throws. */
+  offset(addr: bigint, len: number): number {
+    if (len < 0 || addr < this.lo || addr + BigInt(len) > this.hi) {
+      throw new GuestAccessError(addr, len, [this.lo, this.hi]);
+    }
+    return Number(addr - this.base);
+  }
+
+  contains(addr: bigint, len: number): boolean {
+    return len >= 0 && addr >= this.lo && addr + BigInt(len) <= this.hi;
+  }
+
+  read(addr: bigint, len: number): Uint8Array {
+    const o = this.offset(addr, len);
+    return this.bytes.slice(o, o + len);
+  }
+
+  write(addr: bigint, data: Uint8Array): void {
+    this.bytes.set(data, this.offset(addr, data.length));
+  }
+
+  fill(addr: bigint, len: number, value: number): void {
+    const o = this.offset(addr, len);
+    this.bytes.fill(value, o, o + len);
+  }
+
+  u32(addr: bigint): number {
+    return this.view.getUint32(this.offset(addr, 4), true);
+  }
+
+  u64(addr: bigint): bigint {
+    return this.view.getBigUint64(this.offset(addr, 8), true);
+  }
+
+  setU32(addr: bigint, v: number): void {
+    this.view.setUint32(this.offset(addr, 4), v >>> 0, true);
+  }
+
+  setU64(addr: bigint, v: bigint): void {
+    this.view.setBigUint64(this.offset(addr, 8), BigInt.asUintN(64, v), true);
+  }
+
+  /** A NUL-terminated string of at most `max` bytes (without the NUL). */
+  cstring(addr: bigint, max = 4096): string {
+    const start = this.offset(addr, 1);
+    const limit = Math.min(this.size, start + max);
+    let end = start;
+    while (end < limit && this.bytes[end] !== 0) end++;
+    return new TextDecoder().decode(this.bytes.slice(start, end)); // slice: decoders refuse shared buffers
+  }
+}

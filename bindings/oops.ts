@@ -1,0 +1,140 @@
+// Oops-style fault reports: what a kernel engineer expects to see when a CPU
+// dies. The exception, the faulting instruction disassembled at
+// symbol+offset, the registers, and the last instructions executed
+// (reconstructed from the core's ring of taken branches).
+
+import * as L from '../assembly/layout.ts';
+import { CpuState, REG_NAMES } from './core.ts';
+import type { GuestMemory } from './guest-memory.ts';
+
+export type FaultKind =
+  | 'undefined-instruction'
+  | 'data-abort'
+  | 'instruction-abort'
+  | 'pc-alignment'
+  | 'breakpoint';
+
+export interface Fault {
+  kind: FaultKind;
+  cpu: number;
+  pc: bigint;
+  /** Faulting data address (data aborts) or PC (instruction aborts, alignment). */
+  address?: bigint;
+  /** The instruction word at pc, when readable. */
+  word?: number;
+  /** The Linux signal a user process would receive. */
+  signal: 'SIGSEGV' | 'SIGILL' | 'SIGTRAP' | 'SIGBUS';
+  /** The full multi-line report. */
+  report: string;
+}
+
+export const SIGNAL_NUMBERS = { SIGILL: 4, SIGTRAP: 5, SIGBUS: 7, SIGSEGV: 11 } as const;
+
+export type Disassembler = (word: number, pc: bigint) => string;
+export type Symbolizer = (addr: bigint) => { name: string; offset: bigint } | null;
+
+const hex64 = (v: bigint): string => v.toString(16).padStart(16, '0');
+const hex32 = (v: number): string => (v >>> 0).toString(16).padStart(8, '0');
+
+export function formatAddr(addr: bigint, symbolize?: Symbolizer): string {
+  const s = symbolize?.(addr);
+  const base = `0x${addr.toString(16)}`;
+  return s ? `${base} <${s.name}+0x${s.offset.toString(16)}>` : base;
+}
+
+/** Maps a core exit reason to a fault kind, or null when the exit is not a fault. */
+export function faultKind(exit: number): FaultKind | null {
+  switch (exit) {
+    case L.EXIT_UNDEF: return 'undefined-instruction';
+    case L.EXIT_DATA_ABORT: return 'data-abort';
+    case L.EXIT_FETCH_ABORT: return 'instruction-abort';
+    case L.EXIT_PC_ALIGN: return 'pc-alignment';
+    case L.EXIT_BRK: return 'breakpoint';
+    default: return null;
+  }
+}
+
+const SIGNALS: Record<FaultKind, Fault['signal']> = {
+  'undefined-instruction': 'SIGILL',
+  'data-abort': 'SIGSEGV',
+  'instruction-abort': 'SIGSEGV',
+  'pc-alignment': 'SIGBUS',
+  breakpoint: 'SIGTRAP',
+};
+
+/**
+ * The instructions leading to the PC, newest last: the straight run from the
+ * last taken branch's target to the PC, then the runs before it.
+ */
+export function recentPath(cpu: CpuState, pc: bigint, max = 16): bigint[] {
+  const ring = cpu.branchRing();
+  const path: bigint[] = [];
+  let end = pc;
+  for (let i = ring.length - 1; i >= 0 && path.length < max; i--) {
+    const [from, to] = ring[i];
+    if (to > end || end - to > 4n * BigInt(max)) break; // ring does not connect (host edited the PC)
+    for (let a = end; a >= to && path.length < max; a -= 4n) path.push(a);
+    end = from;
+  }
+  if (path.length === 0) path.push(pc);
+  return path.reverse();
+}
+
+export function buildFault(
+  cpu: CpuState,
+  mem: GuestMemory,
+  opts: { disassemble?: Disassembler; symbolize?: Symbolizer },
+): Fault | null {
+  const kind = faultKind(cpu.exit);
+  if (!kind) return null;
+  const pc = cpu.pc;
+  const word = mem.contains(pc, 4) && (pc & 3n) === 0n ? mem.u32(pc) : undefined;
+  const dis = (w: number, a: bigint): string => (opts.disassemble ? opts.disassemble(w, a) : `.inst 0x${hex32(w)}`);
+  const lines: string[] = [];
+  const where = formatAddr(pc, opts.symbolize);
+  let address: bigint | undefined;
+  switch (kind) {
+    case 'undefined-instruction':
+      lines.push(`Internal error: undefined instruction: ${hex32(cpu.excWord)} at ${where} [CPU ${cpu.index}]`);
+      break;
+    case 'breakpoint':
+      lines.push(`Internal error: BRK #0x${cpu.excInfo.toString(16)} at ${where} [CPU ${cpu.index}]`);
+      break;
+    case 'data-abort': {
+      address = cpu.far;
+      const info = cpu.excInfo;
+      const what = info & L.FAULT_ALIGN ? 'alignment fault' : 'outside guest RAM';
+      lines.push(
+        `Unable to handle guest ${info & L.FAULT_WRITE ? 'write' : 'read'} at address 0x${hex64(address)} (${what}) ` +
+          `at ${where} [CPU ${cpu.index}]`,
+      );
+      break;
+    }
+    case 'instruction-abort':
+      address = cpu.far;
+      lines.push(`Unable to fetch instruction at 0x${hex64(pc)}: PC outside guest RAM [CPU ${cpu.index}]`);
+      break;
+    case 'pc-alignment':
+      address = cpu.far;
+      lines.push(`PC alignment fault: PC 0x${hex64(pc)} is not a multiple of 4 [CPU ${cpu.index}]`);
+      break;
+  }
+  if (word !== undefined) lines.push(`pc : ${where}: ${hex32(word)}  ${dis(word, pc)}`);
+  lines.push(`lr : ${formatAddr(cpu.x(30), opts.symbolize)}`);
+  const n = cpu.nzcv;
+  const flags = `${n & 0x80000000 ? 'N' : 'n'}${n & 0x40000000 ? 'Z' : 'z'}${n & 0x20000000 ? 'C' : 'c'}${n & 0x10000000 ? 'V' : 'v'}`;
+  lines.push(`sp : ${hex64(cpu.sp)}  pstate: ${flags} EL${cpu.el}`);
+  for (let r = 30; r >= 0; r -= 3) {
+    const row: string[] = [];
+    for (let k = r; k > r - 3 && k >= 0; k--) row.push(`${REG_NAMES[k].padStart(3)}: ${hex64(cpu.x(k))}`);
+    lines.push(row.join(' '));
+  }
+  lines.push('Last instructions:');
+  for (const a of recentPath(cpu, pc)) {
+    const w = mem.contains(a, 4) ? mem.u32(a) : undefined;
+    const mark = a === pc ? '>' : ' ';
+    const text = w === undefined ? '(not in RAM)' : `${hex32(w)}  ${dis(w, a)}`;
+    lines.push(`${mark} ${formatAddr(a, opts.symbolize)}: ${text}`);
+  }
+  return { kind, cpu: cpu.index, pc, address, word, signal: SIGNALS[kind], report: lines.join('\n') };
+}

@@ -1,0 +1,120 @@
+// The `user` profile's address space: a static AArch64 Linux-style ELF loaded
+// into guest RAM at its link addresses, a Linux-style initial stack (argc,
+// argv, envp, auxv), and the break.
+//
+// Guest address map (RAM from address 0; the first 64 KiB are not mapped, so
+// NULL and small offsets from it fault):
+//
+//   0x0000_0000 .. 0x0000_ffff   unmapped
+//   0x0001_0000 .. image end     free, then the ELF's PT_LOAD segments (typically at 0x400000)
+//   brk start   .. brk            heap grown by brk(2)
+//   mmap low    .. mmap top      anonymous mmap(2) regions, allocated downwards
+//   stack limit .. RAM end       the stack (STACK_SIZE), initial SP just below the strings
+
+import type { ElfImage } from '../elf/index.ts';
+import { GuestMemory } from '../guest-memory.ts';
+
+export const NULL_GUARD = 0x10000n;
+export const STACK_SIZE = 8n << 20n;
+export const PAGE_SIZE = 4096n;
+
+export class LoadError extends Error {
+  override name = 'LoadError';
+  constructor(message: string, readonly address?: bigint) {
+    super(message);
+  }
+}
+
+const AT = {
+  NULL: 0n, PHDR: 3n, PHENT: 4n, PHNUM: 5n, PAGESZ: 6n, BASE: 7n, FLAGS: 8n, ENTRY: 9n,
+  UID: 11n, EUID: 12n, GID: 13n, EGID: 14n, HWCAP: 16n, CLKTCK: 17n, SECURE: 23n,
+  RANDOM: 25n, HWCAP2: 26n, EXECFN: 31n,
+} as const;
+
+// HWCAP bits the core supports: FP and ASIMD are absent (integer core);
+// CPUID (MRS emulation of ID registers) absent; ATOMICS (LSE) present.
+const HWCAP_ATOMICS = 1n << 8n;
+
+const alignUp = (v: bigint, a: bigint): bigint => (v + a - 1n) & ~(a - 1n);
+const alignDown = (v: bigint, a: bigint): bigint => v & ~(a - 1n);
+
+export interface UserLayout {
+  entry: bigint;
+  sp: bigint;
+  brkStart: bigint;
+  mmapTop: bigint;
+  stackLimit: bigint;
+  ramEnd: bigint;
+}
+
+/**
+ * Loads `image` (parsed from `file`) into guest RAM and builds the initial
+ * stack. Nothing is written when a segment does not fit.
+ */
+export function loadUserImage(
+  mem: GuestMemory,
+  file: Uint8Array,
+  image: ElfImage,
+  args: readonly string[],
+  env: readonly string[],
+  random: Uint8Array,
+): UserLayout {
+  const ramEnd = mem.hi;
+  const stackLimit = ramEnd - STACK_SIZE;
+  let imageEnd = 0n;
+  for (const s of image.segments) {
+    const end = s.vaddr + s.memSize;
+    if (s.vaddr < NULL_GUARD || end > stackLimit) {
+      throw new LoadError(
+        `segment 0x${s.vaddr.toString(16)}..0x${end.toString(16)} is outside the loadable range ` +
+          `0x${NULL_GUARD.toString(16)}..0x${stackLimit.toString(16)} (guest RAM ${mem.size >> 20} MiB)`,
+        s.vaddr,
+      );
+    }
+    if (end > imageEnd) imageEnd = end;
+  }
+  for (const s of image.segments) {
+    mem.write(s.vaddr, s.data);
+    if (s.memSize > s.fileSize) mem.fill(s.vaddr + BigInt(s.data.length), Number(s.memSize - BigInt(s.data.length)), 0);
+  }
+
+  // Program headers, for AT_PHDR: where the first segment maps the file's header area.
+  const dv = new DataView(file.buffer, file.byteOffset, file.byteLength);
+  const phoff = dv.getBigUint64(0x20, true);
+  const phnum = BigInt(dv.getUint16(0x38, true));
+  const first = image.segments.find((s) => BigInt(s.offset) <= phoff && phoff + phnum * 56n <= BigInt(s.offset) + s.fileSize);
+  const phdr = first ? first.vaddr + (phoff - BigInt(first.offset)) : 0n;
+
+  // Strings at the top of the stack, then the vectors below them.
+  const enc = new TextEncoder();
+  let top = ramEnd - 16n;
+  const pushBytes = (b: Uint8Array): bigint => {
+    top -= BigInt(b.length);
+    mem.write(top, b);
+    return top;
+  };
+  const pushString = (s: string): bigint => pushBytes(enc.encode(s + '\0'));
+  const execfn = pushString(args[0] ?? '');
+  const argPtrs = args.map(pushString);
+  const envPtrs = env.map(pushString);
+  top = alignDown(top, 16n);
+  const randomPtr = pushBytes(random.subarray(0, 16));
+  top = alignDown(top, 16n);
+
+  const auxv: [bigint, bigint][] = [
+    [AT.PHDR, phdr], [AT.PHENT, 56n], [AT.PHNUM, phnum], [AT.PAGESZ, PAGE_SIZE], [AT.BASE, 0n],
+    [AT.FLAGS, 0n], [AT.ENTRY, image.entry], [AT.UID, 0n], [AT.EUID, 0n], [AT.GID, 0n], [AT.EGID, 0n],
+    [AT.HWCAP, HWCAP_ATOMICS], [AT.CLKTCK, 100n], [AT.SECURE, 0n], [AT.RANDOM, randomPtr],
+    [AT.HWCAP2, 0n], [AT.EXECFN, execfn], [AT.NULL, 0n],
+  ];
+  const words: bigint[] = [BigInt(args.length), ...argPtrs, 0n, ...envPtrs, 0n];
+  for (const [k, v] of auxv) words.push(k, v);
+  let sp = top - BigInt(words.length) * 8n;
+  sp = alignDown(sp, 16n);
+  const block = new DataView(new ArrayBuffer(words.length * 8));
+  words.forEach((w, i) => block.setBigUint64(i * 8, w, true));
+  mem.write(sp, new Uint8Array(block.buffer));
+
+  const brkStart = alignUp(imageEnd, PAGE_SIZE);
+  return { entry: image.entry, sp, brkStart, mmapTop: alignDown(stackLimit, PAGE_SIZE), stackLimit, ramEnd };
+}
