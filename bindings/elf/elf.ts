@@ -202,7 +202,8 @@ export function parseElf(bytes: Uint8Array): ElfImage {
     const memSize = u64(p + 40);
     const align = u64(p + 48);
     const where = `program header ${i}`;
-    if (!inFile(offset, fileSize)) {
+    // A segment without file bytes (all .bss) may name any offset: linkers put it past the end.
+    if (fileSize !== 0n && !inFile(offset, fileSize)) {
       throw new ElfError('BAD_SEGMENT',
         `${where}: segment file range ${hex(offset)}+${hex(fileSize)} exceeds file size ${hex(size)}`,
         { offset: p + 8, value: offset });
@@ -295,7 +296,7 @@ export function parseElf(bytes: Uint8Array): ElfImage {
       offset = 0n;
       secSize = 0n;
     } else {
-      if (!inFile(offset, type === SHT_NOBITS ? 0n : secSize)) {
+      if (type !== SHT_NOBITS && secSize !== 0n && !inFile(offset, secSize)) {
         throw new ElfError('BAD_SECTION_HEADER',
           `${where}: file range ${hex(offset)}+${hex(secSize)} exceeds file size ${hex(size)}`,
           { offset: s + 24, value: offset });

@@ -208,17 +208,17 @@ def(S.excl, 'exclp', [
 ]);
 const lse = { feat: 'lse' as const };
 def(S.excl, 'cas', [
-  ['CAS', 'cas', 'size:2 001000 o2=1 L=0 o1=1 Rs:5 o0=0 Rt2=(11111) Rn:5 Rt:5', lse],
-  ['CASL', 'casl', 'size:2 001000 o2=1 L=0 o1=1 Rs:5 o0=1 Rt2=(11111) Rn:5 Rt:5', lse],
-  ['CASA', 'casa', 'size:2 001000 o2=1 L=1 o1=1 Rs:5 o0=0 Rt2=(11111) Rn:5 Rt:5', lse],
-  ['CASAL', 'casal', 'size:2 001000 o2=1 L=1 o1=1 Rs:5 o0=1 Rt2=(11111) Rn:5 Rt:5', lse],
+  ['CAS', 'cas', 'size:2 001000 o2=1 L=0 o1=1 Rs:5 o0=0 Rt2=11111 Rn:5 Rt:5', lse],
+  ['CASL', 'casl', 'size:2 001000 o2=1 L=0 o1=1 Rs:5 o0=1 Rt2=11111 Rn:5 Rt:5', lse],
+  ['CASA', 'casa', 'size:2 001000 o2=1 L=1 o1=1 Rs:5 o0=0 Rt2=11111 Rn:5 Rt:5', lse],
+  ['CASAL', 'casal', 'size:2 001000 o2=1 L=1 o1=1 Rs:5 o0=1 Rt2=11111 Rn:5 Rt:5', lse],
 ]);
 const caspUndef = { ...lse, undef: [{ Rs: 'xxxx1' }, { Rt: 'xxxx1' }] };
 def(S.excl, 'casp', [
-  ['CASP', 'casp', '0 sz 001000 o2=0 L=0 o1=1 Rs:5 o0=0 Rt2=(11111) Rn:5 Rt:5', caspUndef],
-  ['CASPL', 'caspl', '0 sz 001000 o2=0 L=0 o1=1 Rs:5 o0=1 Rt2=(11111) Rn:5 Rt:5', caspUndef],
-  ['CASPA', 'caspa', '0 sz 001000 o2=0 L=1 o1=1 Rs:5 o0=0 Rt2=(11111) Rn:5 Rt:5', caspUndef],
-  ['CASPAL', 'caspal', '0 sz 001000 o2=0 L=1 o1=1 Rs:5 o0=1 Rt2=(11111) Rn:5 Rt:5', caspUndef],
+  ['CASP', 'casp', '0 sz 001000 o2=0 L=0 o1=1 Rs:5 o0=0 Rt2=11111 Rn:5 Rt:5', caspUndef],
+  ['CASPL', 'caspl', '0 sz 001000 o2=0 L=0 o1=1 Rs:5 o0=1 Rt2=11111 Rn:5 Rt:5', caspUndef],
+  ['CASPA', 'caspa', '0 sz 001000 o2=0 L=1 o1=1 Rs:5 o0=0 Rt2=11111 Rn:5 Rt:5', caspUndef],
+  ['CASPAL', 'caspal', '0 sz 001000 o2=0 L=1 o1=1 Rs:5 o0=1 Rt2=11111 Rn:5 Rt:5', caspUndef],
 ]);
 def(S.lit, 'ldr_lit', [
   ['LDR_lit_w', 'ldr', 'opc=00 011 0 00 imm19:19 Rt:5'],
@@ -273,7 +273,7 @@ function ldstRows(kind: 'unscaled' | 'post' | 'unpriv' | 'pre' | 'uimm' | 'reg')
       if (kind === 'uimm') pat = `${head} 01 opc=${opc} imm12:12 Rn:5 Rt:5`;
       else if (kind === 'reg') {
         pat = `${head} 00 opc=${opc} 1 Rm:5 option:3 S 10 Rn:5 Rt:5`;
-        extra = { undef: [{ option: 'xx0' }] };
+        extra = { undef: [{ option: 'x0x' }] }; // option<1> must be 1 (UXTW, LSL, SXTW, SXTX)
       } else {
         const idx = { unscaled: '00', post: '01', unpriv: '10', pre: '11' }[kind];
         pat = `${head} 00 opc=${opc} 0 imm9:9 idx=${idx} Rn:5 Rt:5`;

@@ -1,0 +1,4 @@
+// npm run bench: the benchmarks in bench/ (TypeScript, run through esbuild).
+import { execFileSync } from 'node:child_process';
+const extra = process.argv.slice(2);
+execFileSync(process.execPath, ['scripts/run-ts.mjs', 'bench/user-speed.ts', ...extra], { stdio: 'inherit' });
