@@ -30,7 +30,7 @@ export interface Fault {
 
 export const SIGNAL_NUMBERS = { SIGILL: 4, SIGTRAP: 5, SIGBUS: 7, SIGSEGV: 11 } as const;
 
-export type Disassembler = (word: number, pc: bigint) => string;
+export type Disassembler = (word: number, pc: bigint, symbolize?: (addr: bigint) => string | null) => string;
 export type Symbolizer = (addr: bigint) => { name: string; offset: bigint } | null;
 
 const hex64 = (v: bigint): string => v.toString(16).padStart(16, '0');
@@ -80,6 +80,25 @@ export function recentPath(cpu: CpuState, pc: bigint, max = 16): bigint[] {
   return path.reverse();
 }
 
+/** Return addresses found by walking the x29 frame-record chain (at most `max`). */
+export function backtrace(cpu: CpuState, mem: GuestMemory, max = 16): bigint[] {
+  const out: bigint[] = [cpu.pc];
+  let fp = cpu.x(29);
+  // A leaf function has no frame record of its own yet: its caller is in x30.
+  if (mem.contains(fp, 16) && mem.u64(fp + 8n) !== cpu.x(30) && cpu.x(30) !== 0n) out.push(cpu.x(30));
+  const seen = new Set<bigint>();
+  while (out.length < max && fp !== 0n && (fp & 7n) === 0n && mem.contains(fp, 16) && !seen.has(fp)) {
+    seen.add(fp);
+    const lr = mem.u64(fp + 8n);
+    if (lr === 0n) break;
+    out.push(lr);
+    const next = mem.u64(fp);
+    if (next <= fp) break; // frames live at increasing addresses
+    fp = next;
+  }
+  return out;
+}
+
 export function buildFault(
   cpu: CpuState,
   mem: GuestMemory,
@@ -89,7 +108,11 @@ export function buildFault(
   if (!kind) return null;
   const pc = cpu.pc;
   const word = mem.contains(pc, 4) && (pc & 3n) === 0n ? mem.u32(pc) : undefined;
-  const dis = (w: number, a: bigint): string => (opts.disassemble ? opts.disassemble(w, a) : `.inst 0x${hex32(w)}`);
+  const symText = (a: bigint): string | null => {
+    const s = opts.symbolize?.(a);
+    return s ? (s.offset ? `${s.name}+0x${s.offset.toString(16)}` : s.name) : null;
+  };
+  const dis = (w: number, a: bigint): string => (opts.disassemble ? opts.disassemble(w, a, symText) : `.inst 0x${hex32(w)}`);
   const lines: string[] = [];
   const where = formatAddr(pc, opts.symbolize);
   let address: bigint | undefined;
@@ -129,6 +152,8 @@ export function buildFault(
     for (let k = r; k > r - 3 && k >= 0; k--) row.push(`${REG_NAMES[k].padStart(3)}: ${hex64(cpu.x(k))}`);
     lines.push(row.join(' '));
   }
+  lines.push('Call trace (frame pointers):');
+  for (const frame of backtrace(cpu, mem)) lines.push(`  ${formatAddr(frame, opts.symbolize)}`);
   lines.push('Last instructions:');
   for (const a of recentPath(cpu, pc)) {
     const w = mem.contains(a, 4) ? mem.u32(a) : undefined;
