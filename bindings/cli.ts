@@ -6,7 +6,6 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync, writeSync } from 'node:fs';
 import { ElfError } from './elf/index.ts';
 import { GuestAccessError } from './guest-memory.ts';
-import { disassemble } from './isa/disasm.ts';
 import { LoadError } from './user/image.ts';
 import { runUserProgram, DEFAULT_USER_RAM } from './user/run.ts';
 import { ConfigError } from './core.ts';
@@ -55,7 +54,6 @@ function runCommand(file: string, args: string[], flags: RunFlags): number {
       write: (fd, data) => writeAll(fd, data),
       warn: (m) => process.stderr.write(m + '\n'),
     },
-    disassemble,
   });
   if (result.fault) process.stderr.write(result.fault.report + '\n');
   if (result.stoppedAtMaxInsns) process.stderr.write(`patchlab: stopped after ${result.insns} instructions (--max-insns)\n`);

@@ -8,6 +8,7 @@ import {
 } from '../core.ts';
 import { parseElf, type ElfImage } from '../elf/index.ts';
 import { GuestMemory } from '../guest-memory.ts';
+import { disassemble } from '../isa/disasm.ts';
 import { buildFault, SIGNAL_NUMBERS, type Disassembler, type Fault } from '../oops.ts';
 import { loadUserImage, NULL_GUARD, type UserLayout } from './image.ts';
 import { Syscalls, type HostIo } from './syscalls.ts';
@@ -25,6 +26,7 @@ export interface UserRunOptions {
   /** Re-check every fetched word against RAM (self-modifying code seen at once); default true. */
   coherentIcache?: boolean;
   io?: Partial<HostIo>;
+  /** Disassembler for fault reports (default: the llvm-objdump-style one of bindings/isa). */
   disassemble?: Disassembler;
 }
 
@@ -108,7 +110,7 @@ export class UserProcess {
         continue;
       }
       fault = buildFault(this.cpu, this.mem, {
-        disassemble: this.opts.disassemble,
+        disassemble: this.opts.disassemble ?? disassemble,
         symbolize: (a) => this.image.symbolize(a),
       }) ?? undefined;
       if (!fault) throw new Error(`patchlab: unexpected exit reason ${exit} in the user profile`);

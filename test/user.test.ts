@@ -1,0 +1,295 @@
+// The user profile: syscalls, the initial stack, faults as oops reports that
+// leave the state untouched, and the CLI.
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ElfError, writeElf } from '../bindings/elf/index.ts';
+import { assemble } from '../bindings/isa/asm.ts';
+import { LoadError } from '../bindings/user/image.ts';
+import { runUserProgram, UserProcess, type UserRunOptions } from '../bindings/user/run.ts';
+
+const BASE = 0x400000n;
+const DATA = 0x500000n;
+
+/** A static ELF from assembly text: code at BASE, a writable page at DATA; labels become symbols. */
+function elf(src: string, data = new Uint8Array(64)): Uint8Array {
+  const a = assemble(src, BASE);
+  return writeElf({
+    entry: BASE,
+    segments: [
+      { vaddr: BASE, data: a.bytes, flags: { r: true, x: true } },
+      { vaddr: DATA, data, memSize: 4096, flags: { r: true, w: true } },
+    ],
+    symbols: [...a.labels].map(([name, value]) => ({ name, value, type: 'FUNC' as const, binding: 'GLOBAL' as const })),
+  });
+}
+
+function run(file: Uint8Array, opts: UserRunOptions = {}) {
+  let stdout = '';
+  const warnings: string[] = [];
+  const r = runUserProgram(file, {
+    ...opts,
+    io: {
+      write: (fd, d) => {
+        stdout += new TextDecoder().decode(d);
+        return d.length;
+      },
+      warn: (m) => warnings.push(m),
+    },
+  });
+  return { ...r, stdout, warnings };
+}
+
+const EXIT = (code: number) => `
+  mov x0, #${code}
+  mov x8, #93
+  svc #0`;
+
+describe('user profile', () => {
+  it('passes the exit code and writes stdout', () => {
+    const r = run(elf(`
+      _start:
+        mov x0, #1
+        adr x1, msg
+        mov x2, #6
+        mov x8, #64
+        svc #0
+        ${EXIT(42)}
+      msg:
+        .word 0x6c6c6568
+        .word 0x00000a6f`));
+    expect(r.stdout).toBe('hello\n');
+    expect(r.exitCode).toBe(42);
+    expect(r.fault).toBeUndefined();
+  });
+
+  it('builds a Linux initial stack: argc, argv, envp, auxv with AT_PAGESZ', () => {
+    // exit code = argc * 16 + strlen(argv[1]) ; AT_PAGESZ must be found
+    const r = run(elf(`
+      _start:
+        ldr x0, [sp]            // argc
+        ldr x1, [sp, #16]       // argv[1]
+        mov x2, #0
+      len:
+        ldrb w3, [x1, x2]
+        cbz w3, lendone
+        add x2, x2, #1
+        b len
+      lendone:
+        add x4, sp, #8
+        add x4, x4, x0, lsl #3
+        add x4, x4, #8          // envp
+      skipenv:
+        ldr x5, [x4], #8
+        cbnz x5, skipenv
+      aux:
+        ldp x5, x6, [x4], #16
+        cbz x5, fail
+        cmp x5, #6
+        b.ne aux
+        cmp x6, #4096
+        b.ne fail
+        add x0, x2, x0, lsl #4
+        mov x8, #93
+        svc #0
+      fail:
+        ${EXIT(1)}`), { args: ['prog', 'abcde', 'z'], env: ['A=1', 'B=2'] });
+    expect(r.exitCode).toBe(3 * 16 + 5);
+  });
+
+  it('returns -ENOSYS for an unknown syscall with one warning', () => {
+    const r = run(elf(`
+      _start:
+        mov x8, #999
+        svc #0
+        mov x19, x0
+        mov x8, #999
+        svc #0
+        neg x0, x19
+        mov x8, #93
+        svc #0`));
+    expect(r.exitCode).toBe(38);
+    expect(r.warnings).toEqual(['patchlab: unknown syscall 999, returning -ENOSYS']);
+  });
+
+  it('returns -EFAULT when a syscall buffer is outside guest RAM', () => {
+    const r = run(elf(`
+      _start:
+        mov x0, #1
+        mov x1, #16
+        mov x2, #4
+        mov x8, #64
+        svc #0
+        neg x0, x0
+        mov x8, #93
+        svc #0`));
+    expect(r.exitCode).toBe(14);
+    expect(r.stdout).toBe('');
+  });
+
+  it('grows the heap with brk', () => {
+    const r = run(elf(`
+      _start:
+        mov x0, #0
+        mov x8, #214
+        svc #0
+        mov x19, x0
+        add x0, x0, #8192
+        mov x8, #214
+        svc #0
+        sub x1, x0, x19
+        mov x2, #77
+        str x2, [x19, #4096]
+        ldr x3, [x19, #4096]
+        cmp x1, #8192
+        b.ne bad
+        mov x0, x3
+        mov x8, #93
+        svc #0
+      bad:
+        ${EXIT(1)}`));
+    expect(r.exitCode).toBe(77);
+  });
+});
+
+describe('guest faults are reports, not host exceptions', () => {
+  it('data abort: NULL-page load stops with SIGSEGV, registers and memory unchanged', () => {
+    const file = elf(`
+      _start:
+        mov x0, #8
+        mov x1, #0x1234
+        movz x2, #0x50, lsl #16  // DATA
+        str x1, [x2]
+      crash:
+        ldr x1, [x0, #8]!        // pre-index: the base must not be written back
+        ${EXIT(0)}`);
+    const p = new UserProcess(file, { io: { write: (_f, d) => d.length, warn: () => {} } });
+    const r = p.run();
+    expect(r.exitCode).toBe(128 + 11);
+    expect(r.fault?.kind).toBe('data-abort');
+    expect(r.fault?.address).toBe(16n);
+    expect(r.fault?.pc).toBe(p.image.symbolAddress('crash'));
+    expect(p.cpu.x(0)).toBe(8n);
+    expect(p.cpu.x(1)).toBe(0x1234n);
+    expect(r.fault?.report).toMatch(/Unable to handle guest read at address 0x0000000000000010/);
+    expect(r.fault?.report).toMatch(/<crash\+0x0>: f8408c01  ldr x1, \[x0, #8\]!/);
+    expect(r.fault?.report).toMatch(/Last instructions:/);
+  });
+
+  it('a store past the end of RAM writes nothing', () => {
+    const file = elf(`
+      _start:
+        mov x0, #0x10000000      // RAM end with --ram 256M
+        sub x0, x0, #4
+        mov x1, #-1
+        str x1, [x0]             // 8 bytes at end-4: half outside
+        ${EXIT(0)}`);
+    const p = new UserProcess(file, { io: { write: (_f, d) => d.length, warn: () => {} } });
+    const before = p.mem.read(0x10000000n - 4n, 4);
+    const r = p.run();
+    expect(r.fault?.kind).toBe('data-abort');
+    expect(p.mem.read(0x10000000n - 4n, 4)).toEqual(before);
+  });
+
+  it('undefined instruction stops with SIGILL and names the word', () => {
+    const r = run(elf(`
+      _start:
+        nop
+        .word 0x00000000
+        ${EXIT(0)}`));
+    expect(r.exitCode).toBe(128 + 4);
+    expect(r.fault?.kind).toBe('undefined-instruction');
+    expect(r.fault?.report).toMatch(/undefined instruction: 00000000 at 0x400004 <_start\+0x4>/);
+  });
+
+  it('BRK stops with SIGTRAP; a wild branch and a misaligned one fault', () => {
+    expect(run(elf(`_start:\n brk #0x3e8`)).fault?.report).toMatch(/BRK #0x3e8/);
+    const wild = run(elf(`
+      _start:
+        mov x0, #0x7000
+        br x0`));
+    expect(wild.fault?.kind).toBe('instruction-abort');
+    expect(wild.exitCode).toBe(128 + 11);
+    const odd = run(elf(`
+      _start:
+        adr x0, _start
+        add x0, x0, #2
+        blr x0`));
+    expect(odd.fault?.kind).toBe('pc-alignment');
+    expect(odd.exitCode).toBe(128 + 7);
+  });
+
+  it('a misaligned exclusive load is an alignment fault', () => {
+    const r = run(elf(`
+      _start:
+        movz x0, #0x50, lsl #16
+        add x0, x0, #4
+        ldxr x1, [x0]`));
+    expect(r.fault?.kind).toBe('data-abort');
+    expect(r.fault?.report).toMatch(/alignment fault/);
+  });
+
+  it('stops at --max-insns', () => {
+    const r = run(elf(`_start:\n b _start`), { maxInsns: 1000n });
+    expect(r.stoppedAtMaxInsns).toBe(true);
+    expect(r.insns).toBe(1000n);
+    expect(r.exitCode).toBeNull();
+  });
+});
+
+describe('bad input', () => {
+  it('malformed ELF gives a typed error', () => {
+    expect(() => runUserProgram(new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 2, 1]))).toThrow(ElfError);
+  });
+
+  it('segment outside the loadable range gives a LoadError', () => {
+    const a = assemble(`nop`, 0x1000n);
+    const file = writeElf({ entry: 0x1000n, segments: [{ vaddr: 0x1000n, data: a.bytes, flags: { r: true, x: true } }] });
+    expect(() => runUserProgram(file)).toThrow(LoadError);
+  });
+});
+
+describe('patchlab run (CLI)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'patchlab-cli-'));
+  const cli = (args: string[]) => spawnSync(process.execPath, ['dist/cli.js', ...args], { encoding: 'utf8' });
+
+  it('passes stdout and the exit code through; options after FILE go to the guest', () => {
+    const f = join(dir, 'argc.elf');
+    writeFileSync(f, elf(`
+      _start:
+        ldr x0, [sp]
+        mov x8, #93
+        svc #0`));
+    const r = cli(['run', '--stats', f, '--stats', 'x']);
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(/instructions retired in .* guest MIPS/);
+  });
+
+  it('prints the oops to stderr and exits 128+signal', () => {
+    const f = join(dir, 'crash.elf');
+    writeFileSync(f, elf(`_start:\n mov x1, #0\n ldr x0, [x1]`));
+    const r = cli(['run', f]);
+    expect(r.status).toBe(139);
+    expect(r.stderr).toMatch(/Unable to handle guest read at address 0x0000000000000000/);
+  });
+
+  it('rejects a malformed ELF with a one-line error and exit code 2', () => {
+    const f = join(dir, 'bad.elf');
+    writeFileSync(f, 'not an elf');
+    const r = cli(['run', f]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^patchlab: ELF:/);
+  });
+
+  it('--max-insns stops the guest', () => {
+    const f = join(dir, 'loop.elf');
+    writeFileSync(f, elf(`_start:\n b _start`));
+    const r = cli(['run', '--max-insns', '5000', f]);
+    expect(r.status).toBe(124);
+    expect(r.stderr).toMatch(/stopped after 5000 instructions/);
+  });
+});
