@@ -17,7 +17,7 @@ export function coreModule(): WebAssembly.Module {
     } catch (err) {
       throw new Error(`patchlab: cannot read ${CORE_WASM_URL.pathname} (run \`npm run build\`): ${(err as Error).message}`);
     }
-    cached = new WebAssembly.Module(bytes);
+    cached = new WebAssembly.Module(new Uint8Array(bytes));
   }
   return cached;
 }

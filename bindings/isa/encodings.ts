@@ -96,20 +96,20 @@ def(S.addsubImm, 'addsub_imm', [
   ['SUB_imm', 'sub', 'sf op=1 S=0 100010 sh imm12:12 Rn:5 Rd:5'],
   ['SUBS_imm', 'subs', 'sf op=1 S=1 100010 sh imm12:12 Rn:5 Rd:5'],
 ]);
-const logImmUndef = { undef: [{ sf: 0, N: 1 }] };
+const logImmUndef: Partial<EncodingRow> = { undef: [{ sf: 0, N: 1 }] };
 def(S.logImm, 'log_imm', [
   ['AND_imm', 'and', 'sf opc=00 100100 N immr:6 imms:6 Rn:5 Rd:5', logImmUndef],
   ['ORR_imm', 'orr', 'sf opc=01 100100 N immr:6 imms:6 Rn:5 Rd:5', logImmUndef],
   ['EOR_imm', 'eor', 'sf opc=10 100100 N immr:6 imms:6 Rn:5 Rd:5', logImmUndef],
   ['ANDS_imm', 'ands', 'sf opc=11 100100 N immr:6 imms:6 Rn:5 Rd:5', logImmUndef],
 ]);
-const movwUndef = { undef: [{ sf: 0, hw: '1x' }] };
+const movwUndef: Partial<EncodingRow> = { undef: [{ sf: 0, hw: '1x' }] };
 def(S.movw, 'movw', [
   ['MOVN', 'movn', 'sf opc=00 100101 hw:2 imm16:16 Rd:5', movwUndef],
   ['MOVZ', 'movz', 'sf opc=10 100101 hw:2 imm16:16 Rd:5', movwUndef],
   ['MOVK', 'movk', 'sf opc=11 100101 hw:2 imm16:16 Rd:5', movwUndef],
 ]);
-const bfmUndef = {
+const bfmUndef: Partial<EncodingRow> = {
   undef: [{ sf: 0, N: 1 }, { sf: 1, N: 0 }, { sf: 0, immr: '1xxxxx' }, { sf: 0, imms: '1xxxxx' }],
 };
 def(S.bitfield, 'bfm', [
@@ -213,7 +213,7 @@ def(S.excl, 'cas', [
   ['CASA', 'casa', 'size:2 001000 o2=1 L=1 o1=1 Rs:5 o0=0 Rt2=11111 Rn:5 Rt:5', lse],
   ['CASAL', 'casal', 'size:2 001000 o2=1 L=1 o1=1 Rs:5 o0=1 Rt2=11111 Rn:5 Rt:5', lse],
 ]);
-const caspUndef = { ...lse, undef: [{ Rs: 'xxxx1' }, { Rt: 'xxxx1' }] };
+const caspUndef: Partial<EncodingRow> = { ...lse, undef: [{ Rs: 'xxxx1' }, { Rt: 'xxxx1' }] };
 def(S.excl, 'casp', [
   ['CASP', 'casp', '0 sz 001000 o2=0 L=0 o1=1 Rs:5 o0=0 Rt2=11111 Rn:5 Rt:5', caspUndef],
   ['CASPL', 'caspl', '0 sz 001000 o2=0 L=0 o1=1 Rs:5 o0=1 Rt2=11111 Rn:5 Rt:5', caspUndef],
@@ -319,7 +319,7 @@ def(S.dp1, 'dp1', [
   ['CLZ', 'clz', 'sf 1 S=0 11010110 00000 opcode=000100 Rn:5 Rd:5'],
   ['CLS', 'cls', 'sf 1 S=0 11010110 00000 opcode=000101 Rn:5 Rd:5'],
 ]);
-const shiftUndef = { undef: [{ sf: 0, imm6: '1xxxxx' }] };
+const shiftUndef: Partial<EncodingRow> = { undef: [{ sf: 0, imm6: '1xxxxx' }] };
 def(S.logReg, 'log_reg', [
   ['AND_reg', 'and', 'sf opc=00 01010 shift:2 N=0 Rm:5 imm6:6 Rn:5 Rd:5', shiftUndef],
   ['BIC_reg', 'bic', 'sf opc=00 01010 shift:2 N=1 Rm:5 imm6:6 Rn:5 Rd:5', shiftUndef],
@@ -330,14 +330,14 @@ def(S.logReg, 'log_reg', [
   ['ANDS_reg', 'ands', 'sf opc=11 01010 shift:2 N=0 Rm:5 imm6:6 Rn:5 Rd:5', shiftUndef],
   ['BICS_reg', 'bics', 'sf opc=11 01010 shift:2 N=1 Rm:5 imm6:6 Rn:5 Rd:5', shiftUndef],
 ]);
-const addShiftUndef = { undef: [{ shift: '11' }, { sf: 0, imm6: '1xxxxx' }] };
+const addShiftUndef: Partial<EncodingRow> = { undef: [{ shift: '11' }, { sf: 0, imm6: '1xxxxx' }] };
 def(S.addsubShift, 'addsub_shift', [
   ['ADD_shift', 'add', 'sf op=0 S=0 01011 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5', addShiftUndef],
   ['ADDS_shift', 'adds', 'sf op=0 S=1 01011 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5', addShiftUndef],
   ['SUB_shift', 'sub', 'sf op=1 S=0 01011 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5', addShiftUndef],
   ['SUBS_shift', 'subs', 'sf op=1 S=1 01011 shift:2 0 Rm:5 imm6:6 Rn:5 Rd:5', addShiftUndef],
 ]);
-const extUndef = { undef: [{ imm3: '101' }, { imm3: '11x' }] };
+const extUndef: Partial<EncodingRow> = { undef: [{ imm3: '101' }, { imm3: '11x' }] };
 def(S.addsubExt, 'addsub_ext', [
   ['ADD_ext', 'add', 'sf op=0 S=0 01011 00 1 Rm:5 option:3 imm3:3 Rn:5 Rd:5', extUndef],
   ['ADDS_ext', 'adds', 'sf op=0 S=1 01011 00 1 Rm:5 option:3 imm3:3 Rn:5 Rd:5', extUndef],
@@ -364,7 +364,7 @@ def(S.csel, 'csel', [
   ['CSINV', 'csinv', 'sf op=1 0 11010100 Rm:5 cond:4 op2=00 Rn:5 Rd:5'],
   ['CSNEG', 'csneg', 'sf op=1 0 11010100 Rm:5 cond:4 op2=01 Rn:5 Rd:5'],
 ]);
-const longUndef = { undef: [{ sf: 0 }] };
+const longUndef: Partial<EncodingRow> = { undef: [{ sf: 0 }] };
 def(S.dp3, 'dp3', [
   ['MADD', 'madd', 'sf 00 11011 op31=000 Rm:5 o0=0 Ra:5 Rn:5 Rd:5'],
   ['MSUB', 'msub', 'sf 00 11011 op31=000 Rm:5 o0=1 Ra:5 Rn:5 Rd:5'],
@@ -378,7 +378,7 @@ def(S.dp3, 'dp3', [
 
 // ---------------------------------------------------------------------------
 // Allocated encodings outside the integer subset: UNDEFINED in this core.
-const un = { unimpl: true };
+const un: Partial<EncodingRow> = { unimpl: true };
 def(S.other, 'unimpl', [
   ['SIMD_FP', '(simd/fp)', 'xxxx 111 xxxxxxxxxxxxxxxxxxxxxxxxx', un],
   ['SIMD_LDST', '(simd/fp load/store)', 'xxxx 1 1 0 xxxxxxxxxxxxxxxxxxxxxxxxx', un],
