@@ -261,7 +261,7 @@ export function step(cpu: i32, budget: i32): i32 {
       case O.OP_ISB: pc += 4; break;
       case O.OP_ERET: return stopAt(st, e, pc, EXIT_UNDEF, budget - left - 1);
       case O.OP_SYSTEM: {
-        const r = execSystem(st, e);
+        const r = execSystem(st, e, <u64>(budget - left - 1));
         if (r == EXIT_UNDEF) return stopAt(st, e, pc, EXIT_UNDEF, budget - left - 1);
         if (r >= 0) return finish(st, pc, r, budget - left - 1);
         pc += 4; break;

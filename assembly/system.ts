@@ -61,26 +61,29 @@ const MIDR_EL1: u32 = 0x4000; // S3_0_C0_C0_0
 const MPIDR_EL1: u32 = 0x4005; // S3_0_C0_C0_5
 const CURRENT_EL: u32 = 0x4212; // S3_0_C4_C2_2
 
-/** Virtual counter: this CPU's count base plus the instructions it has retired. */
-export function counter(st: usize): u64 {
-  return load<u64>(st, C_CNTVCT) + load<u64>(st, C_INSNS);
+/**
+ * Virtual counter: this CPU's count base plus the instructions it has retired
+ * (`inflight` = those retired by the running step() call, not yet in C_INSNS).
+ */
+export function counter(st: usize, inflight: u64): u64 {
+  return load<u64>(st, C_CNTVCT) + load<u64>(st, C_INSNS) + inflight;
 }
 
 // Whether the last readSysreg knew the register (an instance-local global).
 let sysregKnown = false;
 
-function readSysreg(st: usize, r: u32): u64 {
+function readSysreg(st: usize, r: u32, inflight: u64): u64 {
   sysregKnown = true;
   if (r == NZCV) return <u64>load<u32>(st, C_NZCV);
   if (r == TPIDR_EL0) return load<u64>(st, C_TPIDR_EL0);
   if (r == TPIDRRO_EL0) return 0;
-  if (r == CNTVCT_EL0) return counter(st);
+  if (r == CNTVCT_EL0) return counter(st, inflight);
   if (r == CNTFRQ_EL0) return load<u64>(st, C_CNTFRQ);
   if (r == CTR_EL0) return load<u64>(st, C_CTR);
   if (r == DCZID_EL0) return <u64>load<u32>(st, C_DCZID);
   if (r == MIDR_EL1) return load<u64>(st, C_MIDR);
   if (r == MPIDR_EL1) return 0x80000000 | <u64>load<u32>(st, C_CPU_INDEX);
-  if (r == CURRENT_EL) return <u64>load<u32>(st, C_EL) << 2;
+  if (r == CURRENT_EL && load<u32>(st, C_EL) != 0) return <u64>load<u32>(st, C_EL) << 2; // UNDEFINED at EL0
   if (r == FPCR || r == FPSR) return 0;
   sysregKnown = false;
   return 0;
@@ -96,13 +99,13 @@ function writeSysreg(st: usize, r: u32, v: u64): bool {
 /** Size in bytes of the DC ZVA block. */
 @inline function zvaBytes(st: usize): u64 { return <u64>4 << (load<u32>(st, C_DCZID) & 0xf); }
 
-export function execSystem(st: usize, e: usize): i32 {
+export function execSystem(st: usize, e: usize, inflight: u64): i32 {
   const aux = load<u32>(e, E_AUX);
   const kind = aux >> 16;
   const r = aux & 0xffff;
   const rt = <u32>load<u8>(e, E_RD);
   if (kind == SYS_MRS) {
-    const v = readSysreg(st, r);
+    const v = readSysreg(st, r, inflight);
     if (!sysregKnown) return EXIT_UNDEF;
     setReg(st, rt, v);
     return CONTINUE;

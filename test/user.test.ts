@@ -293,3 +293,19 @@ describe('patchlab run (CLI)', () => {
     expect(r.stderr).toMatch(/stopped after 5000 instructions/);
   });
 });
+
+describe('virtual counter', () => {
+  it('CNTVCT_EL0 advances with the instructions retired inside one step() call', () => {
+    const r = run(elf(`
+      _start:
+        mrs x1, CNTVCT_EL0
+        nop
+        nop
+        nop
+        mrs x2, CNTVCT_EL0
+        sub x0, x2, x1
+        mov x8, #93
+        svc #0`));
+    expect(r.exitCode).toBe(4);
+  });
+});
