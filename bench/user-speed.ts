@@ -18,8 +18,9 @@ const opts = new Command()
   .option('--elf <file>', 'guest program', 'guest/build/callheavy.elf')
   .option('--args <args>', 'guest arguments (space separated)', '')
   .option('--iterations <n>', 'runs per side', (v) => Number(v), 5)
+  .option('--no-coherent-icache', 'skip the per-fetch word compare (architectural I-cache)')
   .parse(process.argv.slice(2), { from: 'user' })
-  .opts<{ elf: string; args: string; iterations: number }>();
+  .opts<{ elf: string; args: string; iterations: number; coherentIcache: boolean }>();
 
 const file = new Uint8Array(readFileSync(opts.elf));
 const args = [opts.elf, ...opts.args.split(' ').filter(Boolean)];
@@ -33,7 +34,7 @@ const patchlab = (): void => {
   const r = runUserProgram(file, {
     args,
     io: { write: (_fd, d) => { out += decoder.decode(d); return d.length; }, warn: () => {} },
-    coherentIcache: process.env.PATCHLAB_COHERENT !== '0',
+    coherentIcache: opts.coherentIcache,
   });
   if (r.fault) throw new Error(`patchlab run failed:\n${r.fault.report}`);
   insns = r.insns;
