@@ -34,6 +34,8 @@ export const M_CODE_EPOCH = 40; //    u32 bumped by every instruction patch
 export const M_EXCL_LOCK = 44; //     u32 spinlock for 128-bit exclusive pairs
 export const M_STOP = 48; //          u32 nonzero: every CPU leaves step() at once
 export const M_FLAGS = 52; //         u32 MF_* bits
+// 56 .. 511: host-side machine state; 512 .. 1023: interrupt/EL1 state;
+// 1024 .. 2047: block translation and I-cache model state
 export const M_COND_TABLE = 2048; //  u16[16]: for each NZCV value, the conditions that pass
 export const MACHINE_SIZE = 4096;
 
@@ -71,7 +73,21 @@ export const C_CACHE_MISSES = 384; // u64 decoded-instruction cache misses
 export const C_EL = 392; //           u32 current exception level (0 user profile, 1 kernel)
 export const C_DCZID = 396; //        u32 DCZID_EL0 value (log2 words of DC ZVA block)
 export const C_CTR = 400; //          u64 CTR_EL0 value
+// Interrupts and wake-ups. Any CPU (or the host) may write these with atomics.
+export const C_IRQ_PENDING = 408; //  u32 pending SGIs: bit n = INTID n (0..15); senders atomic.or
+export const C_WAKE = 412; //         u32 wake-up futex word: a waker bumps it (atomic.add 1) then notifies
+export const C_WFI_SEEN = 416; //     u32 C_WAKE as the core read it before going idle (EXIT_WFI/EXIT_WFE);
+//                                    the host parks while C_WAKE still equals it
+export const C_EVENT = 420; //        u32 WFE event register (1 = set; SEV sets it on every CPU)
+export const C_WAKE_CLOCK = 424; //   u64 counter value carried by the latest wake-up (wakers raise it
+//                                    to their own CNTVCT, so a woken CPU's clock never lags its waker)
+// 432 .. 767: EL1 system registers and exception state (exceptions.ts)
+export const C_EXCEPTIONS = 768; //   u64 synchronous exceptions taken to EL1
+export const C_IRQS = 776; //         u64 IRQs taken
+export const C_STALE = 784; //        u64 instructions executed from a stale I-cache line
+// 792 .. 1023 reserved
 export const C_RING = 1024; //        u64[RING_SIZE] last PCs executed, oldest overwritten
+// 1536 .. 4095: block translation state (jit)
 export const RING_SIZE = 64;
 
 // Register slot numbers as the decoder writes them.
