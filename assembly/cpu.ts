@@ -12,7 +12,8 @@ import {
   E_OP, E_RA, E_RD, E_RM, E_RN, E_WORD, EXIT_BRK, EXIT_BUDGET, EXIT_DATA_ABORT, EXIT_FETCH_ABORT,
   EXIT_HVC, EXIT_PC_ALIGN, EXIT_STOP, EXIT_SVC, EXIT_UNDEF, EXIT_WFE, EXIT_WFI, FAULT_RANGE,
   FAULT_WRITE, MACHINE_BASE, MF_COHERENT_ICACHE, M_FLAGS, M_HI, M_LO, M_RAM_BASE, M_RAM_OFFSET,
-  M_STOP, RING_SIZE,
+  M_STOP, RING_SIZE, BT_BLOCK, BT_ENTRIES, BT_FN, BT_HEAT, BT_OFFSET, C_JIT_RETIRED,
+  JIT_NEXT_HEAD, JIT_NEXT_STALE, M_JIT_THRESHOLD,
 } from './layout';
 import * as O from './ops';
 import {
@@ -66,6 +67,10 @@ function stopAt(st: usize, e: usize, pc: u64, reason: i32, retired: i32): i32 {
   store<u32>(st + C_EXC_INFO, load<u32>(e + E_AUX));
   return finish(st, pc, reason, retired);
 }
+
+/** Asks the host to translate the region at `pc` (bindings/jit): it fills block-table entries. */
+@external("env", "jit_compile")
+declare function jitCompile(cpu: i32, pc: u64): void;
 
 /** Decodes `w` fetched at `pc` into entry e (UNDEF for unallocated words). */
 export function fill(e: usize, pc: u64, w: u32): void {
@@ -155,7 +160,45 @@ export function step(cpu: i32, budget: i32): i32 {
   let pc = load<u64>(st + C_PC);
   if (atomic.load<u32>(MACHINE_BASE + M_STOP) != 0) return finish(st, pc, EXIT_STOP, 0);
   let left = budget;
+  // Block heads (after a branch, after an instruction the translator leaves
+  // to the interpreter, at entry) are looked up in the block table.
+  const threshold = load<u32>(MACHINE_BASE + M_JIT_THRESHOLD);
+  const jit = threshold != 0;
+  const bt = cache + BT_OFFSET;
+  let head = jit;
   while (left > 0) {
+    if (head) {
+      head = false;
+      const b = bt + ((<usize>(<u32>pc >> 2) & (BT_ENTRIES - 1)) << 4);
+      if (load<u64>(b) == pc) {
+        const f = load<u32>(b + BT_FN);
+        if (f != 0) {
+          const r = call_indirect<u64>(f, st, <i32>load<u16>(b + BT_BLOCK), left);
+          left -= load<i32>(st + C_JIT_RETIRED);
+          pc = r & ~<u64>3;
+          const how = <u32>r & 3;
+          if (how == JIT_NEXT_HEAD) head = true;
+          else if (how == JIT_NEXT_STALE) {
+            const s = bt + ((<usize>(<u32>pc >> 2) & (BT_ENTRIES - 1)) << 4);
+            if (load<u64>(s) == pc) store<u32>(s + BT_FN, 0);
+          }
+          continue;
+        }
+        const heat = <u32>load<u16>(b + BT_HEAT) + 1;
+        if (heat <= 0xffff) store<u16>(b + BT_HEAT, <u16>heat);
+        if (heat == threshold) {
+          jitCompile(cpu, pc);
+          if (load<u64>(b) == pc && load<u32>(b + BT_FN) != 0) { head = true; continue; }
+        }
+      } else {
+        store<u64>(b, pc);
+        store<u64>(b + BT_FN, <u64>1 << 48); // no function, block 0, heat 1
+        if (threshold == 1) {
+          jitCompile(cpu, pc);
+          if (load<u64>(b) == pc && load<u32>(b + BT_FN) != 0) { head = true; continue; }
+        }
+      }
+    }
     const e: usize = cache + ((<usize>(<u32>pc >> 2) & (CACHE_ENTRIES - 1)) << 5);
     if (load<u64>(e) != pc || (coherent && load<u32>(e + E_WORD) != load<u32>(<usize>(pc + delta)))) {
       if (pc - lo > span - 4) {
@@ -212,32 +255,33 @@ export function step(cpu: i32, budget: i32): i32 {
       }
 
       // ---- branches
-      case O.OP_B: { const t = imm(e); trace(st, pc, t); pc = t; break; }
-      case O.OP_BL: {
+      case O.OP_B: { head = jit; const t = imm(e); trace(st, pc, t); pc = t; break; }
+      case O.OP_BL: { head = jit;
         const t = imm(e);
         store<u64>(st + 30 * 8, pc + 4);
         trace(st, pc, t);
         pc = t; break;
       }
-      case O.OP_BCOND: {
+      case O.OP_BCOND: { head = jit;
         if (condHolds(nzcv(st), b0(e))) { const t = imm(e); trace(st, pc, t); pc = t; } else pc += 4;
         break;
       }
-      case O.OP_CBZ_X: { if (rD(st, e) == 0) { const t = imm(e); trace(st, pc, t); pc = t; } else pc += 4; break; }
-      case O.OP_CBNZ_X: { if (rD(st, e) != 0) { const t = imm(e); trace(st, pc, t); pc = t; } else pc += 4; break; }
-      case O.OP_CBZ_W: { if (<u32>rD(st, e) == 0) { const t = imm(e); trace(st, pc, t); pc = t; } else pc += 4; break; }
-      case O.OP_CBNZ_W: { if (<u32>rD(st, e) != 0) { const t = imm(e); trace(st, pc, t); pc = t; } else pc += 4; break; }
-      case O.OP_TBZ: { if (((rD(st, e) >> b0(e)) & 1) == 0) { const t = imm(e); trace(st, pc, t); pc = t; } else pc += 4; break; }
-      case O.OP_TBNZ: { if (((rD(st, e) >> b0(e)) & 1) != 0) { const t = imm(e); trace(st, pc, t); pc = t; } else pc += 4; break; }
+      case O.OP_CBZ_X: { head = jit; if (rD(st, e) == 0) { const t = imm(e); trace(st, pc, t); pc = t; } else pc += 4; break; }
+      case O.OP_CBNZ_X: { head = jit; if (rD(st, e) != 0) { const t = imm(e); trace(st, pc, t); pc = t; } else pc += 4; break; }
+      case O.OP_CBZ_W: { head = jit; if (<u32>rD(st, e) == 0) { const t = imm(e); trace(st, pc, t); pc = t; } else pc += 4; break; }
+      case O.OP_CBNZ_W: { head = jit; if (<u32>rD(st, e) != 0) { const t = imm(e); trace(st, pc, t); pc = t; } else pc += 4; break; }
+      case O.OP_TBZ: { head = jit; if (((rD(st, e) >> b0(e)) & 1) == 0) { const t = imm(e); trace(st, pc, t); pc = t; } else pc += 4; break; }
+      case O.OP_TBNZ: { head = jit; if (((rD(st, e) >> b0(e)) & 1) != 0) { const t = imm(e); trace(st, pc, t); pc = t; } else pc += 4; break; }
       case O.OP_BR:
       case O.OP_RET: {
+        head = jit;
         const t = rN(st, e);
         trace(st, pc, t);
         pc = t;
         if (t & 3) { store<u64>(st + C_FAR, t); return finish(st, t, EXIT_PC_ALIGN, budget - left); }
         break;
       }
-      case O.OP_BLR: {
+      case O.OP_BLR: { head = jit;
         const t = rN(st, e);
         store<u64>(st + 30 * 8, pc + 4);
         trace(st, pc, t);
@@ -256,15 +300,15 @@ export function step(cpu: i32, budget: i32): i32 {
       case O.OP_BRK: return stopAt(st, e, pc, EXIT_BRK, budget - left - 1);
       case O.OP_WFI: return finish(st, pc + 4, EXIT_WFI, budget - left);
       case O.OP_WFE: return finish(st, pc + 4, EXIT_WFE, budget - left);
-      case O.OP_SEV: pc += 4; break;
-      case O.OP_CLREX: clearMonitor(st); pc += 4; break;
-      case O.OP_ISB: pc += 4; break;
+      case O.OP_SEV: pc += 4; head = jit; break;
+      case O.OP_CLREX: clearMonitor(st); pc += 4; head = jit; break;
+      case O.OP_ISB: pc += 4; head = jit; break;
       case O.OP_ERET: return stopAt(st, e, pc, EXIT_UNDEF, budget - left - 1);
       case O.OP_SYSTEM: {
         const r = execSystem(st, e, <u64>(budget - left - 1));
         if (r == EXIT_UNDEF) return stopAt(st, e, pc, EXIT_UNDEF, budget - left - 1);
         if (r >= 0) return finish(st, pc, r, budget - left - 1);
-        pc += 4; break;
+        pc += 4; head = jit; break;
       }
 
       // ---- loads and stores (op = 64 + mode * 13 + kind; pairs 120 + mode * 5 + kind)
@@ -350,15 +394,15 @@ export function step(cpu: i32, budget: i32): i32 {
         if (!p) return abort(st, pc, budget - left - 1);
         wD(st, e, <u64>load<i32>(p)); pc += 4; break;
       }
-      case O.OP_LDXR: if (execLdxr(st, e) >= 0) return abort(st, pc, budget - left - 1); pc += 4; break;
-      case O.OP_STXR: if (execStxr(st, e) >= 0) return abort(st, pc, budget - left - 1); pc += 4; break;
-      case O.OP_LDXP: if (execLdxp(st, e) >= 0) return abort(st, pc, budget - left - 1); pc += 4; break;
-      case O.OP_STXP: if (execStxp(st, e) >= 0) return abort(st, pc, budget - left - 1); pc += 4; break;
-      case O.OP_LDAR: if (execOrdered(st, e, true) >= 0) return abort(st, pc, budget - left - 1); pc += 4; break;
-      case O.OP_STLR: if (execOrdered(st, e, false) >= 0) return abort(st, pc, budget - left - 1); pc += 4; break;
-      case O.OP_CAS: if (execCas(st, e) >= 0) return abort(st, pc, budget - left - 1); pc += 4; break;
-      case O.OP_CASP: if (execCasp(st, e) >= 0) return abort(st, pc, budget - left - 1); pc += 4; break;
-      case O.OP_ATOMIC: if (execAtomic(st, e) >= 0) return abort(st, pc, budget - left - 1); pc += 4; break;
+      case O.OP_LDXR: if (execLdxr(st, e) >= 0) return abort(st, pc, budget - left - 1); pc += 4; head = jit; break;
+      case O.OP_STXR: if (execStxr(st, e) >= 0) return abort(st, pc, budget - left - 1); pc += 4; head = jit; break;
+      case O.OP_LDXP: if (execLdxp(st, e) >= 0) return abort(st, pc, budget - left - 1); pc += 4; head = jit; break;
+      case O.OP_STXP: if (execStxp(st, e) >= 0) return abort(st, pc, budget - left - 1); pc += 4; head = jit; break;
+      case O.OP_LDAR: if (execOrdered(st, e, true) >= 0) return abort(st, pc, budget - left - 1); pc += 4; head = jit; break;
+      case O.OP_STLR: if (execOrdered(st, e, false) >= 0) return abort(st, pc, budget - left - 1); pc += 4; head = jit; break;
+      case O.OP_CAS: if (execCas(st, e) >= 0) return abort(st, pc, budget - left - 1); pc += 4; head = jit; break;
+      case O.OP_CASP: if (execCasp(st, e) >= 0) return abort(st, pc, budget - left - 1); pc += 4; head = jit; break;
+      case O.OP_ATOMIC: if (execAtomic(st, e) >= 0) return abort(st, pc, budget - left - 1); pc += 4; head = jit; break;
 
       // ---- data processing (register)
       case O.OP_UDIV_X: { const d = rM(st, e); wD(st, e, d == 0 ? 0 : rN(st, e) / d); pc += 4; break; }
@@ -381,17 +425,17 @@ export function step(cpu: i32, budget: i32): i32 {
       case O.OP_ASRV_W: wD(st, e, <u64><u32>(<i32>rN(st, e) >> (<i32>rM(st, e) & 31))); pc += 4; break;
       case O.OP_RORV_X: wD(st, e, rotr<u64>(rN(st, e), rM(st, e) & 63)); pc += 4; break;
       case O.OP_RORV_W: wD(st, e, <u64>rotr<u32>(<u32>rN(st, e), <u32>rM(st, e) & 31)); pc += 4; break;
-      case O.OP_RBIT_X: wD(st, e, rbit64(rN(st, e))); pc += 4; break;
-      case O.OP_RBIT_W: wD(st, e, rbit64(rN(st, e)) >> 32); pc += 4; break;
-      case O.OP_REV16_X: wD(st, e, rev16_64(rN(st, e))); pc += 4; break;
-      case O.OP_REV16_W: wD(st, e, rev16_64(rN(st, e)) & 0xffffffff); pc += 4; break;
-      case O.OP_REV32_X: wD(st, e, rev32_64(rN(st, e))); pc += 4; break;
-      case O.OP_REV_W: wD(st, e, <u64>bswap<u32>(<u32>rN(st, e))); pc += 4; break;
-      case O.OP_REV_X: wD(st, e, bswap<u64>(rN(st, e))); pc += 4; break;
+      case O.OP_RBIT_X: wD(st, e, rbit64(rN(st, e))); pc += 4; head = jit; break;
+      case O.OP_RBIT_W: wD(st, e, rbit64(rN(st, e)) >> 32); pc += 4; head = jit; break;
+      case O.OP_REV16_X: wD(st, e, rev16_64(rN(st, e))); pc += 4; head = jit; break;
+      case O.OP_REV16_W: wD(st, e, rev16_64(rN(st, e)) & 0xffffffff); pc += 4; head = jit; break;
+      case O.OP_REV32_X: wD(st, e, rev32_64(rN(st, e))); pc += 4; head = jit; break;
+      case O.OP_REV_W: wD(st, e, <u64>bswap<u32>(<u32>rN(st, e))); pc += 4; head = jit; break;
+      case O.OP_REV_X: wD(st, e, bswap<u64>(rN(st, e))); pc += 4; head = jit; break;
       case O.OP_CLZ_X: wD(st, e, clz<u64>(rN(st, e))); pc += 4; break;
       case O.OP_CLZ_W: wD(st, e, <u64>clz<u32>(<u32>rN(st, e))); pc += 4; break;
-      case O.OP_CLS_X: wD(st, e, clsX(rN(st, e))); pc += 4; break;
-      case O.OP_CLS_W: wD(st, e, clsW(<u32>rN(st, e))); pc += 4; break;
+      case O.OP_CLS_X: wD(st, e, clsX(rN(st, e))); pc += 4; head = jit; break;
+      case O.OP_CLS_W: wD(st, e, clsW(<u32>rN(st, e))); pc += 4; head = jit; break;
 
       case O.OP_AND_X: wD(st, e, rN(st, e) & shift64(rM(st, e), b0(e), b1(e))); pc += 4; break;
       case O.OP_AND_W: wD(st, e, rN(st, e) & shift32(rM(st, e), b0(e), b1(e))); pc += 4; break;

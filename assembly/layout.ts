@@ -125,8 +125,13 @@ export const FAULT_RANGE = 4; //      outside guest RAM
 //   +24 u64 imm  main immediate, or an absolute target for PC-relative forms
 export const CACHE_ENTRIES = 16384;
 export const CACHE_ENTRY = 32;
-export const CACHE_BYTES = CACHE_ENTRIES * CACHE_ENTRY;
+export const DECODE_BYTES = CACHE_ENTRIES * CACHE_ENTRY;
 export const CACHE_BASE = 0x100000;
+export const BT_ENTRIES = 4096; //   block table entries per CPU (see below)
+export const BT_ENTRY = 16;
+// Each CPU's cache area is CACHE_BYTES: the decoded-instruction cache, then
+// the block table (BT_*) of the translator.
+export const CACHE_BYTES = DECODE_BYTES + BT_ENTRIES * BT_ENTRY;
 export const E_TAG = 0;
 export const E_WORD = 8;
 export const E_OP = 12;
@@ -138,3 +143,32 @@ export const E_B0 = 18;
 export const E_B1 = 19;
 export const E_AUX = 20;
 export const E_IMM = 24;
+
+// ---- block table of the translator (bindings/jit) ---------------------------
+// Direct-mapped, indexed by (PC >> 2) & (BT_ENTRIES - 1), at CACHE_BASE +
+// cpu * CACHE_BYTES + BT_OFFSET. The interpreter looks a PC up only at block
+// heads (after a branch, at step() entry, after a translated region returns).
+//   +0  u64 tag: the head PC (all ones when empty)
+//   +8  u32 function-table index of the translated region (0: none yet)
+//   +12 u16 block number inside that region
+//   +14 u16 heat: times the head was reached without a translation; when it
+//       reaches the machine's M_JIT_THRESHOLD the core asks the host to
+//       translate (import env.jit_compile); it keeps counting afterwards, so
+//       a refused head is not asked for again until the entry is replaced.
+// Translations belong to the Wasm instance that steps the CPU (function
+// tables are per instance): flushCache(cpu) forgets them.
+export const BT_OFFSET = DECODE_BYTES;
+export const BT_TAG = 0;
+export const BT_FN = 8;
+export const BT_BLOCK = 12;
+export const BT_HEAT = 14;
+
+// A translated region is `(st: i32, block: i32, left: i32) -> i64`: it runs
+// from block `block` with at most `left` instructions, stores how many it
+// retired in C_JIT_RETIRED and returns the next PC, with in bits 1..0:
+export const JIT_NEXT_HEAD = 0; //    a block head: look it up
+export const JIT_NEXT_STEP = 1; //    interpret one instruction there first (untranslated, faulting, or short of budget)
+export const JIT_NEXT_STALE = 2; //   the region's words no longer match memory: forget the entry, interpret
+export const C_JIT_RETIRED = 1536; // i32 instructions retired by the last region call
+export const C_JIT_SCRATCH = 1568; // 32 bytes: decoded entry scratch for the translator
+export const M_JIT_THRESHOLD = 1024; // u32 heat at which a head is translated (0: never)

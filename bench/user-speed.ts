@@ -1,12 +1,13 @@
 // Guest speed of the user profile against qemu-aarch64, in one run.
 //
-//   npm run bench [-- --elf FILE --args "A B" --iterations N]
+//   npm run bench [-- --elf FILE --args "A B" --iterations N --jit-threshold N --no-interpreter]
 //
 // Runs a call-heavy program (guest/build/callheavy.elf by default) under
-// patchlab (in this process) and under qemu-aarch64 (a child process, so its
-// figure includes qemu's start-up, a few ms), alternating, and prints median
-// wall times, guest MIPS for both (qemu's from the same instruction count:
-// the program is deterministic) and the ratio qemu time / patchlab time.
+// patchlab (in this process: with block translation, and interpreter-only
+// for comparison) and under qemu-aarch64 (a child process, so its figure
+// includes qemu's start-up, a few ms), and prints median wall times, guest
+// MIPS (qemu's from the same instruction count: the program is
+// deterministic) and the ratios qemu time / patchlab time.
 
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -19,8 +20,10 @@ const opts = new Command()
   .option('--args <args>', 'guest arguments (space separated)', '')
   .option('--iterations <n>', 'runs per side', (v) => Number(v), 5)
   .option('--no-coherent-icache', 'skip the per-fetch word compare (architectural I-cache)')
+  .option('--jit-threshold <n>', 'runs of a block head before it is translated', (v) => Number(v))
+  .option('--no-interpreter', 'skip the interpreter-only run')
   .parse(process.argv.slice(2), { from: 'user' })
-  .opts<{ elf: string; args: string; iterations: number; coherentIcache: boolean }>();
+  .opts<{ elf: string; args: string; iterations: number; coherentIcache: boolean; jitThreshold?: number; interpreter: boolean }>();
 
 const file = new Uint8Array(readFileSync(opts.elf));
 const args = [opts.elf, ...opts.args.split(' ').filter(Boolean)];
@@ -29,16 +32,22 @@ let exitCode: number | null = null;
 let qemuExit: number | null = null;
 let out = '';
 const decoder = new TextDecoder();
-const patchlab = (): void => {
+let translated = '';
+const patchlab = (jitThreshold?: number) => (): void => {
   out = '';
   const r = runUserProgram(file, {
     args,
     io: { write: (_fd, d) => { out += decoder.decode(d); return d.length; }, warn: () => {} },
     coherentIcache: opts.coherentIcache,
+    jitThreshold,
   });
   if (r.fault) throw new Error(`patchlab run failed:\n${r.fault.report}`);
+  if (r.jit.errors) throw new Error(`${r.jit.errors} translations failed`);
   insns = r.insns;
   exitCode = r.exitCode;
+  if (jitThreshold !== 0) {
+    translated = `${r.jit.regions} regions, ${r.jit.insns} instructions translated in ${r.jit.compileMs.toFixed(1)} ms`;
+  }
 };
 let qemuOut = '';
 const qemuAvailable = spawnSync('qemu-aarch64', ['--version']).status === 0;
@@ -49,7 +58,8 @@ const qemu = (): void => {
 };
 
 const bench = new Bench({ iterations: opts.iterations, warmupIterations: 1, time: 0, warmupTime: 0 });
-bench.add('patchlab', patchlab);
+bench.add('patchlab', patchlab(opts.jitThreshold));
+if (opts.interpreter) bench.add('patchlab-interpreter', patchlab(0));
 if (qemuAvailable) bench.add('qemu-aarch64', qemu);
 else console.warn('qemu-aarch64 not installed: patchlab only (apt-get install qemu-user)');
 await bench.run();
@@ -69,9 +79,16 @@ const median = (name: string): number => {
 const tp = median('patchlab');
 console.log(`program: ${opts.elf} ${opts.args}`.trim());
 console.log(`guest instructions: ${insns}`);
-console.log(`patchlab:      median ${tp.toFixed(3)} s  ${(Number(insns) / tp / 1e6).toFixed(0)} guest MIPS`);
+const line = (label: string, t: number) =>
+  console.log(`${label.padEnd(22)} median ${t.toFixed(3)} s  ${(Number(insns) / t / 1e6).toFixed(0).padStart(5)} guest MIPS`);
+line('patchlab:', tp);
+console.log(`  (${translated})`);
+const ti = opts.interpreter ? median('patchlab-interpreter') : 0;
+if (ti) line('patchlab interpreter:', ti);
 if (qemuAvailable) {
   const tq = median('qemu-aarch64');
-  console.log(`qemu-aarch64:  median ${tq.toFixed(3)} s  ${(Number(insns) / tq / 1e6).toFixed(0)} guest MIPS`);
+  line('qemu-aarch64:', tq);
   console.log(`ratio qemu time / patchlab time: ${(tq / tp).toFixed(3)} (iterations: ${opts.iterations} each)`);
+  if (ti) console.log(`ratio qemu time / interpreter time: ${(tq / ti).toFixed(3)}`);
 }
+if (ti) console.log(`translation speed-up over the interpreter: ${(ti / tp).toFixed(2)}x`);

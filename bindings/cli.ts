@@ -41,6 +41,7 @@ interface RunFlags {
   maxInsns?: bigint;
   stats?: boolean;
   ram: number;
+  jitThreshold?: number;
 }
 
 function runCommand(file: string, args: string[], flags: RunFlags): number {
@@ -50,6 +51,7 @@ function runCommand(file: string, args: string[], flags: RunFlags): number {
     env: [],
     ramSize: flags.ram,
     maxInsns: flags.maxInsns,
+    jitThreshold: flags.jitThreshold,
     io: {
       write: (fd, data) => writeAll(fd, data),
       warn: (m) => process.stderr.write(m + '\n'),
@@ -61,6 +63,11 @@ function runCommand(file: string, args: string[], flags: RunFlags): number {
     process.stderr.write(
       `patchlab: ${result.insns} instructions retired in ${result.seconds.toFixed(3)} s, ` +
         `${result.mips.toFixed(1)} guest MIPS, ${result.cacheMisses} decode-cache misses\n`,
+    );
+    const j = result.jit;
+    process.stderr.write(
+      `patchlab: translated ${j.regions} regions (${j.blocks} blocks, ${j.insns} instructions) ` +
+        `in ${j.compileMs.toFixed(1)} ms; ${j.reused} reused, ${j.refused} heads left to the interpreter\n`,
     );
   }
   return result.exitCode ?? 124;
@@ -79,6 +86,7 @@ export function main(argv: string[]): number {
     .option('--max-insns <n>', 'stop after N instructions', parseCount)
     .option('--stats', 'print instructions retired and guest MIPS to stderr')
     .option('--ram <size>', 'guest RAM size', parseSize, DEFAULT_USER_RAM)
+    .option('--jit-threshold <n>', 'runs of a block head before it is translated to Wasm (0: interpret only)', (v) => Number(parseCount(v)))
     .argument('<file>', 'AArch64 ELF executable')
     .argument('[args...]', 'arguments for the guest')
     .passThroughOptions()

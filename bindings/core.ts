@@ -1,6 +1,7 @@
 // The core's exports, typed, and the shared memory the machine runs in.
 
 import * as L from '../assembly/layout.ts';
+import { DEFAULT_JIT_THRESHOLD, Jit } from './jit/jit.ts';
 import { coreModule } from './wasm.ts';
 
 export interface CoreExports {
@@ -58,12 +59,34 @@ export function createMemory(plan: MemoryPlan): WebAssembly.Memory {
   return new WebAssembly.Memory({ initial: plan.pages, maximum: plan.pages, shared: true });
 }
 
-/** Instantiates the core over `memory` (one instance per thread that steps CPUs). */
-export function instantiateCore(memory: WebAssembly.Memory, module = coreModule()): CoreExports {
-  const instance = new WebAssembly.Instance(module, { env: { memory } });
+/** A core instance with its block translator. */
+export interface Core extends CoreExports {
+  readonly jit: Jit;
+}
+
+/**
+ * Instantiates the core over `memory` (one instance per thread that steps
+ * CPUs), with its own translator and function table.
+ */
+export function instantiateCore(memory: WebAssembly.Memory, module = coreModule()): Core {
+  const jit = new Jit(memory);
+  const instance = new WebAssembly.Instance(module, {
+    env: { memory, table: jit.table, jit_compile: jit.request },
+  });
   const ex = instance.exports as unknown as CoreExports;
+  jit.bind(ex);
   ex.init();
-  return ex;
+  return {
+    step: ex.step,
+    init: ex.init,
+    decodeInto: ex.decodeInto,
+    ROW_COUNT: ex.ROW_COUNT,
+    flushCache(cpu: number): void {
+      ex.flushCache(cpu);
+      jit.forget(cpu);
+    },
+    jit,
+  };
 }
 
 /** Register names by slot, for reports. */
@@ -129,7 +152,7 @@ export class CpuState {
 export function writeMachineBlock(
   memory: WebAssembly.Memory,
   plan: MemoryPlan,
-  ram: { base: bigint; lo: bigint; hi: bigint; coherentIcache: boolean },
+  ram: { base: bigint; lo: bigint; hi: bigint; coherentIcache: boolean; jitThreshold?: number },
 ): void {
   const dv = new DataView(memory.buffer);
   const m = L.MACHINE_BASE;
@@ -141,4 +164,9 @@ export function writeMachineBlock(
   dv.setBigUint64(m + L.M_LO, ram.lo, true);
   dv.setBigUint64(m + L.M_HI, ram.hi, true);
   dv.setUint32(m + L.M_FLAGS, ram.coherentIcache ? L.MF_COHERENT_ICACHE : 0, true);
+  const threshold = ram.jitThreshold ?? DEFAULT_JIT_THRESHOLD;
+  if (!Number.isInteger(threshold) || threshold < 0 || threshold > 0xffff) {
+    throw new ConfigError(`translation threshold must be 0 (off) .. 65535, got ${threshold}`);
+  }
+  dv.setUint32(m + L.M_JIT_THRESHOLD, threshold, true);
 }

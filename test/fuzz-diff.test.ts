@@ -13,8 +13,10 @@ import { skipReason } from './util/qemu.ts';
 const why = skipReason();
 if (why) console.warn(`fuzz-diff.test: skipping the differential fuzzer: ${why}`);
 
-// Fixed seeds: the same blocks on every run.
-const SEEDS = [1, 2, 3];
+// Fixed seeds: the same blocks on every run. Seeds 1-3 run on the
+// interpreter only; seeds 4-6 with every block translated to Wasm at first
+// sight, so the translator is checked against qemu on the same kind of code.
+const SEEDS: [number, number][] = [[1, 0], [2, 0], [3, 0], [4, 1], [5, 1], [6, 1]];
 const BLOCKS_PER_SEED = 5000;
 
 function report(sum: DiffSummary): string {
@@ -22,13 +24,15 @@ function report(sum: DiffSummary): string {
 }
 
 describe.skipIf(why !== null)('differential fuzzing against qemu-aarch64', () => {
-  it.each(SEEDS)(`seed %i: ${BLOCKS_PER_SEED} random blocks agree`, (seed) => {
-    const sum = runDiff({ seed, blocks: BLOCKS_PER_SEED, perElf: 500 });
+  it.each(SEEDS)(`seed %i (translation threshold %i): ${BLOCKS_PER_SEED} random blocks agree`, (seed, jitThreshold) => {
+    const sum = runDiff({ seed, blocks: BLOCKS_PER_SEED, perElf: 500, jitThreshold });
     console.log(
       `fuzz-diff seed ${seed}: ${sum.blocks} blocks, ${sum.instructions} instructions, ` +
-        `${sum.mismatches.length} mismatches, ${sum.seconds.toFixed(1)} s`,
+        `${sum.translated} translated, ${sum.mismatches.length} mismatches, ${sum.seconds.toFixed(1)} s`,
     );
     expect(sum.blocks).toBe(BLOCKS_PER_SEED);
+    if (jitThreshold === 0) expect(sum.translated).toBe(0);
+    else expect(sum.translated).toBeGreaterThan(sum.instructions);
     expect(sum.mismatches.length, report(sum)).toBe(0);
 
     // every section the generator covers, and every row it draws from, was drawn

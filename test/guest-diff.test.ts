@@ -2,6 +2,9 @@
 // under qemu-aarch64 and under patchlab with the same argv and envp; stdout
 // and the exit code must be identical. Without qemu the reference is the
 // output recorded when the programs were built (guest/build/expected/).
+// Each program runs three ways: interpreter only, with block translation at
+// the default threshold, and with every block head translated at first sight
+// (so the translator sees all the code, cold paths included).
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -27,13 +30,16 @@ if (qemuSkip) console.warn(`guest-diff: comparing with recorded qemu output only
 // line and everything else relative to it.
 const normalise = (s: string): string => s.replace(/^dczid.*$/m, 'dczid <implementation defined>');
 
-function runPatchlab(p: Program, args: string[]): { stdout: string; status: number | null; report?: string } {
+const MODES: [string, number | undefined][] = [['interpreter', 0], ['default', undefined], ['translate-all', 1]];
+
+function runPatchlab(p: Program, args: string[], jitThreshold: number | undefined): { stdout: string; status: number | null; report?: string; jitErrors: number } {
   let stdout = '';
   const decoder = new TextDecoder();
   const r = runUserProgram(new Uint8Array(readFileSync(p.elf)), {
     args: [p.elf, ...args],
     env: Object.entries(p.env).map(([k, v]) => `${k}=${v}`),
     maxInsns: 2_000_000_000n,
+    jitThreshold,
     io: {
       write: (fd, d) => {
         if (fd === 1) stdout += decoder.decode(d, { stream: true });
@@ -42,7 +48,7 @@ function runPatchlab(p: Program, args: string[]): { stdout: string; status: numb
       warn: () => {},
     },
   });
-  return { stdout, status: r.exitCode, report: r.fault?.report };
+  return { stdout, status: r.exitCode, report: r.fault?.report, jitErrors: r.jit.errors };
 }
 
 describe('guest programs: patchlab against qemu-aarch64', () => {
@@ -50,19 +56,27 @@ describe('guest programs: patchlab against qemu-aarch64', () => {
     // With qemu the benchmark runs a short iteration count; the recorded
     // output (the reference without qemu) is for its default arguments.
     const args = p.kind === 'bench' && !qemuSkip ? ['20000'] : p.args;
-    it(`${p.name}`, () => {
-      const ours = runPatchlab(p, args);
-      let want: { stdout: string; status: number | null };
+    let want: { stdout: string; status: number | null } | undefined;
+    const reference = (): { stdout: string; status: number | null } => {
+      if (want) return want;
       if (qemuSkip) {
         want = { stdout: readFileSync(p.expected.stdout, 'utf8'), status: p.expected.status };
       } else {
         const q = runQemu(p.elf, args, { env: p.env });
         want = { stdout: q.stdout.toString(), status: q.status };
       }
-      expect(ours.report).toBeUndefined();
-      expect(normalise(ours.stdout)).toBe(normalise(want.stdout));
-      expect(ours.status).toBe(want.status);
-    });
+      return want;
+    };
+    for (const [mode, threshold] of MODES) {
+      it(`${p.name} (${mode})`, () => {
+        const ours = runPatchlab(p, args, threshold);
+        const w = reference();
+        expect(ours.report).toBeUndefined();
+        expect(ours.jitErrors).toBe(0);
+        expect(normalise(ours.stdout)).toBe(normalise(w.stdout));
+        expect(ours.status).toBe(w.status);
+      });
+    }
   }
 
   it('covers -O0/-O2/-Os for armv8-a and armv8.1-a and the assembly programs', () => {

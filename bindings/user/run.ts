@@ -4,10 +4,11 @@
 
 import * as L from '../../assembly/layout.ts';
 import {
-  CpuState, createMemory, instantiateCore, planMemory, writeMachineBlock, type CoreExports,
+  CpuState, createMemory, instantiateCore, planMemory, writeMachineBlock, type Core,
 } from '../core.ts';
 import { parseElf, type ElfImage } from '../elf/index.ts';
 import { GuestMemory } from '../guest-memory.ts';
+import type { JitStats } from '../jit/jit.ts';
 import { disassemble } from '../isa/disasm.ts';
 import { buildFault, SIGNAL_NUMBERS, type Disassembler, type Fault } from '../oops.ts';
 import { loadUserImage, NULL_GUARD, type UserLayout } from './image.ts';
@@ -25,6 +26,8 @@ export interface UserRunOptions {
   quantum?: number;
   /** Re-check every fetched word against RAM (self-modifying code seen at once); default true. */
   coherentIcache?: boolean;
+  /** Times a block head runs before it is translated to Wasm (0: interpret only). */
+  jitThreshold?: number;
   io?: Partial<HostIo>;
   /** Disassembler for fault reports (default: the llvm-objdump-style one of bindings/isa). */
   disassemble?: Disassembler;
@@ -41,6 +44,7 @@ export interface UserRunResult {
   stoppedAtMaxInsns: boolean;
   syscalls: Map<number, number>;
   cacheMisses: bigint;
+  jit: JitStats;
 }
 
 export const DEFAULT_USER_RAM = 256 << 20;
@@ -50,7 +54,7 @@ export class UserProcess {
   readonly memory: WebAssembly.Memory;
   readonly mem: GuestMemory;
   readonly cpu: CpuState;
-  readonly core: CoreExports;
+  readonly core: Core;
   readonly image: ElfImage;
   readonly layout: UserLayout;
   readonly sys: Syscalls;
@@ -65,6 +69,7 @@ export class UserProcess {
       lo: NULL_GUARD,
       hi: BigInt(ramSize),
       coherentIcache: opts.coherentIcache ?? true,
+      jitThreshold: opts.jitThreshold,
     });
     this.core = instantiateCore(this.memory);
     this.core.flushCache(0);
@@ -128,6 +133,7 @@ export class UserProcess {
       stoppedAtMaxInsns,
       syscalls: this.sys.counts,
       cacheMisses: this.cpu.cacheMisses,
+      jit: { ...this.core.jit.stats },
     };
   }
 }

@@ -761,6 +761,8 @@ export interface RunOutput {
   /** Why the program stopped before exit(0), if it did. */
   failure?: string;
   insns?: bigint;
+  /** Guest instructions translated to Wasm. */
+  translated?: number;
 }
 
 export function runOnQemu(elf: Uint8Array): RunOutput {
@@ -783,13 +785,14 @@ export function runOnQemu(elf: Uint8Array): RunOutput {
   }
 }
 
-export function runOnPatchlab(elf: Uint8Array, maxInsns = 50_000_000n): RunOutput {
+export function runOnPatchlab(elf: Uint8Array, maxInsns = 50_000_000n, jitThreshold?: number): RunOutput {
   const chunks: Uint8Array[] = [];
   let total = 0;
   const res = runUserProgram(elf, {
     args: ['risu'],
     ramSize: USER_RAM,
     maxInsns,
+    jitThreshold,
     io: {
       write(fd, data) {
         if (fd === 1) {
@@ -811,7 +814,8 @@ export function runOnPatchlab(elf: Uint8Array, maxInsns = 50_000_000n): RunOutpu
   let failure: string | undefined;
   if (res.fault) failure = `patchlab: ${res.fault.report}`;
   else if (res.exitCode !== 0) failure = `patchlab: exit code ${res.exitCode}${res.stoppedAtMaxInsns ? ' (instruction limit)' : ''}`;
-  return { out, failure, insns: res.insns };
+  if (res.jit.errors) failure = `patchlab: ${res.jit.errors} translations rejected by the Wasm engine`;
+  return { out, failure, insns: res.insns, translated: res.jit.insns };
 }
 
 // ---- comparing ----------------------------------------------------------------------
@@ -925,12 +929,16 @@ export interface DiffOptions {
   onCompared?: (m: Mismatch, q: BlockState, p: BlockState) => void;
   /** Test hook: may alter patchlab's final state of a run before the comparison. */
   tamper?: (p: BlockState, block: Block, run: number) => void;
+  /** patchlab's translation threshold (0: interpreter only; 1: translate every block at first sight). */
+  jitThreshold?: number;
 }
 
 export interface DiffSummary {
   blocks: number;
   instructions: number;
   executed: bigint;
+  /** Guest instructions patchlab translated to Wasm. */
+  translated: number;
   mismatches: Mismatch[];
   seconds: number;
   /** How often each table row was drawn. */
@@ -943,8 +951,9 @@ function runChunk(blocks: Block[], opts: DiffOptions, sum: DiffSummary): void {
   while (rest.length) {
     const prog = buildProgram(rest, opts.seed ^ rest[0].index);
     const q = runOnQemu(prog.elf);
-    const p = runOnPatchlab(prog.elf);
+    const p = runOnPatchlab(prog.elf, undefined, opts.jitThreshold);
     sum.executed += p.insns ?? 0n;
+    sum.translated += p.translated ?? 0;
     const qs = parseRecords(q.out);
     const ps = parseRecords(p.out);
     const n = Math.min(qs.length, ps.length, rest.length * RUNS);
@@ -974,7 +983,7 @@ function runChunk(blocks: Block[], opts: DiffOptions, sum: DiffSummary): void {
   }
 }
 
-const emptySummary = (): DiffSummary => ({ blocks: 0, instructions: 0, executed: 0n, mismatches: [], seconds: 0, rows: new Map() });
+const emptySummary = (): DiffSummary => ({ blocks: 0, instructions: 0, executed: 0n, translated: 0, mismatches: [], seconds: 0, rows: new Map() });
 
 function countBlocks(blocks: readonly Block[], sum: DiffSummary): void {
   for (const b of blocks) {

@@ -1,0 +1,1 @@
+declare type u16 = number;

@@ -1,0 +1,256 @@
+// Region -> one Wasm function `(st, block, left) -> next`.
+//
+// Shape of the generated function (N blocks):
+//
+//   block $exit
+//     loop $top
+//       block $b(N-1) ... block $b0
+//         br_table $b0 .. $b(N-1) (local $blk)   ; enter at block `blk`
+//       end  ;; code of block 0
+//       ...
+//       end  ;; code of block N-1
+//     end
+//   end
+//   C_JIT_RETIRED = left0 - left ; return next
+//
+// A jump to a block of the same region sets $blk and branches to $top; any
+// other exit sets $next (PC | JIT_NEXT_*) and branches to $exit.
+//
+// Each block starts with a budget check (enough instructions left for the
+// whole block, else the interpreter takes over), then, with the coherent
+// I-cache model, a check that the words it was translated from are still in
+// memory. Guest registers are cached in Wasm locals within a block: loaded on
+// first use, stored back at the block's end and on every early exit.
+
+import * as L from '../../assembly/layout.ts';
+import { Flags } from './flags.ts';
+import type { Block, Insn, Region } from './region.ts';
+import { emitInsn } from './translate-ops.ts';
+import { Code, I32, I64, Op } from './wasm.ts';
+
+export interface MachineView {
+  /** Lowest accessible guest address and window length (layout.ts M_LO, M_HI - M_LO). */
+  lo: bigint;
+  span: bigint;
+  /** Wasm address = guest address + delta. */
+  delta: bigint;
+  /** Verify the block's words on entry (coherent I-cache model). */
+  coherent: boolean;
+}
+
+const SLOTS = 34;
+
+/** Code generation state shared with translate-ops.ts. */
+export class Tx {
+  readonly c: Code;
+  readonly flags: Flags;
+  // locals
+  readonly st = 0;
+  readonly blkParam = 1;
+  readonly left = 2;
+  readonly left0: number;
+  readonly blk: number;
+  readonly next: number;
+  readonly regs: number[] = [];
+  readonly nzcv: number;
+  /** i64 scratch locals, free for one instruction. */
+  readonly a: number;
+  readonly b: number;
+  readonly r: number;
+  readonly addr: number;
+  /** i32 scratch locals. */
+  readonly t: number;
+  readonly u: number;
+  readonly q: number;
+  // per block
+  private loaded: boolean[] = [];
+  private dirty: boolean[] = [];
+  /** Structured nesting inside the current block's code. */
+  nest = 0;
+  block!: Block;
+  blockIndex = 0;
+  insnIndex = 0;
+
+  constructor(readonly region: Region, readonly m: MachineView) {
+    this.c = new Code([I32, I32, I32], [I64]);
+    const c = this.c;
+    this.left0 = c.local(I32);
+    this.blk = c.local(I32);
+    this.next = c.local(I64);
+    for (let s = 0; s < SLOTS; s++) this.regs.push(c.local(I64));
+    this.nzcv = c.local(I32);
+    this.a = c.local(I64);
+    this.b = c.local(I64);
+    this.r = c.local(I64);
+    this.addr = c.local(I64);
+    const fa = c.local(I64), fb = c.local(I64), fr = c.local(I64);
+    this.t = c.local(I32);
+    this.u = c.local(I32);
+    this.q = c.local(I32);
+    this.flags = new Flags(c, { st: this.st, nzcv: this.nzcv, fa, fb, fr, t: this.t });
+    this.fa = fa;
+    this.fb = fb;
+    this.fr = fr;
+  }
+  readonly fa: number;
+  readonly fb: number;
+  readonly fr: number;
+
+  // ---- registers
+
+  /** Pushes the value of register slot `s` (slot 32 reads as zero). */
+  read(s: number): void {
+    if (s === L.R_ZR) { this.c.i64(0n); return; }
+    if (this.loaded[s]) { this.c.get(this.regs[s]!); return; }
+    this.c.get(this.st).mem('i64_load', s * 8).tee(this.regs[s]!);
+    this.loaded[s] = true;
+  }
+
+  /** Pops a value into register slot `s` (slot 33 discards it). */
+  write(s: number): void {
+    if (s === L.R_SINK || s === L.R_ZR) { this.c.op(Op.drop); return; }
+    this.c.set(this.regs[s]!);
+    this.loaded[s] = true;
+    this.dirty[s] = true;
+  }
+
+  /** Stores every register and the flags changed so far in this block (state unchanged). */
+  flush(): void {
+    for (let s = 0; s < SLOTS; s++) {
+      if (this.dirty[s]) this.c.get(this.st).get(this.regs[s]!).mem('i64_store', s * 8);
+    }
+    this.flags.flush();
+  }
+
+  // ---- control
+
+  if(): void { this.c.if(); this.nest++; }
+  end(): void { this.c.end(); this.nest--; }
+  private depthTop(): number { return this.region.blocks.length - 1 - this.blockIndex + this.nest; }
+  private depthExit(): number { return this.depthTop() + 1; }
+
+  /** Leaves the region with `next` = pc | tag. */
+  exitTo(pc: bigint, tag: number): void {
+    this.c.i64(pc | BigInt(tag)).set(this.next).br(this.depthExit());
+  }
+
+  /** Continues at `target`: inside the region when it is one of its blocks. */
+  goto(target: bigint): void {
+    const k = this.region.index.get(target);
+    if (k !== undefined) this.c.i32(k).set(this.blk).br(this.depthTop());
+    else this.exitTo(target, L.JIT_NEXT_HEAD);
+  }
+
+  /**
+   * Early exit before instruction `insnIndex` of the block (it did not
+   * retire): stores the state and lets the interpreter run that instruction.
+   */
+  bail(): void {
+    this.flush();
+    const unretired = this.block.insns.length - this.insnIndex;
+    this.c.get(this.left).i32(unretired).op(Op.i32_add).set(this.left);
+    this.exitTo(this.block.insns[this.insnIndex]!.pc, L.JIT_NEXT_STEP);
+  }
+
+  /** Records a taken branch in the CPU's ring; `to` pushes the i64 target. */
+  trace(from: bigint, to: () => void): void {
+    const c = this.c;
+    c.get(this.st).mem('i32_load', L.C_RING_POS).tee(this.u);
+    c.i32(L.RING_SIZE / 2 - 1).op(Op.i32_and).i32(4).op(Op.i32_shl).get(this.st).op(Op.i32_add).set(this.q);
+    c.get(this.q).i64(from).mem('i64_store', L.C_RING);
+    c.get(this.q); to(); c.mem('i64_store', L.C_RING + 8);
+    c.get(this.st).get(this.u).i32(1).op(Op.i32_add).mem('i32_store', L.C_RING_POS);
+  }
+
+  // ---- guest memory
+
+  /**
+   * Checks that the guest access of `size` bytes at the address in local
+   * `addr` lies inside RAM; bails out to the interpreter (which raises the
+   * fault) when it does not.
+   */
+  checkAccess(size: number): void {
+    const c = this.c;
+    c.get(this.addr).i64(this.m.lo).op(Op.i64_sub).i64(this.m.span - BigInt(size)).op(Op.i64_gt_u);
+    this.if(); this.bail(); this.end();
+  }
+
+  /** Pushes the Wasm address (i32) of the guest address in local `addr`, plus `plus`. */
+  hostAddr(plus = 0n): void {
+    this.c.get(this.addr).i64(this.m.delta + plus).op(Op.i64_add, Op.i32_wrap_i64);
+  }
+
+  // ---- blocks
+
+  private beginBlock(i: number): void {
+    this.blockIndex = i;
+    this.block = this.region.blocks[i]!;
+    this.loaded = new Array(SLOTS).fill(false);
+    this.dirty = new Array(SLOTS).fill(false);
+    this.flags.reset();
+    this.nest = 0;
+    this.insnIndex = 0;
+  }
+
+  private blockCode(i: number): void {
+    this.beginBlock(i);
+    const c = this.c, b = this.block, n = b.insns.length;
+    // Budget: the whole block or nothing.
+    c.get(this.left).i32(n).op(Op.i32_lt_s);
+    this.if(); this.exitTo(b.start, L.JIT_NEXT_STEP); this.end();
+    if (this.m.coherent) this.verifyWords(b);
+    c.get(this.left).i32(n).op(Op.i32_sub).set(this.left);
+    for (let j = 0; j < n; j++) {
+      this.insnIndex = j;
+      emitInsn(this, b.insns[j]!);
+    }
+    if (b.end.kind !== 'branch') {
+      this.flush();
+      if (b.end.kind === 'fall') this.goto(b.end.next);
+      else this.exitTo(b.end.next, L.JIT_NEXT_STEP);
+    }
+  }
+
+  /** Compares the block's words with memory; a difference leaves with JIT_NEXT_STALE. */
+  private verifyWords(b: Block): void {
+    const c = this.c;
+    const ins = b.insns;
+    for (let k = 0; k < ins.length; k += 2) {
+      const at = Number(BigInt.asUintN(32, ins[k]!.pc + this.m.delta));
+      if (k + 1 < ins.length) {
+        const pair = (BigInt(ins[k + 1]!.word >>> 0) << 32n) | BigInt(ins[k]!.word >>> 0);
+        c.i32(at).mem('i64_load').i64(pair).op(Op.i64_ne);
+      } else {
+        c.i32(at).mem('i32_load').i32(ins[k]!.word).op(Op.i32_ne);
+      }
+      this.if(); this.exitTo(b.start, L.JIT_NEXT_STALE); this.end();
+    }
+  }
+
+  /** The whole function. */
+  build(): Code {
+    const c = this.c, n = this.region.blocks.length;
+    c.get(this.left).set(this.left0);
+    c.get(this.blkParam).set(this.blk);
+    c.block(); // $exit
+    c.loop(); // $top
+    for (let i = n - 1; i >= 0; i--) c.block();
+    c.get(this.blk).brTable(Array.from({ length: n }, (_, i) => i), 0);
+    for (let i = 0; i < n; i++) {
+      c.end(); // closes $b(i): block i's code follows
+      this.blockCode(i);
+    }
+    c.end(); // loop
+    c.end(); // $exit
+    c.get(this.st).get(this.left0).get(this.left).op(Op.i32_sub).mem('i32_store', L.C_JIT_RETIRED);
+    c.get(this.next);
+    return c;
+  }
+}
+
+/** Translates a region into the body of its Wasm function. */
+export function translateRegion(region: Region, m: MachineView): Code {
+  return new Tx(region, m).build();
+}
+
+export type { Insn };

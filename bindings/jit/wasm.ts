@@ -1,0 +1,161 @@
+// A small WebAssembly binary writer: just what the block translator emits
+// (one module per region: an imported shared memory and one exported
+// function). Opcode names follow the text format.
+
+export const I32 = 0x7f;
+export const I64 = 0x7e;
+export type ValType = typeof I32 | typeof I64;
+
+/** Opcodes without immediates. */
+export const Op = {
+  unreachable: 0x00, nop: 0x01, else: 0x05, end: 0x0b, return: 0x0f, drop: 0x1a, select: 0x1b,
+  i32_eqz: 0x45, i32_eq: 0x46, i32_ne: 0x47, i32_lt_s: 0x48, i32_lt_u: 0x49, i32_gt_s: 0x4a,
+  i32_gt_u: 0x4b, i32_le_s: 0x4c, i32_le_u: 0x4d, i32_ge_s: 0x4e, i32_ge_u: 0x4f,
+  i64_eqz: 0x50, i64_eq: 0x51, i64_ne: 0x52, i64_lt_s: 0x53, i64_lt_u: 0x54, i64_gt_s: 0x55,
+  i64_gt_u: 0x56, i64_le_s: 0x57, i64_le_u: 0x58, i64_ge_s: 0x59, i64_ge_u: 0x5a,
+  i32_clz: 0x67, i32_add: 0x6a, i32_sub: 0x6b, i32_mul: 0x6c, i32_div_s: 0x6d, i32_div_u: 0x6e,
+  i32_and: 0x71, i32_or: 0x72, i32_xor: 0x73, i32_shl: 0x74, i32_shr_s: 0x75, i32_shr_u: 0x76,
+  i32_rotl: 0x77, i32_rotr: 0x78,
+  i64_clz: 0x79, i64_ctz: 0x7a, i64_add: 0x7c, i64_sub: 0x7d, i64_mul: 0x7e, i64_div_s: 0x7f,
+  i64_div_u: 0x80, i64_and: 0x83, i64_or: 0x84, i64_xor: 0x85, i64_shl: 0x86, i64_shr_s: 0x87,
+  i64_shr_u: 0x88, i64_rotl: 0x89, i64_rotr: 0x8a,
+  i32_wrap_i64: 0xa7, i64_extend_i32_s: 0xac, i64_extend_i32_u: 0xad,
+  i32_extend8_s: 0xc0, i32_extend16_s: 0xc1, i64_extend8_s: 0xc2, i64_extend16_s: 0xc3,
+  i64_extend32_s: 0xc4,
+} as const;
+
+/** Memory instructions: [opcode, natural alignment log2]. */
+export const Mem = {
+  i32_load: [0x28, 2], i64_load: [0x29, 3], i32_load8_u: [0x2d, 0], i32_load16_u: [0x2f, 1],
+  i64_load8_s: [0x30, 0], i64_load8_u: [0x31, 0], i64_load16_s: [0x32, 1], i64_load16_u: [0x33, 1],
+  i64_load32_s: [0x34, 2], i64_load32_u: [0x35, 2], i32_store: [0x36, 2], i64_store: [0x37, 3],
+  i32_store16: [0x3b, 1], i64_store8: [0x3c, 0], i64_store16: [0x3d, 1], i64_store32: [0x3e, 2],
+} as const satisfies Record<string, readonly [number, number]>;
+export type MemOp = keyof typeof Mem;
+
+function uleb(out: number[], v: number): void {
+  do {
+    let b = v & 0x7f;
+    v = Math.floor(v / 128);
+    if (v !== 0) b |= 0x80;
+    out.push(b);
+  } while (v !== 0);
+}
+
+function sleb(out: number[], v: bigint): void {
+  for (;;) {
+    const b = Number(v & 0x7fn);
+    v >>= 7n;
+    if ((v === 0n && (b & 0x40) === 0) || (v === -1n && (b & 0x40) !== 0)) {
+      out.push(b);
+      return;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+/** The body of one function, written instruction by instruction. */
+export class Code {
+  readonly bytes: number[] = [];
+  private readonly locals: ValType[] = [];
+
+  constructor(readonly params: readonly ValType[], readonly results: readonly ValType[]) {}
+
+  /** Declares a local; returns its index. */
+  local(type: ValType): number {
+    this.locals.push(type);
+    return this.params.length + this.locals.length - 1;
+  }
+
+  op(...ops: number[]): this { this.bytes.push(...ops); return this; }
+  get(i: number): this { this.bytes.push(0x20); uleb(this.bytes, i); return this; }
+  set(i: number): this { this.bytes.push(0x21); uleb(this.bytes, i); return this; }
+  tee(i: number): this { this.bytes.push(0x22); uleb(this.bytes, i); return this; }
+  i32(v: number): this { this.bytes.push(0x41); sleb(this.bytes, BigInt(v | 0)); return this; }
+  i64(v: bigint): this { this.bytes.push(0x42); sleb(this.bytes, BigInt.asIntN(64, v)); return this; }
+  mem(op: MemOp, offset = 0): this {
+    const [code, align] = Mem[op];
+    this.bytes.push(code, align);
+    uleb(this.bytes, offset);
+    return this;
+  }
+  block(): this { this.bytes.push(0x02, 0x40); return this; }
+  loop(): this { this.bytes.push(0x03, 0x40); return this; }
+  if(): this { this.bytes.push(0x04, 0x40); return this; }
+  end(): this { this.bytes.push(0x0b); return this; }
+  br(depth: number): this { this.bytes.push(0x0c); uleb(this.bytes, depth); return this; }
+  brIf(depth: number): this { this.bytes.push(0x0d); uleb(this.bytes, depth); return this; }
+  brTable(depths: readonly number[], dflt: number): this {
+    this.bytes.push(0x0e);
+    uleb(this.bytes, depths.length);
+    for (const d of depths) uleb(this.bytes, d);
+    uleb(this.bytes, dflt);
+    return this;
+  }
+
+  /** Locals declaration plus body, as the code section wants it. */
+  encode(): number[] {
+    const out: number[] = [];
+    const groups: [number, ValType][] = [];
+    for (const t of this.locals) {
+      const last = groups[groups.length - 1];
+      if (last && last[1] === t) last[0]++;
+      else groups.push([1, t]);
+    }
+    uleb(out, groups.length);
+    for (const [n, t] of groups) { uleb(out, n); out.push(t); }
+    out.push(...this.bytes, 0x0b);
+    return out;
+  }
+}
+
+function section(out: number[], id: number, body: number[]): void {
+  out.push(id);
+  uleb(out, body.length);
+  out.push(...body);
+}
+
+function name(out: number[], s: string): void {
+  const b = new TextEncoder().encode(s);
+  uleb(out, b.length);
+  out.push(...b);
+}
+
+/**
+ * A module importing `env.memory` (shared, up to `maxPages`) and exporting
+ * each function under its name.
+ */
+export function buildModule(funcs: readonly { name: string; code: Code }[], maxPages: number): Uint8Array {
+  const out = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  const types: number[] = [];
+  uleb(types, funcs.length);
+  for (const { code } of funcs) {
+    types.push(0x60);
+    uleb(types, code.params.length); types.push(...code.params);
+    uleb(types, code.results.length); types.push(...code.results);
+  }
+  section(out, 1, types);
+  const imports: number[] = [];
+  uleb(imports, 1);
+  name(imports, 'env'); name(imports, 'memory');
+  imports.push(0x02, 0x03); // memory, limits: shared with maximum
+  uleb(imports, 0); uleb(imports, maxPages);
+  section(out, 2, imports);
+  const fns: number[] = [];
+  uleb(fns, funcs.length);
+  funcs.forEach((_, i) => uleb(fns, i));
+  section(out, 3, fns);
+  const exps: number[] = [];
+  uleb(exps, funcs.length);
+  funcs.forEach((f, i) => { name(exps, f.name); exps.push(0x00); uleb(exps, i); });
+  section(out, 7, exps);
+  const codes: number[] = [];
+  uleb(codes, funcs.length);
+  for (const { code } of funcs) {
+    const body = code.encode();
+    uleb(codes, body.length);
+    codes.push(...body);
+  }
+  section(out, 10, codes);
+  return Uint8Array.from(out);
+}
