@@ -13,7 +13,7 @@ import {
   EXIT_HVC, EXIT_PC_ALIGN, EXIT_STOP, EXIT_SVC, EXIT_UNDEF, EXIT_WFE, EXIT_WFI, FAULT_RANGE,
   FAULT_WRITE, MACHINE_BASE, MF_COHERENT_ICACHE, M_FLAGS, M_HI, M_LO, M_RAM_BASE, M_RAM_OFFSET,
   M_STOP, RING_SIZE, BT_BLOCK, BT_ENTRIES, BT_FN, BT_HEAT, BT_OFFSET, C_JIT_RETIRED,
-  JIT_NEXT_HEAD, JIT_NEXT_STALE, M_JIT_THRESHOLD,
+  JIT_NEXT_HEAD, JIT_NEXT_STALE, M_JIT_THRESHOLD, C_STALE, C_SYNC_REQ,
 } from './layout';
 import * as O from './ops';
 import {
@@ -21,6 +21,7 @@ import {
   rev32_64, shift32, shift64, smulh, umulh,
 } from './alu';
 import { decodeWord } from './generated/decode';
+import { contextSync, noteStore } from './icache';
 import { put, setTag } from './predecode';
 import {
   clearMonitor, execAtomic, execCas, execCasp, execLdxp, execLdxr, execOrdered, execStxp, execStxr,
@@ -95,10 +96,10 @@ export function fill(e: usize, pc: u64, w: u32): void {
   }
   const p = <usize>(a + delta);
   switch (kind) {
-    case 0: store<u8>(p, <u8>rD(st, e)); break;
-    case 1: store<u16>(p, <u16>rD(st, e)); break;
-    case 2: store<u32>(p, <u32>rD(st, e)); break;
-    case 3: store<u64>(p, rD(st, e)); break;
+    case 0: store<u8>(p, <u8>rD(st, e)); noteStore(p); break;
+    case 1: store<u16>(p, <u16>rD(st, e)); noteStore(p); break;
+    case 2: store<u32>(p, <u32>rD(st, e)); noteStore(p); break;
+    case 3: store<u64>(p, rD(st, e)); noteStore(p); break;
     case 4: wD(st, e, <u64>load<u8>(p)); break;
     case 5: wD(st, e, <u64>load<u16>(p)); break;
     case 6: wD(st, e, <u64>load<u32>(p)); break;
@@ -126,8 +127,8 @@ export function fill(e: usize, pc: u64, w: u32): void {
   }
   const p = <usize>(a + delta);
   switch (kind) {
-    case 0: store<u32>(p, <u32>rD(st, e)); store<u32>(p + 4, <u32>rA(st, e)); break;
-    case 1: store<u64>(p, rD(st, e)); store<u64>(p + 8, rA(st, e)); break;
+    case 0: store<u32>(p, <u32>rD(st, e)); store<u32>(p + 4, <u32>rA(st, e)); noteStore(p); break;
+    case 1: store<u64>(p, rD(st, e)); store<u64>(p + 8, rA(st, e)); noteStore(p); break;
     case 2: wD(st, e, <u64>load<u32>(p)); store<u64>(slot(st, e, E_RA), <u64>load<u32>(p + 4)); break;
     case 3: wD(st, e, load<u64>(p)); store<u64>(slot(st, e, E_RA), load<u64>(p + 8)); break;
     default: wD(st, e, <u64>load<i32>(p)); store<u64>(slot(st, e, E_RA), <u64>load<i32>(p + 4));
@@ -159,6 +160,7 @@ export function step(cpu: i32, budget: i32): i32 {
   const coherent = (load<u32>(MACHINE_BASE + M_FLAGS) & MF_COHERENT_ICACHE) != 0;
   let pc = load<u64>(st + C_PC);
   if (atomic.load<u32>(MACHINE_BASE + M_STOP) != 0) return finish(st, pc, EXIT_STOP, 0);
+  if (atomic.load<u32>(st + C_SYNC_REQ) != 0) contextSync(st, cache);
   let left = budget;
   // Block heads (after a branch, after an instruction the translator leaves
   // to the interpreter, at entry) are looked up in the block table.
@@ -200,13 +202,25 @@ export function step(cpu: i32, budget: i32): i32 {
       }
     }
     const e: usize = cache + ((<usize>(<u32>pc >> 2) & (CACHE_ENTRIES - 1)) << 5);
-    if (load<u64>(e) != pc || (coherent && load<u32>(e + E_WORD) != load<u32>(<usize>(pc + delta)))) {
+    if (load<u64>(e) != pc) {
       if (pc - lo > span - 4) {
         store<u64>(st + C_FAR, pc);
         return finish(st, pc, EXIT_FETCH_ABORT, budget - left);
       }
       fill(e, pc, load<u32>(<usize>(pc + delta)));
       store<u64>(st + C_CACHE_MISSES, load<u64>(st + C_CACHE_MISSES) + 1);
+    } else {
+      // The cached word against memory: the coherent model refetches, the
+      // architectural one runs the cached instruction and counts it stale.
+      const w = load<u32>(<usize>(pc + delta));
+      if (w != load<u32>(e + E_WORD)) {
+        if (coherent) {
+          fill(e, pc, w);
+          store<u64>(st + C_CACHE_MISSES, load<u64>(st + C_CACHE_MISSES) + 1);
+        } else {
+          store<u64>(st + C_STALE, load<u64>(st + C_STALE) + 1);
+        }
+      }
     }
     left--;
     switch (<u32>load<u16>(e + E_OP)) {
@@ -302,7 +316,7 @@ export function step(cpu: i32, budget: i32): i32 {
       case O.OP_WFE: return finish(st, pc + 4, EXIT_WFE, budget - left);
       case O.OP_SEV: pc += 4; head = jit; break;
       case O.OP_CLREX: clearMonitor(st); pc += 4; head = jit; break;
-      case O.OP_ISB: pc += 4; head = jit; break;
+      case O.OP_ISB: contextSync(st, cache); pc += 4; head = jit; break;
       case O.OP_ERET: return stopAt(st, e, pc, EXIT_UNDEF, budget - left - 1);
       case O.OP_SYSTEM: {
         const r = execSystem(st, e, <u64>(budget - left - 1));

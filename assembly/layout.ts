@@ -30,7 +30,7 @@ export const M_RAM_SIZE = 12; //      u32 bytes of guest RAM
 export const M_RAM_BASE = 16; //      u64 guest address of the first RAM byte
 export const M_LO = 24; //            u64 lowest accessible guest address
 export const M_HI = 32; //            u64 one past the highest accessible guest address
-export const M_CODE_EPOCH = 40; //    u32 bumped by every instruction patch
+export const M_CODE_EPOCH = 40; //    u32 bumped by host patches and guest stores into code pages (icache.ts)
 export const M_EXCL_LOCK = 44; //     u32 spinlock for 128-bit exclusive pairs
 export const M_STOP = 48; //          u32 nonzero: every CPU leaves step() at once
 export const M_FLAGS = 52; //         u32 MF_* bits
@@ -85,7 +85,10 @@ export const C_WAKE_CLOCK = 424; //   u64 counter value carried by the latest wa
 export const C_EXCEPTIONS = 768; //   u64 synchronous exceptions taken to EL1
 export const C_IRQS = 776; //         u64 IRQs taken
 export const C_STALE = 784; //        u64 instructions executed from a stale I-cache line
-// 792 .. 1023 reserved
+export const C_INV_SEEN = 792; //     u32 invalidations (M_INV_SEQ) this CPU has applied at a context sync
+export const C_SYNC_REQ = 796; //     u32 nonzero: take a context synchronization at the next step() entry (host kick)
+export const C_CTX_SYNCS = 800; //    u64 context synchronizations that applied pending invalidations
+// 808 .. 1023 reserved
 export const C_RING = 1024; //        u64[RING_SIZE] last PCs executed, oldest overwritten
 // 1536 .. 4095: block translation state (jit)
 export const RING_SIZE = 64;
@@ -172,3 +175,22 @@ export const JIT_NEXT_STALE = 2; //   the region's words no longer match memory:
 export const C_JIT_RETIRED = 1536; // i32 instructions retired by the last region call
 export const C_JIT_SCRATCH = 1568; // 32 bytes: decoded entry scratch for the translator
 export const M_JIT_THRESHOLD = 1024; // u32 heat at which a head is translated (0: never)
+
+// ---- instruction-cache model (icache.ts) -------------------------------------
+// Code pages: one bit per 4 KiB page of RAM, set for every page holding
+// translated code and the page before it (so a store that starts there and
+// reaches into the code page is seen too). A guest store into a marked page
+// bumps M_CODE_EPOCH; so does every host patch. Translated regions re-check
+// their words when the epoch moved.
+export const CODE_PAGE_SHIFT = 12;
+export const M_CODEMAP = 1028; //     u32 Wasm offset of the code-page bitmap (RAM size / 32768 bytes)
+// Invalidation log: IC IVAU / IC IALLU(IS) by any CPU and host patches append
+// the line (64-byte aligned guest address; INV_ALL for everything); each CPU
+// applies the entries it has not seen at its next context synchronization
+// (ISB, exception entry, ERET). Writers hold M_INV_LOCK.
+export const M_INV_LOCK = 1032; //    u32 spinlock of the log
+export const M_INV_SEQ = 1036; //     u32 entries appended so far
+export const M_INV_RING = 1040; //    u64[INV_RING] the last entries (slot = seq % INV_RING)
+export const INV_RING = 64;
+export const ICACHE_LINE = 64;
+export const INV_ALL = 1; //          log entry meaning every line (line addresses are 64-byte aligned)

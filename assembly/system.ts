@@ -7,10 +7,11 @@ import {
   C_CNTFRQ, C_CNTVCT, C_CPU_INDEX, C_CTR, C_DCZID, C_EL, C_EXC_INFO, C_EXCL_ADDR, C_EXCL_SIZE,
   C_EXCL_VAL, C_EXCL_VAL2, C_FAR, C_INSNS, C_MIDR, C_NZCV, C_TPIDR_EL0,
   E_AUX, E_B0, E_RA, E_RD, E_RM, E_RN,
-  EXIT_DATA_ABORT, EXIT_UNDEF, FAULT_ALIGN, FAULT_RANGE, FAULT_WRITE,
+  EXIT_DATA_ABORT, EXIT_UNDEF, FAULT_ALIGN, FAULT_RANGE, FAULT_WRITE, ICACHE_LINE, INV_ALL,
   MACHINE_BASE, M_EXCL_LOCK, M_HI, M_LO, M_RAM_BASE, M_RAM_OFFSET,
 } from './layout';
 import { SYS_MRS, SYS_MSR, SYS_MSRI, SYS_SYS } from './predecode';
+import { logInvalidation, noteStore } from './icache';
 
 const CONTINUE: i32 = -1;
 const NO_MONITOR: u64 = 1; // odd: no address can match
@@ -120,11 +121,21 @@ export function execSystem(st: usize, e: usize, inflight: u64): i32 {
         const p = translate(st, addr, <u32>bytes, true, false);
         if (!p) return EXIT_DATA_ABORT;
         memory.fill(p, 0, <usize>bytes);
+        noteStore(p);
         return CONTINUE;
       }
-      // DC CVAU/CVAC/CVAP/CIVAC, IC IVAU: data is coherent and the decoded
-      // cache compares words on fetch, so nothing to do.
-      if (op2 == 1 && (CRm == 11 || CRm == 10 || CRm == 12 || CRm == 14 || CRm == 5)) return CONTINUE;
+      // IC IVAU: the line goes into the invalidation log (icache.ts).
+      if (op2 == 1 && CRm == 5) {
+        logInvalidation(reg(st, rt) & ~<u64>(ICACHE_LINE - 1));
+        return CONTINUE;
+      }
+      // DC CVAU/CVAC/CVAP/CIVAC: data is coherent, nothing to do.
+      if (op2 == 1 && (CRm == 11 || CRm == 10 || CRm == 12 || CRm == 14)) return CONTINUE;
+    }
+    // IC IALLUIS, IC IALLU (EL1): every line.
+    if (op1 == 0 && CRn == 7 && op2 == 0 && (CRm == 1 || CRm == 5) && load<u32>(st, C_EL) != 0) {
+      logInvalidation(INV_ALL);
+      return CONTINUE;
     }
     return EXIT_UNDEF;
   }
@@ -202,6 +213,7 @@ export function execStxr(st: usize, e: usize): i32 {
   }
   clearMonitor(st);
   setReg(st, load<u8>(e, E_RA), status);
+  if (status == 0) noteStore(p);
   return CONTINUE;
 }
 
@@ -256,6 +268,7 @@ export function execStxp(st: usize, e: usize): i32 {
   }
   clearMonitor(st);
   setReg(st, load<u8>(e, E_RA), status);
+  if (status == 0) noteStore(p);
   return CONTINUE;
 }
 
@@ -267,6 +280,7 @@ export function execOrdered(st: usize, e: usize, isLoad: bool): i32 {
   if (!p) return EXIT_DATA_ABORT;
   if (isLoad) setReg(st, load<u8>(e, E_RD), loadN(p, size));
   else storeN(p, reg(st, load<u8>(e, E_RD)), size);
+  if (!isLoad) noteStore(p);
   return CONTINUE;
 }
 
@@ -279,6 +293,7 @@ export function execCas(st: usize, e: usize): i32 {
   const m = mask(size);
   const old = cmpxchgN(p, reg(st, load<u8>(e, E_RM)) & m, reg(st, load<u8>(e, E_RD)), size);
   setReg(st, load<u8>(e, E_RA), old);
+  noteStore(p);
   return CONTINUE;
 }
 
@@ -308,6 +323,7 @@ export function execCasp(st: usize, e: usize): i32 {
   }
   setXr(st, rs, o1);
   setXr(st, rs + 1, o2);
+  noteStore(p);
   return CONTINUE;
 }
 
@@ -349,6 +365,7 @@ export function execAtomic(st: usize, e: usize): i32 {
     }
   }
   setReg(st, load<u8>(e, E_RD), old);
+  noteStore(p);
   return CONTINUE;
 }
 

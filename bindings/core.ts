@@ -33,6 +33,8 @@ const align = (n: number, a: number): number => Math.ceil(n / a) * a;
 export interface MemoryPlan {
   cpus: number;
   ramSize: number;
+  /** Wasm offset of the code-page bitmap (layout.ts M_CODEMAP). */
+  codemapOffset: number;
   ramOffset: number;
   pages: number;
 }
@@ -50,9 +52,10 @@ export function planMemory(cpus: number, ramSize: number): MemoryPlan {
   if (!Number.isInteger(ramSize) || ramSize < L.PAGE || ramSize > MAX_RAM || ramSize % L.PAGE !== 0) {
     throw new ConfigError(`RAM size must be a multiple of 64 KiB between 64 KiB and 2 GiB, got ${ramSize}`);
   }
-  const ramOffset = align(L.CACHE_BASE + cpus * L.CACHE_BYTES, L.PAGE);
+  const codemapOffset = L.CACHE_BASE + cpus * L.CACHE_BYTES;
+  const ramOffset = align(codemapOffset + (ramSize >> (L.CODE_PAGE_SHIFT + 3)), L.PAGE);
   const pages = (ramOffset + ramSize) / L.PAGE;
-  return { cpus, ramSize, ramOffset, pages };
+  return { cpus, ramSize, codemapOffset, ramOffset, pages };
 }
 
 export function createMemory(plan: MemoryPlan): WebAssembly.Memory {
@@ -116,6 +119,10 @@ export class CpuState {
   set nzcv(v: number) { this.setU32(L.C_NZCV, v & 0xf0000000); }
   get insns(): bigint { return this.u64(L.C_INSNS); }
   get cacheMisses(): bigint { return this.u64(L.C_CACHE_MISSES); }
+  /** Instructions executed from a stale I-cache line (architectural model). */
+  get stale(): bigint { return this.u64(L.C_STALE); }
+  /** Context synchronizations that applied pending invalidations. */
+  get contextSyncs(): bigint { return this.u64(L.C_CTX_SYNCS); }
   get exit(): number { return this.u32(L.C_EXIT); }
   get excInfo(): number { return this.u32(L.C_EXC_INFO); }
   get excWord(): number { return this.u32(L.C_EXC_WORD); }
@@ -164,6 +171,7 @@ export function writeMachineBlock(
   dv.setBigUint64(m + L.M_LO, ram.lo, true);
   dv.setBigUint64(m + L.M_HI, ram.hi, true);
   dv.setUint32(m + L.M_FLAGS, ram.coherentIcache ? L.MF_COHERENT_ICACHE : 0, true);
+  dv.setUint32(m + L.M_CODEMAP, plan.codemapOffset, true);
   const threshold = ram.jitThreshold ?? DEFAULT_JIT_THRESHOLD;
   if (!Number.isInteger(threshold) || threshold < 0 || threshold > 0xffff) {
     throw new ConfigError(`translation threshold must be 0 (off) .. 65535, got ${threshold}`);

@@ -1,6 +1,9 @@
 // Host access to guest RAM, bounds-checked against the accessible window:
 // every read or write outside [lo, hi) throws GuestAccessError and touches
-// nothing.
+// nothing. A write that reaches a page holding translated code moves the
+// machine's code epoch, as a guest store would (assembly/icache.ts).
+
+import * as L from '../assembly/layout.ts';
 
 export class GuestAccessError extends Error {
   override name = 'GuestAccessError';
@@ -58,12 +61,30 @@ export class GuestMemory {
   }
 
   write(addr: bigint, data: Uint8Array): void {
-    this.bytes.set(data, this.offset(addr, data.length));
+    const o = this.offset(addr, data.length);
+    this.bytes.set(data, o);
+    this.noteWrite(o, data.length);
   }
 
   fill(addr: bigint, len: number, value: number): void {
     const o = this.offset(addr, len);
     this.bytes.fill(value, o, o + len);
+    this.noteWrite(o, len);
+  }
+
+  /** Moves the code epoch when [o, o+len) of RAM touches a code page. */
+  private noteWrite(o: number, len: number): void {
+    if (len === 0) return;
+    const machine = new DataView(this.memory.buffer, L.MACHINE_BASE, L.MACHINE_SIZE);
+    const codemap = machine.getUint32(L.M_CODEMAP, true);
+    if (codemap === 0) return;
+    const map = new Uint8Array(this.memory.buffer, codemap);
+    for (let p = o >>> L.CODE_PAGE_SHIFT; p <= (o + len - 1) >>> L.CODE_PAGE_SHIFT; p++) {
+      if ((map[p >> 3]! >> (p & 7)) & 1) {
+        Atomics.add(new Int32Array(this.memory.buffer, L.MACHINE_BASE + L.M_CODE_EPOCH, 1), 0, 1);
+        return;
+      }
+    }
   }
 
   u32(addr: bigint): number {
@@ -75,11 +96,15 @@ export class GuestMemory {
   }
 
   setU32(addr: bigint, v: number): void {
-    this.view.setUint32(this.offset(addr, 4), v >>> 0, true);
+    const o = this.offset(addr, 4);
+    this.view.setUint32(o, v >>> 0, true);
+    this.noteWrite(o, 4);
   }
 
   setU64(addr: bigint, v: bigint): void {
-    this.view.setBigUint64(this.offset(addr, 8), BigInt.asUintN(64, v), true);
+    const o = this.offset(addr, 8);
+    this.view.setBigUint64(o, BigInt.asUintN(64, v), true);
+    this.noteWrite(o, 8);
   }
 
   /** A NUL-terminated string of at most `max` bytes (without the NUL). */

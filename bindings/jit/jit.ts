@@ -9,7 +9,6 @@
 import * as L from '../../assembly/layout.ts';
 import { discoverRegion, type Insn, type Region } from './region.ts';
 import { translateRegion, type MachineView } from './translate.ts';
-import { buildModule } from './wasm.ts';
 
 export interface JitStats {
   /** Regions translated (Wasm modules compiled). */
@@ -79,6 +78,9 @@ export class Jit {
     return {
       dv, lo, span: hi - lo, delta: off - base,
       coherent: (dv.getUint32(m + L.M_FLAGS, true) & L.MF_COHERENT_ICACHE) !== 0,
+      ramBase: base,
+      codemap: dv.getUint32(m + L.M_CODEMAP, true),
+      epoch: 0,
     };
   }
 
@@ -111,10 +113,14 @@ export class Jit {
     };
     const region = discoverRegion(fetch, pc);
     if (!region) { this.stats.refused++; return; }
+    // Mark the code pages first, then read the epoch, then the words (the
+    // translation re-checks them if a store lands after the mark).
+    this.markCodePages(region, v);
+    v.epoch = Atomics.load(new Int32Array(this.memory.buffer, L.MACHINE_BASE + L.M_CODE_EPOCH, 1), 0);
+    if (!this.stillValid(region, v)) { this.stats.refused++; return; }
     let fn: number;
     try {
-      const code = translateRegion(region, v);
-      const module = new WebAssembly.Module(buildModule([{ name: 'region', code }], 65536) as BufferSource);
+      const module = new WebAssembly.Module(translateRegion(region, v) as BufferSource);
       const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
       fn = this.table.grow(1);
       this.table.set(fn, instance.exports.region as Function);
@@ -129,6 +135,16 @@ export class Jit {
     this.stats.blocks += region.blocks.length;
     for (const b of region.blocks) this.stats.insns += b.insns.length;
     this.install(cpu, t, v.dv);
+  }
+
+  /** Sets the code-page bits of the region's pages and of the page before each. */
+  private markCodePages(region: Region, v: MachineView): void {
+    const map = new Uint8Array(this.memory.buffer, v.codemap);
+    const pages = new Set<number>();
+    for (const b of region.blocks) for (const i of b.insns) pages.add(Number((i.pc - v.ramBase) >> BigInt(L.CODE_PAGE_SHIFT)));
+    for (const p of pages) {
+      for (const q of [p - 1, p]) if (q >= 0) Atomics.or(map, q >> 3, 1 << (q & 7));
+    }
   }
 
   /** Whether every word the region was translated from is still in memory. */

@@ -146,6 +146,7 @@ function ldst(tx: Tx, i: Insn, mode: number, kind: number): void {
   tx.checkAccess(k.size);
   if (k.store) {
     tx.hostAddr(); tx.read(i.rd); c.mem(k.mem);
+    tx.noteStore();
   } else {
     tx.hostAddr(); c.mem(k.mem);
     if (k.w32) low32(tx);
@@ -167,6 +168,7 @@ function pair(tx: Tx, i: Insn, mode: number, kind: number): void {
   if (kind < 2) {
     tx.hostAddr(); tx.read(i.rd); c.mem(st);
     tx.hostAddr(BigInt(es)); tx.read(i.ra); c.mem(st);
+    tx.noteStore();
   } else {
     tx.hostAddr(); c.mem(ld); tx.write(i.rd);
     tx.hostAddr(BigInt(es)); c.mem(ld); tx.write(i.ra);

@@ -17,16 +17,21 @@
 // other exit sets $next (PC | JIT_NEXT_*) and branches to $exit.
 //
 // Each block starts with a budget check (enough instructions left for the
-// whole block, else the interpreter takes over), then, with the coherent
-// I-cache model, a check that the words it was translated from are still in
-// memory. Guest registers are cached in Wasm locals within a block: loaded on
-// first use, stored back at the block's end and on every early exit.
+// whole block, else the interpreter takes over), then the I-cache check: when
+// the machine's code epoch moved since the region last looked (a store into a
+// code page, a host patch), the region compares all its words with memory
+// (function `recheck`, globals $ep and $stale). A stale region leaves at once
+// in the coherent model; in the architectural model it goes on running its
+// old instructions and adds those that differ from memory to C_STALE.
+// Guest registers are cached in Wasm locals within a block: loaded on first
+// use, stored back at the block's end and on every early exit. Every store
+// checks the code-page bitmap and moves the code epoch when it hits one.
 
 import * as L from '../../assembly/layout.ts';
 import { Flags } from './flags.ts';
 import type { Block, Insn, Region } from './region.ts';
 import { emitInsn } from './translate-ops.ts';
-import { Code, I32, I64, Op } from './wasm.ts';
+import { buildModule, Code, I32, I64, Op } from './wasm.ts';
 
 export interface MachineView {
   /** Lowest accessible guest address and window length (layout.ts M_LO, M_HI - M_LO). */
@@ -34,9 +39,19 @@ export interface MachineView {
   span: bigint;
   /** Wasm address = guest address + delta. */
   delta: bigint;
-  /** Verify the block's words on entry (coherent I-cache model). */
+  /** Coherent I-cache model (else architectural). */
   coherent: boolean;
+  /** Guest address of the first RAM byte and Wasm offset of the code-page bitmap. */
+  ramBase: bigint;
+  codemap: number;
+  /** The code epoch read before the region's words were. */
+  epoch: number;
 }
+
+const G_EP = 0;
+const G_STALE = 1;
+const F_RECHECK = 1;
+const EPOCH_ADDR = L.MACHINE_BASE + L.M_CODE_EPOCH;
 
 const SLOTS = 34;
 
@@ -175,6 +190,17 @@ export class Tx {
     this.if(); this.bail(); this.end();
   }
 
+  /** After a store to the guest address in local `addr`: moves the code epoch if it hit a code page. */
+  noteStore(): void {
+    const c = this.c;
+    c.get(this.addr).i64(this.m.ramBase).op(Op.i64_sub, Op.i32_wrap_i64).tee(this.u);
+    c.i32(L.CODE_PAGE_SHIFT + 3).op(Op.i32_shr_u).mem('i32_load8_u', this.m.codemap);
+    c.get(this.u).i32(L.CODE_PAGE_SHIFT).op(Op.i32_shr_u).i32(7).op(Op.i32_and, Op.i32_shr_u).i32(1).op(Op.i32_and);
+    this.if();
+    c.i32(EPOCH_ADDR).i32(1).atomicAddI32().op(Op.drop);
+    this.end();
+  }
+
   /** Pushes the Wasm address (i32) of the guest address in local `addr`, plus `plus`. */
   hostAddr(plus = 0n): void {
     this.c.get(this.addr).i64(this.m.delta + plus).op(Op.i64_add, Op.i32_wrap_i64);
@@ -198,7 +224,14 @@ export class Tx {
     // Budget: the whole block or nothing.
     c.get(this.left).i32(n).op(Op.i32_lt_s);
     this.if(); this.exitTo(b.start, L.JIT_NEXT_STEP); this.end();
-    if (this.m.coherent) this.verifyWords(b);
+    // I-cache: re-check the region's words when the code epoch moved.
+    c.i32(EPOCH_ADDR).mem('i32_load').globalGet(G_EP).op(Op.i32_ne);
+    this.if(); c.call(F_RECHECK); this.end();
+    c.globalGet(G_STALE);
+    this.if();
+    if (this.m.coherent) this.exitTo(b.start, L.JIT_NEXT_STALE);
+    else this.countStale(b);
+    this.end();
     c.get(this.left).i32(n).op(Op.i32_sub).set(this.left);
     for (let j = 0; j < n; j++) {
       this.insnIndex = j;
@@ -211,20 +244,36 @@ export class Tx {
     }
   }
 
-  /** Compares the block's words with memory; a difference leaves with JIT_NEXT_STALE. */
-  private verifyWords(b: Block): void {
+  /** Pushes the Wasm address of instruction `i`'s word. */
+  private wordAddr(pc: bigint): number { return Number(BigInt.asUintN(32, pc + this.m.delta)); }
+
+  /** Architectural model, stale region: adds the block's instructions that differ from memory to C_STALE. */
+  private countStale(b: Block): void {
     const c = this.c;
-    const ins = b.insns;
-    for (let k = 0; k < ins.length; k += 2) {
-      const at = Number(BigInt.asUintN(32, ins[k]!.pc + this.m.delta));
-      if (k + 1 < ins.length) {
-        const pair = (BigInt(ins[k + 1]!.word >>> 0) << 32n) | BigInt(ins[k]!.word >>> 0);
-        c.i32(at).mem('i64_load').i64(pair).op(Op.i64_ne);
-      } else {
-        c.i32(at).mem('i32_load').i32(ins[k]!.word).op(Op.i32_ne);
-      }
-      this.if(); this.exitTo(b.start, L.JIT_NEXT_STALE); this.end();
+    c.get(this.st).get(this.st).mem('i64_load', L.C_STALE);
+    for (const i of b.insns) {
+      c.i32(this.wordAddr(i.pc)).mem('i32_load').i32(i.word).op(Op.i32_ne, Op.i64_extend_i32_u, Op.i64_add);
     }
+    c.mem('i64_store', L.C_STALE);
+  }
+
+  /** recheck(): compares every word of the region with memory; sets $stale and $ep. */
+  buildRecheck(): Code {
+    const c = new Code([], []);
+    const ep = c.local(I32), ok = c.local(I32);
+    c.i32(EPOCH_ADDR).mem('i32_load').set(ep);
+    c.i32(1).set(ok);
+    const seen = new Set<bigint>();
+    for (const b of this.region.blocks) {
+      for (const i of b.insns) {
+        if (seen.has(i.pc)) continue;
+        seen.add(i.pc);
+        c.get(ok).i32(this.wordAddr(i.pc)).mem('i32_load').i32(i.word).op(Op.i32_eq, Op.i32_and).set(ok);
+      }
+    }
+    c.get(ep).globalSet(G_EP);
+    c.get(ok).op(Op.i32_eqz).globalSet(G_STALE);
+    return c;
   }
 
   /** The whole function. */
@@ -248,9 +297,11 @@ export class Tx {
   }
 }
 
-/** Translates a region into the body of its Wasm function. */
-export function translateRegion(region: Region, m: MachineView): Code {
-  return new Tx(region, m).build();
+/** Translates a region into its Wasm module: `region` (exported) and `recheck`, globals $ep and $stale. */
+export function translateRegion(region: Region, m: MachineView): Uint8Array {
+  const tx = new Tx(region, m);
+  const body = tx.build();
+  return buildModule([{ name: 'region', code: body }, { code: tx.buildRecheck() }], 65536, [{ init: m.epoch }, { init: 0 }]);
 }
 
 export type { Insn };

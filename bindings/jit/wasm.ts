@@ -79,6 +79,11 @@ export class Code {
     uleb(this.bytes, offset);
     return this;
   }
+  call(f: number): this { this.bytes.push(0x10); uleb(this.bytes, f); return this; }
+  globalGet(g: number): this { this.bytes.push(0x23); uleb(this.bytes, g); return this; }
+  globalSet(g: number): this { this.bytes.push(0x24); uleb(this.bytes, g); return this; }
+  /** Atomic read-modify-write add (0xfe prefix): i32.atomic.rmw.add. */
+  atomicAddI32(offset = 0): this { this.bytes.push(0xfe, 0x1e, 2); uleb(this.bytes, offset); return this; }
   block(): this { this.bytes.push(0x02, 0x40); return this; }
   loop(): this { this.bytes.push(0x03, 0x40); return this; }
   if(): this { this.bytes.push(0x04, 0x40); return this; }
@@ -121,11 +126,16 @@ function name(out: number[], s: string): void {
   out.push(...b);
 }
 
+/** A mutable i32 global with its initial value. */
+export interface GlobalI32 {
+  init: number;
+}
+
 /**
- * A module importing `env.memory` (shared, up to `maxPages`) and exporting
- * each function under its name.
+ * A module importing `env.memory` (shared, up to `maxPages`), with mutable
+ * i32 globals, exporting each function that has a name.
  */
-export function buildModule(funcs: readonly { name: string; code: Code }[], maxPages: number): Uint8Array {
+export function buildModule(funcs: readonly { name?: string; code: Code }[], maxPages: number, globals: readonly GlobalI32[] = []): Uint8Array {
   const out = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   const types: number[] = [];
   uleb(types, funcs.length);
@@ -145,9 +155,20 @@ export function buildModule(funcs: readonly { name: string; code: Code }[], maxP
   uleb(fns, funcs.length);
   funcs.forEach((_, i) => uleb(fns, i));
   section(out, 3, fns);
+  if (globals.length) {
+    const gs: number[] = [];
+    uleb(gs, globals.length);
+    for (const g of globals) {
+      gs.push(I32, 0x01, 0x41);
+      sleb(gs, BigInt(g.init | 0));
+      gs.push(0x0b);
+    }
+    section(out, 6, gs);
+  }
   const exps: number[] = [];
-  uleb(exps, funcs.length);
-  funcs.forEach((f, i) => { name(exps, f.name); exps.push(0x00); uleb(exps, i); });
+  const named = funcs.flatMap((f, i) => (f.name ? [[f.name, i] as const] : []));
+  uleb(exps, named.length);
+  for (const [n, i] of named) { name(exps, n); exps.push(0x00); uleb(exps, i); }
   section(out, 7, exps);
   const codes: number[] = [];
   uleb(codes, funcs.length);

@@ -1,0 +1,74 @@
+// The instruction-cache model.
+//
+// Each CPU's decoded-instruction cache and its translated blocks are its
+// I-cache. In the coherent model a fetch always sees memory (the interpreter
+// compares the cached word with RAM; translated regions leave when their
+// words changed). In the architectural model a CPU keeps executing what it
+// cached, counted in C_STALE when memory says otherwise, until the line has
+// been invalidated (IC IVAU / IC IALLU by any CPU, or a host patch) *and*
+// this CPU has taken a context synchronization event (ISB, exception entry,
+// ERET): contextSync() below.
+
+import {
+  BT_ENTRIES, BT_ENTRY, BT_OFFSET, CACHE_ENTRIES, CACHE_ENTRY, C_CTX_SYNCS, C_INV_SEEN, C_SYNC_REQ,
+  CODE_PAGE_SHIFT, E_TAG, ICACHE_LINE, INV_ALL, INV_RING, MACHINE_BASE, M_CODE_EPOCH, M_CODEMAP,
+  M_INV_LOCK, M_INV_RING, M_INV_SEQ, M_RAM_OFFSET,
+} from './layout';
+
+/** Called after a guest store to Wasm address p: a store into a code page moves the code epoch. */
+@inline export function noteStore(p: usize): void {
+  const rel = p - <usize>load<u32>(MACHINE_BASE + M_RAM_OFFSET);
+  const map = <usize>load<u32>(MACHINE_BASE + M_CODEMAP);
+  if (((<u32>load<u8>(map + (rel >> (CODE_PAGE_SHIFT + 3))) >> <u32>((rel >> CODE_PAGE_SHIFT) & 7)) & 1) != 0) {
+    atomic.add<u32>(MACHINE_BASE + M_CODE_EPOCH, 1);
+  }
+}
+
+/** Appends an invalidation (a line address, or INV_ALL) to the machine's log. */
+export function logInvalidation(line: u64): void {
+  while (atomic.cmpxchg<u32>(MACHINE_BASE + M_INV_LOCK, 0, 1) != 0) {}
+  const seq = atomic.load<u32>(MACHINE_BASE + M_INV_SEQ);
+  store<u64>(MACHINE_BASE + M_INV_RING + ((<usize>seq & (INV_RING - 1)) << 3), line);
+  atomic.store<u32>(MACHINE_BASE + M_INV_SEQ, seq + 1);
+  atomic.store<u32>(MACHINE_BASE + M_INV_LOCK, 0);
+}
+
+/** Forgets every translated block of the CPU whose cache area is `cache`. */
+function clearBlocks(cache: usize): void {
+  const bt = cache + <usize>BT_OFFSET;
+  for (let i: usize = 0; i < <usize>BT_ENTRIES; i++) {
+    store<u64>(bt + i * <usize>BT_ENTRY, <u64>-1);
+    store<u64>(bt + i * <usize>BT_ENTRY + 8, 0);
+  }
+}
+
+/**
+ * A context synchronization event on the CPU (state block st, cache area
+ * cache): applies the invalidations logged since its last one. Cheap when
+ * there are none.
+ */
+export function contextSync(st: usize, cache: usize): void {
+  store<u32>(st + C_SYNC_REQ, 0);
+  const seq = atomic.load<u32>(MACHINE_BASE + M_INV_SEQ);
+  const seen = load<u32>(st + C_INV_SEEN);
+  if (seq == seen) return;
+  while (atomic.cmpxchg<u32>(MACHINE_BASE + M_INV_LOCK, 0, 1) != 0) {}
+  let all = seq - seen > <u32>INV_RING;
+  for (let s = seen; !all && s != seq; s++) {
+    const line = load<u64>(MACHINE_BASE + M_INV_RING + ((<usize>s & (INV_RING - 1)) << 3));
+    if (line == <u64>INV_ALL) { all = true; break; }
+    for (let pc = line; pc < line + <u64>ICACHE_LINE; pc += 4) {
+      const e = cache + ((<usize>(<u32>pc >> 2) & (CACHE_ENTRIES - 1)) << 5);
+      if (load<u64>(e + E_TAG) == pc) store<u64>(e + E_TAG, <u64>-1);
+    }
+  }
+  atomic.store<u32>(MACHINE_BASE + M_INV_LOCK, 0);
+  if (all) {
+    for (let i: usize = 0; i < <usize>CACHE_ENTRIES; i++) store<u64>(cache + i * <usize>CACHE_ENTRY + E_TAG, <u64>-1);
+  }
+  // Translated regions may span any line: drop them all. The translator
+  // reinstalls a region at its next request when its words still match.
+  clearBlocks(cache);
+  store<u32>(st + C_INV_SEEN, seq);
+  store<u64>(st + C_CTX_SYNCS, load<u64>(st + C_CTX_SYNCS) + 1);
+}
