@@ -10,7 +10,7 @@ import {
   CACHE_BASE, CACHE_BYTES, CACHE_ENTRIES, CPU_BASE, CPU_STRIDE, C_CACHE_MISSES, C_EL, C_EXC_INFO,
   C_EXC_WORD, C_EXIT, C_FAR, C_INSNS, C_NZCV, C_PC, C_RING, C_RING_POS, E_AUX, E_B0, E_B1, E_IMM,
   E_OP, E_RA, E_RD, E_RM, E_RN, E_WORD, EXIT_BRK, EXIT_BUDGET, EXIT_DATA_ABORT, EXIT_FETCH_ABORT,
-  EXIT_HVC, EXIT_PC_ALIGN, EXIT_STOP, EXIT_SVC, EXIT_UNDEF, EXIT_WFE, EXIT_WFI, FAULT_RANGE,
+  EXIT_HVC, EXIT_PC_ALIGN, EXIT_RESCAN, EXIT_STOP, EXIT_SVC, EXIT_UNDEF, EXIT_WFE, EXIT_WFI, FAULT_RANGE,
   FAULT_WRITE, MACHINE_BASE, MF_COHERENT_ICACHE, M_FLAGS, M_HI, M_LO, M_RAM_BASE, M_RAM_OFFSET,
   M_STOP, RING_SIZE,
 } from './layout';
@@ -22,9 +22,11 @@ import {
 import { decodeWord } from './generated/decode';
 import { put, setTag } from './predecode';
 import {
-  clearMonitor, execAtomic, execCas, execCasp, execLdxp, execLdxr, execOrdered, execStxp, execStxr,
+  clearMonitor, counter, execAtomic, execCas, execCasp, execLdxp, execLdxr, execOrdered, execStxp, execStxr,
   execSystem,
 } from './system';
+import { eret, exitHook } from './exceptions';
+import { sendEvent } from './gic';
 
 // ---- register access through the decoded entry --------------------------------
 @inline function slot(st: usize, e: usize, field: usize): usize { return st + (<usize>load<u8>(e + field) << 3); }
@@ -51,6 +53,7 @@ import {
 function finish(st: usize, pc: u64, reason: i32, retired: i32): i32 {
   store<u64>(st + C_PC, pc);
   store<u64>(st + C_INSNS, load<u64>(st + C_INSNS) + <u64>retired);
+  if (reason != EXIT_BUDGET) reason = exitHook(st, reason); // exceptions.ts: vector, or report
   store<u32>(st + C_EXIT, reason);
   return reason;
 }
@@ -256,13 +259,20 @@ export function step(cpu: i32, budget: i32): i32 {
       case O.OP_BRK: return stopAt(st, e, pc, EXIT_BRK, budget - left - 1);
       case O.OP_WFI: return finish(st, pc + 4, EXIT_WFI, budget - left);
       case O.OP_WFE: return finish(st, pc + 4, EXIT_WFE, budget - left);
-      case O.OP_SEV: pc += 4; break;
+      case O.OP_SEV: sendEvent(st, b0(e) != 0, counter(st, <u64>(budget - left))); pc += 4; break;
       case O.OP_CLREX: clearMonitor(st); pc += 4; break;
       case O.OP_ISB: pc += 4; break;
-      case O.OP_ERET: return stopAt(st, e, pc, EXIT_UNDEF, budget - left - 1);
+      case O.OP_ERET: {
+        if (load<u32>(st + C_EL) == 0) return stopAt(st, e, pc, EXIT_UNDEF, budget - left - 1);
+        const t = eret(st);
+        trace(st, pc, t);
+        if (t & 3) { store<u64>(st + C_FAR, t); return finish(st, t, EXIT_PC_ALIGN, budget - left); }
+        return finish(st, t, EXIT_RESCAN, budget - left);
+      }
       case O.OP_SYSTEM: {
         const r = execSystem(st, e, <u64>(budget - left - 1));
         if (r == EXIT_UNDEF) return stopAt(st, e, pc, EXIT_UNDEF, budget - left - 1);
+        if (r == EXIT_RESCAN) return finish(st, pc + 4, r, budget - left);
         if (r >= 0) return finish(st, pc, r, budget - left - 1);
         pc += 4; break;
       }
