@@ -65,7 +65,9 @@ export function createMemory(plan: MemoryPlan): WebAssembly.Memory {
 /** Instantiates the core over `memory` (one instance per thread that steps CPUs). */
 export function instantiateCore(memory: WebAssembly.Memory, module = coreModule()): CoreExports {
   const instance = new WebAssembly.Instance(module, { env: { memory } });
-  const ex = instance.exports as unknown as CoreExports;
+  const raw = instance.exports as unknown as CoreExports;
+  // u64 results come back from Wasm as signed BigInts
+  const ex: CoreExports = { ...raw, timerDeadline: (cpu) => BigInt.asUintN(64, raw.timerDeadline(cpu)) };
   ex.init();
   return ex;
 }
