@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import * as L from '../assembly/layout.ts';
 import { IrqError, sendEvent, sendSgi, waitForWake } from '../bindings/irq.ts';
-import { DATA, El1Rig, li, RAM_BASE, VBAR, VEC } from './util/el1.ts';
+import { DATA, El1Rig, li, RAM_BASE, STACK_TOP, VBAR, VEC } from './util/el1.ts';
 
 const U64_MAX = (1n << 64n) - 1n;
 const SET_VBAR = `${li('x20', VBAR)}\n msr vbar_el1, x20`; // one MOVZ: VBAR has a single non-zero halfword
@@ -175,6 +175,37 @@ describe('virtual timer', () => {
     expect(c.irqs).toBe(3n);
     expect(c.x(10)).toBe(3n);
     expect(c.iccActive).toBe(0);
+  });
+});
+
+describe('IRQs from EL0', () => {
+  it('are taken to EL1 through VBAR+0x480 on SP_EL1, with SPSR.M = EL0t and ELR at the next EL0 instruction', () => {
+    const r = new El1Rig();
+    r.vectors({ [VEC.irqLower]: 'mov x4, sp\n mov x28, #0x480\n hvc #0' });
+    const labels = r.load(`
+      ${SET_VBAR}
+      ${li('x2', 0x4007_0000n)}
+      msr sp_el0, x2
+      mov x3, #40
+      msr cntv_cval_el0, x3
+      mov x3, #1
+      msr cntv_ctl_el0, x3
+      adr x3, user
+      msr elr_el1, x3
+      msr spsr_el1, xzr
+      eret
+    user:
+      add x5, x5, #1
+      b user`);
+    const c = r.cpus[0];
+    expect(r.run()).toBe(L.EXIT_HVC);
+    expect(c.x(28)).toBe(0x480n);
+    expect(c.x(4)).toBe(STACK_TOP);
+    expect([c.spEl0, c.el, c.spsel]).toEqual([0x4007_0000n, 1, 1]);
+    expect(c.spsr).toBe(0);
+    // 12 instructions up to the ERET, then 14 add/b pairs up to counter 40
+    expect(c.x(5)).toBe(14n);
+    expect(c.elr).toBe(labels.get('user')!);
   });
 });
 
