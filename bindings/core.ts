@@ -122,8 +122,10 @@ export class CpuState {
   get spsr(): number { return Number(this.u64(L.C_SPSR_EL1)); }
   set spsr(v: number) { this.setU64(L.C_SPSR_EL1, BigInt(v >>> 0)); }
   get esr(): number { return Number(this.u64(L.C_ESR_EL1)); }
+  set esr(v: number) { this.setU64(L.C_ESR_EL1, BigInt(v >>> 0)); }
   /** FAR_EL1 (the C_FAR of `far` is the address of the last fault exit). */
   get farEl1(): bigint { return this.u64(L.C_FAR_EL1); }
+  set farEl1(v: bigint) { this.setU64(L.C_FAR_EL1, v); }
   /** ESR-style syndrome of the last fault exit or synchronous exception. */
   get syndrome(): number { return this.u32(L.C_SYNDROME); }
   /** PSTATE.DAIF in bits 9:6. */
@@ -149,6 +151,7 @@ export class CpuState {
   get spEl1(): bigint { return this.onSpEl1 ? this.sp : this.u64(L.C_SP_EL1); }
   set spEl1(v: bigint) { if (this.onSpEl1) this.sp = v; else this.setU64(L.C_SP_EL1, v); }
   get tpidrEl1(): bigint { return this.u64(L.C_TPIDR_EL1); }
+  set tpidrEl1(v: bigint) { this.setU64(L.C_TPIDR_EL1, v); }
   get sctlr(): bigint { return this.u64(L.C_SCTLR_EL1); }
   /** Virtual counter base: CNTVCT_EL0 = cntvctBase + insns. The host adds the time a CPU spent idle. */
   get cntvctBase(): bigint { return this.u64(L.C_CNTVCT); }

@@ -3,9 +3,13 @@
 // one memory with IAR/EOIR, the host's sendSgi, and WFI/WFE/SEV with the
 // wake-up words.
 
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import * as L from '../assembly/layout.ts';
-import { IrqError, sendEvent, sendSgi, waitForWake } from '../bindings/irq.ts';
+import { IrqError, sendEvent, sendSgi, waitForWake, wakeCpu } from '../bindings/irq.ts';
+import { CORE_WASM_URL } from '../bindings/wasm.ts';
 import { DATA, El1Rig, li, RAM_BASE, STACK_TOP, VBAR, VEC } from './util/el1.ts';
 
 const U64_MAX = (1n << 64n) - 1n;
@@ -422,5 +426,51 @@ describe('WFI, WFE and SEV', () => {
     sendSgi(r.memory, 0, 0, 0n);
     expect(r.step()).toBe(L.EXIT_HVC);
     expect(r.cpus[0].x(5)).toBe(3n);
+  });
+
+  it('delivers every SGI to a CPU idling in WFI on a worker thread, with no park timing out', async () => {
+    const N = 2000;
+    const r = new El1Rig(2);
+    r.vectors({
+      [VEC.irqSpx]: `
+        mrs x9, icc_iar1_el1
+        add x10, x10, #1
+        str x10, [x11]
+        msr icc_eoir1_el1, x9
+        eret`,
+    });
+    r.load(`
+      ${SET_VBAR}
+      ${li('x11', DATA)}
+      msr daifclr, #2
+    idle:
+      wfi
+      b idle`, RAM_BASE + 0x1000n);
+    r.cpus[1].pc = RAM_BASE + 0x1000n;
+    const worker = new Worker(new URL('./util/idle-worker.mjs', import.meta.url), {
+      workerData: { memory: r.memory, wasm: fileURLToPath(CORE_WASM_URL), cpu: 1, L: { ...L }, timeoutMs: 5000 },
+    });
+    const done = once(worker, 'message');
+    const handled = (DATA - RAM_BASE) / 4n;
+    let stuck = -1;
+    try {
+      for (let i = 1; i <= N && stuck < 0; i++) {
+        sendSgi(r.memory, 1, 1, 0n);
+        const t0 = Date.now();
+        while (Atomics.load(r.mem.words, Number(handled)) !== i) {
+          if (Date.now() - t0 > 10_000) { stuck = i; break; }
+        }
+      }
+      Atomics.store(new Int32Array(r.memory.buffer), (L.MACHINE_BASE + L.M_STOP) >> 2, 1);
+      wakeCpu(r.memory, 1, 0n);
+      const [msg] = (await done) as [{ idles: number; lost: number; error?: string }];
+      expect(msg.error).toBeUndefined();
+      expect(stuck).toBe(-1);
+      expect(msg.lost).toBe(0);
+      expect(msg.idles).toBeGreaterThan(N / 2);
+      expect(r.cpus[1].irqs).toBe(BigInt(N));
+    } finally {
+      await worker.terminate();
+    }
   });
 });
