@@ -5,7 +5,7 @@
 
 import * as L from '../assembly/layout.ts';
 import { CpuState, REG_NAMES } from './core.ts';
-import { describeEsr } from './esr.ts';
+import { describeEsr, esrClass } from './esr.ts';
 import type { GuestMemory } from './guest-memory.ts';
 
 export type FaultKind =
@@ -117,9 +117,14 @@ export function buildFault(
   const lines: string[] = [];
   const where = formatAddr(pc, opts.symbolize);
   let address: bigint | undefined;
+  const kernel = cpu.el !== 0 || cpu.vbar !== 0n;
   switch (kind) {
     case 'undefined-instruction':
-      lines.push(`Internal error: undefined instruction: ${hex32(cpu.excWord)} at ${where} [CPU ${cpu.index}]`);
+      if (kernel && esrClass(cpu.syndrome) === L.EC_ILLEGAL) {
+        lines.push(`Internal error: illegal execution state (after an illegal ERET) at ${where} [CPU ${cpu.index}]`);
+      } else {
+        lines.push(`Internal error: undefined instruction: ${hex32(cpu.excWord)} at ${where} [CPU ${cpu.index}]`);
+      }
       break;
     case 'breakpoint':
       lines.push(`Internal error: BRK #0x${cpu.excInfo.toString(16)} at ${where} [CPU ${cpu.index}]`);
@@ -144,7 +149,6 @@ export function buildFault(
       break;
   }
   // Kernel profile: the syndrome and fault address as ESR_EL1/FAR_EL1 would hold them.
-  const kernel = cpu.el !== 0 || cpu.vbar !== 0n;
   if (kernel) {
     const far = kind === 'data-abort' || kind === 'instruction-abort' || kind === 'pc-alignment' ? `  FAR 0x${hex64(cpu.far)}` : '';
     lines.push(`ESR 0x${hex32(cpu.syndrome)} [${describeEsr(cpu.syndrome)}]${far}`);

@@ -362,6 +362,22 @@ describe('faults without a vector table', () => {
     expect(f.report).toMatch(/EL1h.*daif 0x3c0/i);
   });
 
+  it('an illegal ERET without a vector table stops at the target with EC 0x0E', () => {
+    const { r, c, at } = rig(`
+      adr x3, target
+      msr elr_el1, x3
+      mov x4, #0x9
+      msr spsr_el1, x4
+      eret
+    target:
+      mov x5, #1`, { noVbar: true });
+    expect(r.run()).toBe(L.EXIT_UNDEF);
+    expect(c.pc).toBe(at('target'));
+    expect(c.x(5)).toBe(0n);
+    expect(c.syndrome).toBe(esr(0x0e));
+    expect(buildFault(c, r.mem, {})!.report).toMatch(/illegal execution state.*\n.*EC 0x0e/);
+  });
+
   it('reports SVC, BRK and undefined instructions at EL1 with their classes', () => {
     for (const [insn, exit, ec] of [['svc #5', L.EXIT_SVC, 0x15], ['brk #1', L.EXIT_BRK, 0x3c], ['.inst 0', L.EXIT_UNDEF, 0]] as const) {
       const { r, c } = rig(insn, { noVbar: true });

@@ -213,6 +213,28 @@ describe('IRQs from EL0', () => {
   });
 });
 
+describe('IRQs at EL1t', () => {
+  it('vector through VBAR+0x080 and switch to SP_EL1', () => {
+    const r = new El1Rig();
+    r.vectors({ [VEC.irqSp0]: 'mov x4, sp\n mov x28, #0x80\n hvc #0' });
+    r.load(`
+      ${SET_VBAR}
+      ${li('x2', 0x4007_0000n)}
+      msr sp_el0, x2
+      msr spsel, #0
+      mov x3, #1
+      msr cntv_ctl_el0, x3
+      msr daifclr, #2
+      hvc #0`);
+    const c = r.cpus[0];
+    expect(r.run()).toBe(L.EXIT_HVC);
+    expect(c.x(28)).toBe(0x80n);
+    expect(c.x(4)).toBe(STACK_TOP);
+    expect(c.spsr).toBe(0x344);
+    expect(c.elr).toBe(RAM_BASE + 8n * 4n);
+  });
+});
+
 describe('SGIs between CPUs', () => {
   /** CPU 1 spins with IRQs unmasked; its IRQ handler acknowledges and ends one interrupt. */
   function twoCpus(cpu0: string, handler?: string) {
