@@ -25,7 +25,7 @@ import {
   clearMonitor, counter, execAtomic, execCas, execCasp, execLdxp, execLdxr, execOrdered, execStxp, execStxr,
   execSystem,
 } from './system';
-import { eret, exitHook } from './exceptions';
+import { eret } from './exceptions';
 import { sendEvent } from './gic';
 
 // ---- register access through the decoded entry --------------------------------
@@ -53,7 +53,6 @@ import { sendEvent } from './gic';
 function finish(st: usize, pc: u64, reason: i32, retired: i32): i32 {
   store<u64>(st + C_PC, pc);
   store<u64>(st + C_INSNS, load<u64>(st + C_INSNS) + <u64>retired);
-  if (reason != EXIT_BUDGET) reason = exitHook(st, reason); // exceptions.ts: vector, or report
   store<u32>(st + C_EXIT, reason);
   return reason;
 }

@@ -3,7 +3,7 @@
 //
 // The execute loop (cpu.ts) reports every fault the way it always has, by
 // leaving with an EXIT_* reason and C_FAR/C_EXC_INFO filled in. exitHook()
-// sits in that exit path: it turns the reason into an ESR-style syndrome
+// (called by step.ts on that exit) turns the reason into an ESR-style syndrome
 // (C_SYNDROME) and, when the CPU has a vector table (VBAR_EL1 != 0), takes the
 // exception instead of leaving step(). Without a vector table (the user
 // profile, or a kernel before it sets VBAR_EL1) the exit reaches the host,
@@ -106,7 +106,7 @@ function syndrome(st: usize, reason: i32): u32 {
 }
 
 /**
- * Called by the loop's exit path with C_PC and C_INSNS saved. Returns the
+ * Called when the loop left with `reason`, C_PC and C_INSNS saved. Returns the
  * reason step() reports, or EXIT_RESCAN when the exception was taken (or the
  * WFI/WFE completed) and execution goes on.
  */

@@ -1,5 +1,8 @@
 // The exported step(cpu, budget): the execute loop of cpu.ts wrapped with the
-// interrupt checks. Interrupts are looked at only here, never per
+// exception and interrupt logic. Every exit of the loop other than the budget
+// goes through exitHook (exceptions.ts), which takes faults, SVC and BRK as
+// exceptions when there is a vector table and completes WFI/WFE that have
+// something to wake them. Interrupts are looked at only here, never per
 // instruction: at entry, and whenever the loop hands back EXIT_RESCAN (an
 // exception was taken, WFI/WFE completed, or an instruction changed
 // PSTATE.DAIF, the timer or the GIC state) or stops early at the timer's
@@ -14,7 +17,7 @@
 
 import { CPU_BASE, CPU_STRIDE, C_EXIT, C_INSNS, C_PSTATE_IL, C_VBAR_EL1, EXIT_BUDGET, EXIT_RESCAN, EXIT_UNDEF } from './layout';
 import { step as execute } from './cpu';
-import { illegalState, takeIrq } from './exceptions';
+import { exitHook, illegalState, takeIrq } from './exceptions';
 import { irqTaken, timerCap } from './gic';
 
 export function step(cpu: i32, budget: i32): i32 {
@@ -29,8 +32,15 @@ export function step(cpu: i32, budget: i32): i32 {
     }
     const run = vectors ? timerCap(st, left) : left;
     const before = load<u64>(st + C_INSNS);
-    const r = execute(cpu, run);
-    if (r != EXIT_BUDGET && r != EXIT_RESCAN) return r;
+    let r = execute(cpu, run);
+    if (r != EXIT_BUDGET && r != EXIT_RESCAN) {
+      // a fault, SVC/BRK or WFI/WFE: taken as an exception, completed, or reported
+      r = exitHook(st, r);
+      if (r != EXIT_RESCAN) {
+        store<u32>(st + C_EXIT, r);
+        return r;
+      }
+    }
     const used = <i32>(load<u64>(st + C_INSNS) - before);
     // An exception taken without retiring anything still costs one unit of
     // budget, so a vector that faults on itself cannot keep step() forever.
