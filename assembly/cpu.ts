@@ -41,7 +41,7 @@ import { sendEvent } from './gic';
 @inline function nzcv(st: usize): u32 { return load<u32>(st + C_NZCV); }
 
 /** Records a taken branch in the CPU's ring (pairs of from, to). */
-@inline function trace(st: usize, from: u64, to: u64): void {
+@inline export function trace(st: usize, from: u64, to: u64): void {
   const pos = load<u32>(st + C_RING_POS);
   const p = st + C_RING + ((<usize>pos & (RING_SIZE / 2 - 1)) << 4);
   store<u64>(p, from);

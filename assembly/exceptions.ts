@@ -22,6 +22,7 @@ import {
 } from './layout';
 import { clearMonitor } from './system';
 import { idle } from './gic';
+import { trace } from './cpu';
 
 const ESR_IL: u32 = 1 << 25; // 32-bit instruction
 const WNR: u32 = 1 << 6; //     data abort: the access was a write
@@ -62,28 +63,31 @@ export function spEl(st: usize, el: u32): u64 {
  * C_PC: ELR_EL1 = C_PC, SPSR_EL1 = PSTATE, then EL1h with DAIF masked and
  * PC = VBAR_EL1 + offset of the vector (`kind` 0 synchronous, 0x80 IRQ).
  */
-function enter(st: usize, kind: u32): void {
+function enter(st: usize, kind: u32, from: u64): void {
   const el = load<u32>(st + C_EL);
   const group: u32 = el == 0 ? 0x400 : load<u32>(st + C_SPSEL) != 0 ? 0x200 : 0;
+  const vector = load<u64>(st + C_VBAR_EL1) + <u64>(group + kind);
   store<u64>(st + C_ELR_EL1, load<u64>(st + C_PC));
   store<u64>(st + C_SPSR_EL1, <u64>pstate(st));
   switchSp(st, 1, 1);
   store<u32>(st + C_DAIF, DAIF_ALL);
   store<u32>(st + C_PSTATE_IL, 0);
-  store<u64>(st + C_PC, load<u64>(st + C_VBAR_EL1) + <u64>(group + kind));
+  store<u64>(st + C_PC, vector);
+  trace(st, from, vector); // the branch ring shows the way into the handler
 }
 
 /** Synchronous exception with syndrome `esr`; FAR_EL1 = C_FAR when `farValid`. */
 export function takeSync(st: usize, esr: u32, farValid: bool): void {
   store<u64>(st + C_ESR_EL1, <u64>esr);
   if (farValid) store<u64>(st + C_FAR_EL1, load<u64>(st + C_FAR));
-  enter(st, 0);
+  const pc = load<u64>(st + C_PC);
+  enter(st, 0, esr >> 26 == EC_SVC64 ? pc - 4 : pc); // from the SVC, or the faulting instruction
   store<u64>(st + C_EXCEPTIONS, load<u64>(st + C_EXCEPTIONS) + 1);
 }
 
 /** IRQ exception (ESR_EL1 is not written for interrupts). */
 export function takeIrq(st: usize): void {
-  enter(st, 0x80);
+  enter(st, 0x80, load<u64>(st + C_PC)); // interrupted before this instruction
   store<u64>(st + C_IRQS, load<u64>(st + C_IRQS) + 1);
 }
 

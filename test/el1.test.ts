@@ -150,6 +150,7 @@ describe('synchronous exceptions through VBAR_EL1', () => {
     expect(c.pc).toBe(VBAR + BigInt(VEC.syncSpx) + 8n);
     expect(c.exceptions).toBe(1n);
     expect(c.syndrome).toBe(esr(0x15, 0x42));
+    expect(c.branchRing().at(-1)).toEqual([at('svc_at'), VBAR + BigInt(VEC.syncSpx)]);
   });
 
   it('BRK on SP_EL0: EC 0x3c, ELR at the BRK, vector +0x000, the handler runs on SP_EL1', () => {
