@@ -20,7 +20,7 @@
 import {
   CPU_BASE, CPU_STRIDE, C_CNTV_CTL, C_CNTV_CVAL, C_EVENT, C_EXCL_ADDR, C_EXCL_SIZE, C_EXCL_VAL,
   C_EXCL_VAL2, C_ICC_ACTIVE, C_IRQ_PENDING, C_WAKE, C_WAKE_CLOCK, C_WFI_SEEN, DAIF_I, C_DAIF,
-  EXIT_RESCAN, EXIT_WFE, INTID_NONE, INTID_VTIMER, MACHINE_BASE, M_HI, M_LO, M_NCPUS, M_RAM_BASE, M_RAM_OFFSET,
+  EXIT_RESCAN, EXIT_WFE, INTID_NONE, MAX_CPUS, INTID_VTIMER, MACHINE_BASE, M_HI, M_LO, M_NCPUS, M_RAM_BASE, M_RAM_OFFSET,
 } from './layout';
 import { clearMonitor, counter } from './system';
 
@@ -29,6 +29,8 @@ export const CTL_IMASK: u32 = 2;
 export const CTL_ISTATUS: u32 = 4;
 
 @inline function cpuBlock(cpu: u32): usize { return <usize>CPU_BASE + <usize>cpu * <usize>CPU_STRIDE; }
+/** The machine's CPU count, never more state blocks than the layout has. */
+@inline function cpuCount(): u32 { return min<u32>(load<u32>(MACHINE_BASE + M_NCPUS), MAX_CPUS); }
 
 // ---- virtual timer -----------------------------------------------------------------
 
@@ -105,7 +107,7 @@ export function sendSgi(cpu: u32, intid: u32, clock: u64): void {
  */
 export function writeSgi1r(st: usize, self: u32, v: u64, clock: u64): bool {
   const intid = <u32>(v >> 24) & 15;
-  const n = load<u32>(MACHINE_BASE + M_NCPUS);
+  const n = cpuCount();
   if ((v >> 40) & 1) {
     for (let c: u32 = 0; c < n; c++) if (c != self) sendSgi(c, intid, clock);
     return false;
@@ -129,7 +131,7 @@ export function writeSgi1r(st: usize, self: u32, v: u64, clock: u64): bool {
 /** SEV (local = false): the event register of every CPU is set and each is woken. SEVL: only ours. */
 export function sendEvent(st: usize, local: bool, clock: u64): void {
   if (local) { atomic.store<u32>(st + C_EVENT, 1); return; }
-  const n = load<u32>(MACHINE_BASE + M_NCPUS);
+  const n = cpuCount();
   for (let c: u32 = 0; c < n; c++) {
     const t = cpuBlock(c);
     atomic.store<u32>(t + C_EVENT, 1);
