@@ -10,7 +10,7 @@ import {
   CACHE_BASE, CACHE_BYTES, CACHE_ENTRIES, CPU_BASE, CPU_STRIDE, C_CACHE_MISSES, C_EL, C_EXC_INFO,
   C_EXC_WORD, C_EXIT, C_FAR, C_INSNS, C_NZCV, C_PC, C_RING, C_RING_POS, E_AUX, E_B0, E_B1, E_IMM,
   E_OP, E_RA, E_RD, E_RM, E_RN, E_WORD, EXIT_BRK, EXIT_BUDGET, EXIT_DATA_ABORT, EXIT_FETCH_ABORT,
-  EXIT_HVC, EXIT_PC_ALIGN, EXIT_STOP, EXIT_SVC, EXIT_UNDEF, EXIT_WFE, EXIT_WFI, FAULT_RANGE,
+  EXIT_HVC, EXIT_PC_ALIGN, EXIT_RESCAN, EXIT_STOP, EXIT_SVC, EXIT_UNDEF, EXIT_WFE, EXIT_WFI, FAULT_RANGE,
   FAULT_WRITE, MACHINE_BASE, MF_COHERENT_ICACHE, M_FLAGS, M_HI, M_LO, M_RAM_BASE, M_RAM_OFFSET,
   M_STOP, RING_SIZE, BT_BLOCK, BT_ENTRIES, BT_FN, BT_HEAT, BT_OFFSET, C_JIT_RETIRED,
   JIT_NEXT_HEAD, JIT_NEXT_STALE, M_JIT_THRESHOLD, C_STALE, C_SYNC_REQ,
@@ -24,9 +24,11 @@ import { decodeWord } from './generated/decode';
 import { contextSync, noteStore } from './icache';
 import { put, setTag } from './predecode';
 import {
-  clearMonitor, execAtomic, execCas, execCasp, execLdxp, execLdxr, execOrdered, execStxp, execStxr,
+  clearMonitor, counter, execAtomic, execCas, execCasp, execLdxp, execLdxr, execOrdered, execStxp, execStxr,
   execSystem,
 } from './system';
+import { eret } from './exceptions';
+import { sendEvent } from './gic';
 
 // ---- register access through the decoded entry --------------------------------
 @inline function slot(st: usize, e: usize, field: usize): usize { return st + (<usize>load<u8>(e + field) << 3); }
@@ -41,7 +43,7 @@ import {
 @inline function nzcv(st: usize): u32 { return load<u32>(st + C_NZCV); }
 
 /** Records a taken branch in the CPU's ring (pairs of from, to). */
-@inline function trace(st: usize, from: u64, to: u64): void {
+@inline export function trace(st: usize, from: u64, to: u64): void {
   const pos = load<u32>(st + C_RING_POS);
   const p = st + C_RING + ((<usize>pos & (RING_SIZE / 2 - 1)) << 4);
   store<u64>(p, from);
@@ -314,13 +316,21 @@ export function step(cpu: i32, budget: i32): i32 {
       case O.OP_BRK: return stopAt(st, e, pc, EXIT_BRK, budget - left - 1);
       case O.OP_WFI: return finish(st, pc + 4, EXIT_WFI, budget - left);
       case O.OP_WFE: return finish(st, pc + 4, EXIT_WFE, budget - left);
-      case O.OP_SEV: pc += 4; head = jit; break;
+      case O.OP_SEV: sendEvent(st, b0(e) != 0, counter(st, <u64>(budget - left))); pc += 4; head = jit; break;
       case O.OP_CLREX: clearMonitor(st); pc += 4; head = jit; break;
       case O.OP_ISB: contextSync(st, cache); pc += 4; head = jit; break;
-      case O.OP_ERET: return stopAt(st, e, pc, EXIT_UNDEF, budget - left - 1);
+      case O.OP_ERET: {
+        if (load<u32>(st + C_EL) == 0) return stopAt(st, e, pc, EXIT_UNDEF, budget - left - 1);
+        const t = eret(st);
+        contextSync(st, cache);
+        trace(st, pc, t);
+        if (t & 3) { store<u64>(st + C_FAR, t); return finish(st, t, EXIT_PC_ALIGN, budget - left); }
+        return finish(st, t, EXIT_RESCAN, budget - left);
+      }
       case O.OP_SYSTEM: {
         const r = execSystem(st, e, <u64>(budget - left - 1));
         if (r == EXIT_UNDEF) return stopAt(st, e, pc, EXIT_UNDEF, budget - left - 1);
+        if (r == EXIT_RESCAN) return finish(st, pc + 4, r, budget - left);
         if (r >= 0) return finish(st, pc, r, budget - left - 1);
         pc += 4; head = jit; break;
       }

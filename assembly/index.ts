@@ -2,12 +2,13 @@
 // patching) lives in TypeScript; the state this code works on is laid out in
 // layout.ts.
 
-import { BT_ENTRIES, BT_ENTRY, BT_OFFSET, CACHE_BASE, CACHE_BYTES, CACHE_ENTRIES, CACHE_ENTRY, E_TAG } from './layout';
+import { BT_ENTRIES, BT_ENTRY, BT_OFFSET, CACHE_BASE, CACHE_BYTES, CACHE_ENTRIES, CACHE_ENTRY, CPU_BASE, CPU_STRIDE, E_TAG } from './layout';
+import { deadline, irqSignaled } from './gic';
 import { initCondTable } from './alu';
 import { decodeWord } from './generated/decode';
 import { setTag } from './predecode';
 
-export { step } from './cpu';
+export { step } from './step';
 export { ROW_COUNT } from './generated/decode';
 
 /** Prepares the machine block's read-only tables; safe to call from every instance. */
@@ -33,4 +34,14 @@ export function flushCache(cpu: i32): void {
 export function decodeInto(w: u32, pc: u64, e: usize): i32 {
   setTag(e, pc, w);
   return decodeWord(w, pc, e);
+}
+
+/** Counter value at which CPU `cpu`'s virtual timer asserts its interrupt; u64 max when disabled or masked. */
+export function timerDeadline(cpu: i32): u64 {
+  return deadline(<usize>CPU_BASE + <usize>cpu * <usize>CPU_STRIDE);
+}
+
+/** 1 when CPU `cpu`'s interface signals an interrupt (a pending SGI or the timer, nothing active), else 0. */
+export function irqPending(cpu: i32): i32 {
+  return irqSignaled(<usize>CPU_BASE + <usize>cpu * <usize>CPU_STRIDE, 0) ? 1 : 0;
 }

@@ -81,7 +81,38 @@ export const C_WFI_SEEN = 416; //     u32 C_WAKE as the core read it before goin
 export const C_EVENT = 420; //        u32 WFE event register (1 = set; SEV sets it on every CPU)
 export const C_WAKE_CLOCK = 424; //   u64 counter value carried by the latest wake-up (wakers raise it
 //                                    to their own CNTVCT, so a woken CPU's clock never lags its waker)
-// 432 .. 767: EL1 system registers and exception state (exceptions.ts)
+// EL1 system registers and exception state (exceptions.ts, el1.ts, gic.ts). Slot 31 of the
+// register file is always the current SP; the bank below holds the one not in use (the
+// current one's bank slot is stale until the next switch).
+export const C_VBAR_EL1 = 432; //     u64 vector base (bits 10:0 read as zero); 0 = no vector table:
+//                                    faults leave step() with their EXIT_* reason instead
+export const C_ELR_EL1 = 440; //      u64 exception link register
+export const C_SPSR_EL1 = 448; //     u64 saved PSTATE (NZCV 31:28, IL 20, DAIF 9:6, M 3:0)
+export const C_ESR_EL1 = 456; //      u64 exception syndrome (EC 31:26, IL 25, ISS 24:0)
+export const C_FAR_EL1 = 464; //      u64 fault address of the last abort taken to EL1
+export const C_SP_EL0 = 472; //       u64 banked SP_EL0 (valid while it is not the current SP)
+export const C_SP_EL1 = 480; //       u64 banked SP_EL1 (valid while it is not the current SP)
+export const C_SPSEL = 488; //        u32 PSTATE.SPSel (1: EL1 runs on SP_EL1)
+export const C_DAIF = 492; //         u32 PSTATE.DAIF in bits 9:6, as MRS DAIF reads it
+export const C_TPIDR_EL1 = 496; //    u64
+export const C_SCTLR_EL1 = 504; //    u64 reads back what was written (no MMU, no alignment checking)
+export const C_CNTV_CTL = 512; //     u32 CNTV_CTL_EL0 ENABLE (bit 0) and IMASK (bit 1); ISTATUS is computed
+export const C_CNTKCTL = 516; //      u32 CNTKCTL_EL1 (EL0VTEN, bit 9, opens CNTV_* to EL0)
+export const C_CNTV_CVAL = 520; //    u64 CNTV_CVAL_EL0 compare value
+export const C_CONTEXTIDR = 528; //   u64 CONTEXTIDR_EL1
+export const C_ICC_PMR = 536; //      u32 ICC_PMR_EL1 (read back; does not gate delivery)
+export const C_ICC_IGRPEN1 = 540; //  u32 ICC_IGRPEN1_EL1 (read back; does not gate delivery)
+export const C_ICC_CTLR = 544; //     u32 ICC_CTLR_EL1 (CBPR writable; EOImode stays 0)
+export const C_ICC_BPR1 = 548; //     u32 ICC_BPR1_EL1 (read back)
+export const C_ICC_ACTIVE = 552; //   u32 active interrupts: bit n = INTID n (SGIs 0..15, PPI 27)
+export const C_SYNDROME = 556; //     u32 ESR-style syndrome of the last fault exit or exception entry
+export const C_PSTATE_IL = 560; //    u32 PSTATE.IL: set by an illegal ERET; the next instruction faults (EC 0x0E)
+export const C_MAIR_EL1 = 568; //     u64 read back only (no MMU)
+export const C_TCR_EL1 = 576; //      u64 read back only
+export const C_TTBR0_EL1 = 584; //    u64 read back only
+export const C_TTBR1_EL1 = 592; //    u64 read back only
+export const C_CPACR_EL1 = 600; //    u64 read back only (no FP/SIMD trapping)
+// 608 .. 767 free
 export const C_EXCEPTIONS = 768; //   u64 synchronous exceptions taken to EL1
 export const C_IRQS = 776; //         u64 IRQs taken
 export const C_STALE = 784; //        u64 instructions executed from a stale I-cache line
@@ -107,10 +138,39 @@ export const EXIT_UNDEF = 4; //       undefined instruction at PC
 export const EXIT_DATA_ABORT = 5; //  load/store outside RAM or misaligned atomic; C_FAR
 export const EXIT_FETCH_ABORT = 6; // PC outside RAM; C_FAR = PC
 export const EXIT_PC_ALIGN = 7; //    misaligned PC; C_FAR = PC
-export const EXIT_WFI = 8; //         WFI executed; PC past it
-export const EXIT_WFE = 9; //         WFE executed; PC past it
+export const EXIT_WFI = 8; //         WFI executed with no interrupt pending; PC past it; C_WFI_SEEN set
+export const EXIT_WFE = 9; //         WFE executed with no event and no interrupt pending; PC past it;
+//                                    C_WFI_SEEN set. While the CPU holds an exclusive reservation
+//                                    (C_EXCL_ADDR even), the store that breaks it does not bump C_WAKE:
+//                                    the host should park such a CPU with a timeout
 export const EXIT_STOP = 10; //       the machine's stop word was set
 export const EXIT_HLT = 11; //        HLT executed; PC at the HLT
+
+// Never returned by the exported step(): the execute loop hands control back to the
+// interrupt check (an exception was taken, or PSTATE/timer/GIC state changed).
+export const EXIT_RESCAN = 64;
+
+// Interrupt IDs of the GIC CPU interface (gic.ts)
+export const INTID_VTIMER = 27; //    virtual timer PPI
+export const INTID_NONE = 1023; //    ICC_IAR1_EL1 when nothing is pending
+
+// ESR_EL1 exception classes (EC, bits 31:26) the core produces
+export const EC_UNKNOWN = 0x00; //    undefined instruction
+export const EC_ILLEGAL = 0x0e; //    illegal execution state (ERET to an unsupported mode)
+export const EC_SVC64 = 0x15;
+export const EC_IABT_LOW = 0x20; //   instruction abort from EL0
+export const EC_IABT_CUR = 0x21; //   instruction abort from EL1
+export const EC_PC_ALIGN = 0x22;
+export const EC_DABT_LOW = 0x24; //   data abort from EL0
+export const EC_DABT_CUR = 0x25; //   data abort from EL1
+export const EC_BRK64 = 0x3c;
+// Fault status codes (DFSC/IFSC, ISS bits 5:0)
+export const FSC_EXTERNAL = 0x10; //  synchronous external abort: address outside guest RAM
+export const FSC_ALIGN = 0x21; //     alignment fault
+
+// PSTATE values
+export const DAIF_ALL = 0x3c0; //     D, A, I and F masked
+export const DAIF_I = 0x80; //        IRQ mask bit
 
 // C_EXC_INFO detail for data aborts (bit flags)
 export const FAULT_WRITE = 1; //      the access was a write

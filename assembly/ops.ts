@@ -51,7 +51,7 @@ export const OP_BRK: u16 = 40;
 export const OP_HLT: u16 = 41;
 export const OP_WFI: u16 = 42;
 export const OP_WFE: u16 = 43;
-export const OP_SEV: u16 = 44; //         events are a no-op on one CPU
+export const OP_SEV: u16 = 44; //         b0 = 0 SEV (every CPU), 1 SEVL (this CPU)
 export const OP_CLREX: u16 = 45;
 export const OP_ISB: u16 = 46;
 export const OP_SYSTEM: u16 = 47; //      MRS/MSR/SYS/MSR-imm: slow path in system.ts (aux = kind|encoding)

@@ -1,7 +1,9 @@
 // Slow paths of the execute loop: system registers, SYS operations,
 // exclusives, ordered accesses and atomics. Each returns -1 to continue with
-// the next instruction, or an EXIT_* reason (the caller stops at this
-// instruction; C_FAR/C_EXC_INFO are filled in here).
+// the next instruction, EXIT_RESCAN (system registers only: the instruction
+// completed and interrupts must be re-checked), or an EXIT_* reason (the
+// caller stops at this instruction; C_FAR/C_EXC_INFO are filled in here).
+// The EL1, GIC and timer registers are in el1.ts.
 
 import {
   C_CNTFRQ, C_CNTVCT, C_CPU_INDEX, C_CTR, C_DCZID, C_EL, C_EXC_INFO, C_EXCL_ADDR, C_EXCL_SIZE,
@@ -12,6 +14,7 @@ import {
 } from './layout';
 import { SYS_MRS, SYS_MSR, SYS_MSRI, SYS_SYS } from './predecode';
 import { logInvalidation, noteStore } from './icache';
+import { el1Known, msrImmediate, readEl1, writeEl1 } from './el1';
 
 const CONTINUE: i32 = -1;
 const NO_MONITOR: u64 = 1; // odd: no address can match
@@ -86,8 +89,9 @@ function readSysreg(st: usize, r: u32, inflight: u64): u64 {
   if (r == MPIDR_EL1) return 0x80000000 | <u64>load<u32>(st, C_CPU_INDEX);
   if (r == CURRENT_EL && load<u32>(st, C_EL) != 0) return <u64>load<u32>(st, C_EL) << 2; // UNDEFINED at EL0
   if (r == FPCR || r == FPSR) return 0;
-  sysregKnown = false;
-  return 0;
+  const v = readEl1(st, r, inflight);
+  sysregKnown = el1Known;
+  return v;
 }
 
 function writeSysreg(st: usize, r: u32, v: u64): bool {
@@ -111,7 +115,10 @@ export function execSystem(st: usize, e: usize, inflight: u64): i32 {
     setReg(st, rt, v);
     return CONTINUE;
   }
-  if (kind == SYS_MSR) return writeSysreg(st, r, reg(st, rt)) ? CONTINUE : EXIT_UNDEF;
+  if (kind == SYS_MSR) {
+    const v = reg(st, rt);
+    return writeSysreg(st, r, v) ? CONTINUE : writeEl1(st, r, v, inflight);
+  }
   if (kind == SYS_SYS) {
     const op1 = (r >> 11) & 7, CRn = (r >> 7) & 15, CRm = (r >> 3) & 15, op2 = r & 7;
     if (op1 == 3 && CRn == 7) {
@@ -139,7 +146,7 @@ export function execSystem(st: usize, e: usize, inflight: u64): i32 {
     }
     return EXIT_UNDEF;
   }
-  if (kind == SYS_MSRI) return EXIT_UNDEF; // PSTATE fields are EL1 business
+  if (kind == SYS_MSRI) return msrImmediate(st, r); // DAIFSet, DAIFClr, SPSel
   return EXIT_UNDEF; // SYSL
 }
 

@@ -9,6 +9,10 @@ export interface CoreExports {
   init(): void;
   flushCache(cpu: number): void;
   decodeInto(word: number, pc: bigint, entry: number): number;
+  /** Counter value at which the CPU's virtual timer asserts PPI 27; 2^64 - 1 when disabled or masked. */
+  timerDeadline(cpu: number): bigint;
+  /** 1 when the CPU's GIC interface signals an interrupt (whatever PSTATE.I says), else 0. */
+  irqPending(cpu: number): number;
   readonly ROW_COUNT: WebAssembly.Global;
 }
 
@@ -83,6 +87,9 @@ export function instantiateCore(memory: WebAssembly.Memory, module = coreModule(
     step: ex.step,
     init: ex.init,
     decodeInto: ex.decodeInto,
+    // u64 results come back from Wasm as signed BigInts
+    timerDeadline: (cpu: number) => BigInt.asUintN(64, ex.timerDeadline(cpu)),
+    irqPending: ex.irqPending,
     ROW_COUNT: ex.ROW_COUNT,
     flushCache(cpu: number): void {
       ex.flushCache(cpu);
@@ -99,9 +106,13 @@ export const REG_NAMES = [...Array.from({ length: 31 }, (_, i) => `x${i}`), 'sp'
 export class CpuState {
   readonly base: number;
   private readonly dv: DataView;
+  private readonly i32: Int32Array;
+  private readonly u64s: BigUint64Array;
   constructor(readonly memory: WebAssembly.Memory, readonly index: number) {
     this.base = L.CPU_BASE + index * L.CPU_STRIDE;
     this.dv = new DataView(memory.buffer);
+    this.i32 = new Int32Array(memory.buffer);
+    this.u64s = new BigUint64Array(memory.buffer);
   }
   private u64(off: number): bigint { return this.dv.getBigUint64(this.base + off, true); }
   private setU64(off: number, v: bigint): void { this.dv.setBigUint64(this.base + off, BigInt.asUintN(64, v), true); }
@@ -130,9 +141,91 @@ export class CpuState {
   get el(): number { return this.u32(L.C_EL); }
   get tpidr(): bigint { return this.u64(L.C_TPIDR_EL0); }
 
-  /** Resets the block: registers zero, no exclusive reservation, identification values. */
+  // ---- EL1 state (kernel profile) ----
+  /** VBAR_EL1; 0 means no vector table (faults leave step() and become oops reports). */
+  get vbar(): bigint { return this.u64(L.C_VBAR_EL1); }
+  set vbar(v: bigint) {
+    if ((v & 0x7ffn) !== 0n) throw new RangeError(`VBAR_EL1 must be 2 KiB aligned, got 0x${v.toString(16)}`);
+    this.setU64(L.C_VBAR_EL1, v);
+  }
+  get elr(): bigint { return this.u64(L.C_ELR_EL1); }
+  set elr(v: bigint) { this.setU64(L.C_ELR_EL1, v); }
+  get spsr(): number { return Number(this.u64(L.C_SPSR_EL1)); }
+  set spsr(v: number) { this.setU64(L.C_SPSR_EL1, BigInt(v >>> 0)); }
+  get esr(): number { return Number(this.u64(L.C_ESR_EL1)); }
+  set esr(v: number) { this.setU64(L.C_ESR_EL1, BigInt(v >>> 0)); }
+  /** FAR_EL1 (the C_FAR of `far` is the address of the last fault exit). */
+  get farEl1(): bigint { return this.u64(L.C_FAR_EL1); }
+  set farEl1(v: bigint) { this.setU64(L.C_FAR_EL1, v); }
+  /** ESR-style syndrome of the last fault exit or synchronous exception. */
+  get syndrome(): number { return this.u32(L.C_SYNDROME); }
+  /** PSTATE.DAIF in bits 9:6. */
+  get daif(): number { return this.u32(L.C_DAIF); }
+  set daif(v: number) {
+    if ((v & ~L.DAIF_ALL) !== 0) throw new RangeError(`DAIF has bits 9:6 only, got 0x${v.toString(16)}`);
+    this.setU32(L.C_DAIF, v);
+  }
+  get spsel(): number { return this.u32(L.C_SPSEL); }
+  /** Selects SP_EL0 (0) or SP_EL1 (1) at EL1, moving the current SP to its bank. */
+  set spsel(v: number) {
+    if (v !== 0 && v !== 1) throw new RangeError(`SPSel is 0 or 1, got ${v}`);
+    if (this.el === 0) throw new RangeError('SPSel cannot be changed at EL0');
+    const sp0 = this.spEl0, sp1 = this.spEl1;
+    this.setU32(L.C_SPSEL, v);
+    this.spEl0 = sp0;
+    this.spEl1 = sp1;
+  }
+  /** Whether slot 31 (`sp`) currently holds SP_EL1. */
+  private get onSpEl1(): boolean { return this.el !== 0 && this.spsel !== 0; }
+  get spEl0(): bigint { return this.onSpEl1 ? this.u64(L.C_SP_EL0) : this.sp; }
+  set spEl0(v: bigint) { if (this.onSpEl1) this.setU64(L.C_SP_EL0, v); else this.sp = v; }
+  get spEl1(): bigint { return this.onSpEl1 ? this.sp : this.u64(L.C_SP_EL1); }
+  set spEl1(v: bigint) { if (this.onSpEl1) this.sp = v; else this.setU64(L.C_SP_EL1, v); }
+  get tpidrEl1(): bigint { return this.u64(L.C_TPIDR_EL1); }
+  set tpidrEl1(v: bigint) { this.setU64(L.C_TPIDR_EL1, v); }
+  get sctlr(): bigint { return this.u64(L.C_SCTLR_EL1); }
+  /** Virtual counter base: CNTVCT_EL0 = cntvctBase + insns. The host adds the time a CPU spent idle. */
+  get cntvctBase(): bigint { return this.u64(L.C_CNTVCT); }
+  set cntvctBase(v: bigint) { this.setU64(L.C_CNTVCT, v); }
+  /** CNTVCT_EL0 as the guest would read it between two steps. */
+  get cntvct(): bigint { return BigInt.asUintN(64, this.cntvctBase + this.insns); }
+  /** CNTV_CTL_EL0 ENABLE (bit 0) and IMASK (bit 1), as written. */
+  get cntvCtl(): number { return this.u32(L.C_CNTV_CTL); }
+  set cntvCtl(v: number) {
+    if ((v & ~3) !== 0) throw new RangeError(`CNTV_CTL_EL0 has ENABLE and IMASK only, got 0x${v.toString(16)}`);
+    this.setU32(L.C_CNTV_CTL, v);
+  }
+  get cntvCval(): bigint { return this.u64(L.C_CNTV_CVAL); }
+  set cntvCval(v: bigint) { this.setU64(L.C_CNTV_CVAL, v); }
+  get cntkctl(): number { return this.u32(L.C_CNTKCTL); }
+  /** Pending SGIs (bit n = INTID n), read atomically. */
+  get irqPending(): number { return Atomics.load(this.i32, (this.base + L.C_IRQ_PENDING) >> 2) >>> 0; }
+  /** Active interrupts of the GIC CPU interface (bit n = INTID n). */
+  get iccActive(): number { return this.u32(L.C_ICC_ACTIVE); }
+  get iccPmr(): number { return this.u32(L.C_ICC_PMR); }
+  /** WFE event register. */
+  get event(): number { return Atomics.load(this.i32, (this.base + L.C_EVENT) >> 2); }
+  /** Wake-up futex word and the value the core saw when it went idle. */
+  get wake(): number { return Atomics.load(this.i32, (this.base + L.C_WAKE) >> 2) >>> 0; }
+  get wfiSeen(): number { return Atomics.load(this.i32, (this.base + L.C_WFI_SEEN) >> 2) >>> 0; }
+  get wakeClock(): bigint { return Atomics.load(this.u64s, (this.base + L.C_WAKE_CLOCK) >> 3); }
+  /** Synchronous exceptions and IRQs taken to EL1. */
+  get exceptions(): bigint { return this.u64(L.C_EXCEPTIONS); }
+  get irqs(): bigint { return this.u64(L.C_IRQS); }
+
+  /**
+   * Resets the block: registers zero, no exclusive reservation, identification
+   * values. At EL1: EL1h (SPSel 1), DAIF all masked, VBAR_EL1 0, timer off.
+   */
   reset(opts: { el: number; midr?: bigint; cntfrq?: bigint }): void {
+    if (opts.el !== 0 && opts.el !== 1) throw new RangeError(`reset: EL must be 0 or 1, got ${opts.el}`);
     new Uint8Array(this.memory.buffer, this.base, L.CPU_STRIDE).fill(0);
+    if (opts.el === 1) {
+      this.setU32(L.C_SPSEL, 1);
+      this.setU32(L.C_DAIF, L.DAIF_ALL);
+      this.setU64(L.C_SCTLR_EL1, 0x30d00800n); // the RES1 bits of SCTLR_EL1 (Armv8.0)
+      this.setU32(L.C_ICC_CTLR, 0x400); // PRIbits = 4: five bits of priority
+    }
     this.setU64(L.C_EXCL_ADDR, 1n);
     this.setU32(L.C_CPU_INDEX, this.index);
     this.setU32(L.C_EL, opts.el);

@@ -5,6 +5,7 @@
 
 import * as L from '../assembly/layout.ts';
 import { CpuState, REG_NAMES } from './core.ts';
+import { describeEsr, esrClass } from './esr.ts';
 import type { GuestMemory } from './guest-memory.ts';
 
 export type FaultKind =
@@ -116,9 +117,14 @@ export function buildFault(
   const lines: string[] = [];
   const where = formatAddr(pc, opts.symbolize);
   let address: bigint | undefined;
+  const kernel = cpu.el !== 0 || cpu.vbar !== 0n;
   switch (kind) {
     case 'undefined-instruction':
-      lines.push(`Internal error: undefined instruction: ${hex32(cpu.excWord)} at ${where} [CPU ${cpu.index}]`);
+      if (kernel && esrClass(cpu.syndrome) === L.EC_ILLEGAL) {
+        lines.push(`Internal error: illegal execution state (after an illegal ERET) at ${where} [CPU ${cpu.index}]`);
+      } else {
+        lines.push(`Internal error: undefined instruction: ${hex32(cpu.excWord)} at ${where} [CPU ${cpu.index}]`);
+      }
       break;
     case 'breakpoint':
       lines.push(`Internal error: BRK #0x${cpu.excInfo.toString(16)} at ${where} [CPU ${cpu.index}]`);
@@ -142,11 +148,17 @@ export function buildFault(
       lines.push(`PC alignment fault: PC 0x${hex64(pc)} is not a multiple of 4 [CPU ${cpu.index}]`);
       break;
   }
+  // Kernel profile: the syndrome and fault address as ESR_EL1/FAR_EL1 would hold them.
+  if (kernel) {
+    const far = kind === 'data-abort' || kind === 'instruction-abort' || kind === 'pc-alignment' ? `  FAR 0x${hex64(cpu.far)}` : '';
+    lines.push(`ESR 0x${hex32(cpu.syndrome)} [${describeEsr(cpu.syndrome)}]${far}`);
+  }
   if (word !== undefined) lines.push(`pc : ${where}: ${hex32(word)}  ${dis(word, pc)}`);
   lines.push(`lr : ${formatAddr(cpu.x(30), opts.symbolize)}`);
   const n = cpu.nzcv;
   const flags = `${n & 0x80000000 ? 'N' : 'n'}${n & 0x40000000 ? 'Z' : 'z'}${n & 0x20000000 ? 'C' : 'c'}${n & 0x10000000 ? 'V' : 'v'}`;
-  lines.push(`sp : ${hex64(cpu.sp)}  pstate: ${flags} EL${cpu.el}`);
+  const mode = kernel && cpu.el !== 0 ? `EL${cpu.el}${cpu.spsel ? 'h' : 't'} daif 0x${cpu.daif.toString(16)}` : `EL${cpu.el}`;
+  lines.push(`sp : ${hex64(cpu.sp)}  pstate: ${flags} ${mode}`);
   for (let r = 30; r >= 0; r -= 3) {
     const row: string[] = [];
     for (let k = r; k > r - 3 && k >= 0; k--) row.push(`${REG_NAMES[k].padStart(3)}: ${hex64(cpu.x(k))}`);

@@ -16,7 +16,8 @@
 //   - one that completed retired exactly one instruction and left an aligned
 //     PC (or stopped with a PC alignment fault after a register branch), past
 //     itself unless it is a branch; SVC/HVC/WFI/WFE leave PC past themselves;
-//     HVC is undefined at EL0;
+//     HVC and ERET are undefined at EL0; each step starts with the EL1 and
+//     interrupt state of reset (no vector table, so faults leave step());
 //   - only registers the word names (Rd, Rt, Rt2, Rs, Rn, Ra, Rm, with 31 as
 //     SP; x30 for BL/BLR; the second register of CASP pairs) changed;
 //   - the core's zero-register slot still reads zero;
@@ -24,7 +25,8 @@
 // Invariants checked after every batch of steps:
 //   - nothing outside guest RAM changed but CPU 0's state block and decoded
 //     cache: the bytes below the machine block, the machine block, the state
-//     blocks of the other CPUs, CPU 0's unused state bytes;
+//     blocks of the other CPUs (but the interrupt and wake-up words SEV and
+//     SGIs write), CPU 0's unused state bytes;
 //   - the RAM outside the accessible window is unchanged.
 //
 // Words the decoder calls unallocated and words it decodes as implemented
@@ -118,9 +120,12 @@ export class Sandbox {
     this.guarded = [
       [0, L.MACHINE_BASE], //                                   below the machine block
       [L.MACHINE_BASE, L.MACHINE_BASE + L.MACHINE_SIZE], //     machine block
-      [cpu0 + L.C_CTR + 8, cpu0 + L.C_RING], //                 CPU 0: unused bytes
+      [cpu0 + L.C_CPACR_EL1 + 8, cpu0 + L.C_EXCEPTIONS], //    CPU 0: unused bytes
+      [cpu0 + L.C_STALE, cpu0 + L.C_RING],
       [cpu0 + L.C_RING + L.RING_SIZE * 8, cpu0 + L.CPU_STRIDE],
-      [cpu0 + L.CPU_STRIDE, L.CACHE_BASE], //                   CPUs 1..63
+      // CPU 1: all but its interrupt and wake-up words (SEV and SGIs reach every CPU)
+      [cpu0 + L.CPU_STRIDE, cpu0 + L.CPU_STRIDE + L.C_IRQ_PENDING],
+      [cpu0 + L.CPU_STRIDE + L.C_VBAR_EL1, L.CACHE_BASE], //     CPUs 1..63
       [this.ramOffset, this.ramOffset + L.PAGE], //             inaccessible RAM
       [this.ramOffset + L.PAGE + ACCESSIBLE, this.ramOffset + RAM_SIZE],
     ];
@@ -208,7 +213,9 @@ export function expectedDecode(word: number): { want: number; row?: Row; reserve
   return { want: row.index + 1, row, reservedImm: false };
 }
 
-const BRANCH_PDS = new Set(['bcond', 'branch_imm', 'branch_reg', 'cbz', 'tbz']);
+const BRANCH_PDS = new Set(['bcond', 'branch_imm', 'branch_reg', 'cbz', 'tbz', 'eret']);
+// Rows that may switch the stack pointer in use (SP_EL0/SP_EL1): MSR SPSel, ERET.
+const SP_SWITCH_PDS = new Set(['msr_imm', 'sysreg', 'eret']);
 const REG_FIELDS = ['Rd', 'Rt', 'Rt2', 'Rs', 'Rn', 'Ra', 'Rm'];
 
 // Per row: where its register fields are (bit position, or -1 - value for
@@ -224,6 +231,7 @@ function writableMask(row: Row, word: number): number {
   let m = 0;
   for (const pos of REG_FIELD_POS[row.index]) m |= 1 << (pos >= 0 ? (word >>> pos) & 31 : -1 - pos);
   if (row.id === 'BL' || row.id === 'BLR') m |= 1 << 30;
+  if (SP_SWITCH_PDS.has(row.pd)) m |= 1 << 31;
   if (row.pd === 'casp') {
     const rs = (word >>> 16) & 31;
     if (rs < 31) m |= 1 << (rs + 1);
@@ -301,6 +309,8 @@ export function fuzzDecode(opts: DecodeFuzzOptions): DecodeFuzzResult {
     sb.setReg64(L.C_TPIDR_EL0 >> 3, rng.u32(), rng.u32());
     const el = rng.bool(0.2) ? 1 : 0;
     sb.setField32(L.C_EL, el);
+    // EL1 and interrupt state from reset (no vector table), so that the step's outcome is its own
+    sb.u8.fill(0, L.CPU_BASE + L.C_IRQ_PENDING, L.CPU_BASE + L.C_EXCEPTIONS);
     if (rng.bool(0.1)) {
       // an exclusive reservation on an address a register holds, with the value in memory
       const r = rng.below(32);
