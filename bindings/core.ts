@@ -41,6 +41,8 @@ export class ConfigError extends Error {
 }
 
 export const MAX_RAM = 2 ** 31; // 2 GiB of guest RAM at most (Wasm memory is 4 GiB)
+/** The core's smallest memory (asconfig.json "initialMemory"): a smaller machine still gets this many pages. */
+export const CORE_MIN_PAGES = 64;
 
 export function planMemory(cpus: number, ramSize: number): MemoryPlan {
   if (!Number.isInteger(cpus) || cpus < 1 || cpus > L.MAX_CPUS) {
@@ -50,7 +52,7 @@ export function planMemory(cpus: number, ramSize: number): MemoryPlan {
     throw new ConfigError(`RAM size must be a multiple of 64 KiB between 64 KiB and 2 GiB, got ${ramSize}`);
   }
   const ramOffset = align(L.CACHE_BASE + cpus * L.CACHE_BYTES, L.PAGE);
-  const pages = (ramOffset + ramSize) / L.PAGE;
+  const pages = Math.max(CORE_MIN_PAGES, (ramOffset + ramSize) / L.PAGE);
   return { cpus, ramSize, ramOffset, pages };
 }
 
