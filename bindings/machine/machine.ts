@@ -400,6 +400,9 @@ export class Machine {
     if (this.state === 'ended') return;
     this.state = 'ended';
     this.pauseAsked?.();
+    const gate = this.resumeGate; // a paused deterministic loop ends too
+    this.resumeGate = null;
+    gate?.();
     try {
       this.settle.resolve(this.result());
     } catch (err) {

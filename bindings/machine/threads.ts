@@ -25,6 +25,8 @@ export class ThreadsRunner {
   private readonly workers: WorkerHandle[] = [];
   private readonly done: boolean[];
   private readonly gone: boolean[];
+  /** Threads the host terminated after the end was claimed (they count as finished). */
+  private readonly killed: boolean[];
   private readonly pausedAck = new Set<number>();
   private pauseWaiter: { resolve: () => void; reject: (e: Error) => void } | null = null;
   private failure: MachineError | null = null;
@@ -43,6 +45,7 @@ export class ThreadsRunner {
   ) {
     this.done = new Array<boolean>(ncpus).fill(false);
     this.gone = new Array<boolean>(ncpus).fill(false);
+    this.killed = new Array<boolean>(ncpus).fill(false);
     this.finished = new Promise<void>((resolve, reject) => (this.finish = { resolve, reject }));
     this.finished.catch(() => {});
   }
@@ -64,6 +67,7 @@ export class ThreadsRunner {
         this.gone[cpu] = true;
         // Messages posted before the exit are delivered first; give them a turn.
         setTimeout(() => {
+          if (this.killed[cpu]) this.done[cpu] = true;
           if (!this.done[cpu]) this.died(cpu, `exited (code ${code}) without finishing`);
           else this.check();
         }, 20);
@@ -81,7 +85,10 @@ export class ThreadsRunner {
         this.checkPause();
         break;
       case 'done':
+        // The machine is ending: re-notify parked threads until all are done
+        // (a notification can land just before a thread starts waiting).
         this.done[m.cpu] = true;
+        this.startKicking();
         this.check();
         break;
       case 'error':
@@ -91,7 +98,7 @@ export class ThreadsRunner {
   }
 
   private died(cpu: number, why: string): void {
-    if (this.done[cpu] && !this.failure) return;
+    if ((this.done[cpu] || this.killed[cpu]) && !this.failure) return;
     if (!this.failure) {
       this.failure = new MachineError('WORKER_DIED', `CPU ${cpu}: its thread died: ${why}`, cpu);
       this.words.claimEnd(L.EK_ERROR, cpu);
@@ -108,6 +115,8 @@ export class ThreadsRunner {
   private check(): void {
     if (!this.done.every((d) => d)) return;
     this.stopKicking();
+    this.pauseWaiter?.resolve(); // ended while pausing: nothing runs any more
+    this.pauseWaiter = null;
     if (this.failure) this.finish.reject(this.failure);
     else this.finish.resolve();
   }
@@ -152,8 +161,14 @@ export class ThreadsRunner {
     setTimeout(() => void this.terminateAll(), HALT_GRACE_MS).unref?.();
   }
 
-  /** Stops the worker threads that are still there. */
+  /** Stops the worker threads that are still there (the end must already be claimed). */
   async terminateAll(): Promise<void> {
-    await Promise.all(this.workers.map((w, i) => (this.gone[i] ? undefined : w.terminate().catch(() => {}))));
+    await Promise.all(
+      this.workers.map((w, i) => {
+        if (this.gone[i]) return undefined;
+        this.killed[i] = true;
+        return w.terminate().catch(() => {});
+      }),
+    );
   }
 }

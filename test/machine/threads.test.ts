@@ -129,7 +129,8 @@ describe('idle CPUs (threads)', () => {
     const m = await Machine.create({ ...quiet, cpus: 2 });
     m.load(kernelElf(src));
     m.start();
-    await sleep(100);
+    for (let i = 0; i < 500 && m.counters().some((c) => c.insns === 0n); i++) await sleep(10); // both reached WFI
+    await sleep(80);
     let settled = false;
     void m.exited.then(() => (settled = true), () => (settled = true));
     await sleep(10);
