@@ -9,6 +9,7 @@ import {
 } from '../../bindings/index.ts';
 import { writeElf } from '../../bindings/elf/index.ts';
 import { assemble } from '../../bindings/isa/asm.ts';
+import * as L from '../../assembly/layout.ts';
 import { DATA, kernelElf, RAM, smpElf } from '../util/machine.ts';
 
 const quiet = { log: () => {} };
@@ -80,6 +81,25 @@ describe('kernel images', () => {
       m.stepCpu(i, 1);
       expect(m.cpu(i).x(5)).toBe(4n); // CurrentEL.EL = 1
     }
+  });
+});
+
+describe('icache option', () => {
+  const flags = (m: Machine): number => new DataView(m.memory.buffer).getUint32(L.MACHINE_BASE + L.M_FLAGS, true);
+  it('maps to the machine block flag', async () => {
+    expect(flags(await Machine.create({ ...quiet, icache: 'coherent' })) & L.MF_COHERENT_ICACHE).toBe(L.MF_COHERENT_ICACHE);
+    expect(flags(await Machine.create({ ...quiet, icache: 'architectural' })) & L.MF_COHERENT_ICACHE).toBe(0);
+    expect(flags(await Machine.create(quiet)) & L.MF_COHERENT_ICACHE).toBe(0);
+  });
+
+  it('coherent: a word patched by the host is executed at the next fetch', async () => {
+    const m = await Machine.create({ ...quiet, icache: 'coherent', mode: 'deterministic' });
+    m.load(kernelElf('loop:\nmov x2, #1\nb loop'));
+    m.stepCpu(0, 4);
+    expect(m.cpu(0).x(2)).toBe(1n);
+    m.mem.setU32(RAM, assemble('mov x2, #2', RAM).bytes.reduce((w, b, i) => w | (b << (8 * i)), 0) >>> 0);
+    m.stepCpu(0, 2);
+    expect(m.cpu(0).x(2)).toBe(2n);
   });
 });
 
