@@ -25,7 +25,7 @@ import { MachineError } from './errors.ts';
 import type { HostSink } from './hostcalls.ts';
 import { DEFAULT_KERNEL_RAM, KERNEL_RAM_BASE, loadKernelImage } from './kernel-image.ts';
 import type { Platform } from './platform.ts';
-import { nodePlatform } from './platform-node.ts';
+import { defaultPlatform } from './default-platform.ts';
 import { ThreadsRunner } from './threads.ts';
 import type { CpuCounters, LoadOptions, MachineOptions, MachineResult, Mode, Profile } from './types.ts';
 import { MachineWords } from './words.ts';
@@ -109,7 +109,7 @@ export class Machine {
     this.seed = v.seed;
     this.quantum = v.quantum;
     this.traceOn = opts.trace ?? false;
-    this.platform = opts.platform ?? nodePlatform;
+    this.platform = opts.platform ?? defaultPlatform;
     this.workerUrl = opts.workerUrl ?? MACHINE_WORKER_URL;
     this.log = opts.log ?? ((m) => console.warn(m));
     const kernel = v.profile === 'kernel';
