@@ -40,7 +40,7 @@ interface TimerExports {
 
 export function runCpuWorker(platform: Platform): void {
   const init = platform.workerData() as WorkerInit;
-  const post = (m: WorkerMessage): void => platform.postToParent(m);
+  const post = (m: WorkerMessage, transfer?: Transferable[]): void => platform.postToParent(m, transfer);
   const { cpu, memory } = init;
   try {
     const core: CoreExports & TimerExports = instantiateCore(memory, init.module);
@@ -50,7 +50,8 @@ export function runCpuWorker(platform: Platform): void {
     const idle = new BigUint64Array(init.stats);
     const nowMs = (): number => performance.timeOrigin + performance.now();
     const sink: HostSink = {
-      write: (c, fd, data) => post({ t: 'out', cpu: c, fd, data }),
+      // `data` is a copy out of guest RAM with its own buffer: hand it over.
+      write: (c, fd, data) => post({ t: 'out', cpu: c, fd, data }, [data.buffer as ArrayBuffer]),
       report: (c, key, value) => post({ t: 'report', cpu: c, key, value }),
       warn: (message, once) => post({ t: 'warn', message, once }),
       nowNs: () => BigInt(Math.round((nowMs() - init.epochMs) * 1e6)),
