@@ -13,9 +13,14 @@
 // Boot time: a 4-CPU kernel-profile machine with work_iters = 0 (each CPU
 // boots, counts itself done; CPU 0 exits), from Machine.create() to the exit,
 // and the part of it from start() on.
+//
+// Host calibration: the same ratio for a plain JavaScript loop in 1 and 2
+// worker threads, measured just before, shows how much parallelism the host
+// actually gave (on a shared machine another process may hold a core).
 
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { Command } from 'commander';
 import { Machine } from '../bindings/index.ts';
 
@@ -47,6 +52,27 @@ async function once(cpus: number, iters: number): Promise<Run> {
   if (r.exitCode !== 0) throw new Error(`smp-work exited with ${r.exitCode}${r.fault ? `\n${r.fault.report}` : ''}`);
   return { total, run: r.seconds * 1000, insns: r.insns, result: r.reports.get('work_result') };
 }
+
+/** Median wall time of `n` worker threads each running the same plain JavaScript loop. */
+async function hostLoop(n: number): Promise<number> {
+  const code = 'let x = 0; for (let i = 0; i < 2e8; i++) x = (x * 1103515245 + 12345) | 0; ' +
+    'require("node:worker_threads").parentPort.postMessage(x);';
+  const times: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: n }, () => new Promise<void>((resolve, reject) => {
+      const w = new Worker(code, { eval: true });
+      w.once('message', () => resolve());
+      w.once('error', reject);
+    })));
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
+const h1 = await hostLoop(1);
+const h2 = await hostLoop(2);
+console.log(`host calibration (plain JS loop in worker threads): 1 thread ${h1.toFixed(0)} ms, 2 threads ${h2.toFixed(0)} ms, ratio ${(h2 / h1).toFixed(3)}`);
 
 const counts = opts.cpus.split(',').map(Number);
 console.log(
