@@ -77,6 +77,7 @@ export class Machine {
 
   private state: State = 'created';
   private readonly plan: MemoryPlan;
+  private readonly module: WebAssembly.Module;
   private readonly core: CoreExports;
   private readonly words: MachineWords;
   private readonly cpuStates: CpuState[];
@@ -122,7 +123,8 @@ export class Machine {
       hi: base + size,
       coherentIcache: v.icache === 'coherent',
     });
-    this.core = instantiateCore(this.memory);
+    this.module = opts.core ?? coreModule();
+    this.core = instantiateCore(this.memory, this.module);
     this.words = new MachineWords(this.memory);
     this.words.resetControl();
     this.mem = new GuestMemory(this.memory, v.plan.ramOffset, base, v.plan.ramSize, kernel ? base : NULL_GUARD);
@@ -192,7 +194,7 @@ export class Machine {
       this.platform,
       this.workerUrl,
       {
-        module: coreModule(),
+        module: this.module,
         memory: this.memory,
         stats: this.stats,
         quantum: this.quantum,

@@ -37,6 +37,8 @@ export interface MachineOptions {
   log?: (message: string) => void;
   /** Host environment (worker threads); default: Node's worker_threads. */
   platform?: Platform;
+  /** The compiled core (default: build/core.wasm); another build of it, or a stand-in for tests. */
+  core?: WebAssembly.Module;
   /** Script run by each CPU thread; default: the bundled dist/machine-worker.js. */
   workerUrl?: URL;
 }
