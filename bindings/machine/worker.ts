@@ -86,7 +86,9 @@ export function runCpuWorker(platform: Platform): void {
       try {
         for (;;) {
           if (words.stopRequested) {
+            const insns = words.insns(cpu);
             if (!control()) return 'stop';
+            if (words.insns(cpu) !== insns) return 'run'; // stepped by the host while paused: no longer idle
             continue;
           }
           if (words.wakeWord(cpu) !== seen) {

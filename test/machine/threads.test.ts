@@ -144,6 +144,20 @@ describe('idle CPUs (threads)', () => {
     expect(r.perCpu[1].idleNs).toBeGreaterThan(50_000_000n);
   });
 
+  it('a parked CPU stepped past its WFI by the host while paused runs on after resume', async () => {
+    const m = await Machine.create({ ...quiet, cpus: 1 });
+    m.load(kernelElf('wfi\nmov x0, #9\nmov x8, #93\nhvc #0'));
+    m.start();
+    for (let i = 0; i < 500 && m.counters()[0].insns === 0n; i++) await sleep(10);
+    await sleep(20);
+    await m.pause();
+    expect(m.stepCpu(0, 1).retired).toBe(1);
+    m.resume();
+    const r = await Promise.race([m.exited, sleep(5000).then(() => null)]);
+    expect(r?.exitCode).toBe(9);
+    if (!r) await m.terminate();
+  });
+
   it('a halt wakes parked CPUs: terminate() of an all-idle machine settles', async () => {
     const m = await Machine.create({ ...quiet, cpus: 4 });
     m.load(kernelElf('wfi\nb 0'));
