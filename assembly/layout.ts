@@ -34,12 +34,31 @@ export const M_CODE_EPOCH = 40; //    u32 bumped by host patches and guest store
 export const M_EXCL_LOCK = 44; //     u32 spinlock for 128-bit exclusive pairs
 export const M_STOP = 48; //          u32 nonzero: every CPU leaves step() at once
 export const M_FLAGS = 52; //         u32 MF_* bits
-// 56 .. 511: host-side machine state; 512 .. 1023: interrupt/EL1 state;
+// 56 .. 127: host-side machine state (the Machine of bindings/machine/; the core never reads it)
+export const M_RUN_STATE = 56; //     u32 RS_*: what a CPU thread does when it sees M_STOP
+export const M_EXIT_CLAIM = 60; //    u32 0 until the first exit/fault/stop claims the machine's end (cmpxchg)
+export const M_EXIT_KIND = 64; //     u32 EK_*: how the machine ended
+export const M_EXIT_CODE = 68; //     i32 exit code given by the exit host call
+export const M_EXIT_CPU = 72; //      u32 the CPU that ended the machine
+export const M_PAUSE_GEN = 76; //     u32 futex: paused CPU threads wait while it is unchanged; resume bumps it
+// 128 .. 511 reserved; 512 .. 1023: interrupt/EL1 state;
 // 1024 .. 2047: block translation and I-cache model state
 export const M_COND_TABLE = 2048; //  u16[16]: for each NZCV value, the conditions that pass
 export const MACHINE_SIZE = 4096;
 
 export const MF_COHERENT_ICACHE = 1; // refetch-compare the word on every fetch
+
+// M_RUN_STATE values
+export const RS_RUN = 0; //           run (M_STOP is clear)
+export const RS_PAUSE = 1; //         stop at an instruction boundary and wait for M_PAUSE_GEN to change
+export const RS_HALT = 2; //          the machine is over: leave the run loop
+
+// M_EXIT_KIND values
+export const EK_NONE = 0;
+export const EK_EXIT = 1; //          exit host call (M_EXIT_CODE)
+export const EK_FAULT = 2; //         a CPU faulted (M_EXIT_CPU)
+export const EK_TERMINATED = 3; //    the host terminated the machine
+export const EK_ERROR = 4; //         a CPU thread failed (M_EXIT_CPU)
 
 // ---- CPU state block --------------------------------------------------------
 // Register file: 34 slots of u64. Slots 0..30 are X0..X30, slot 31 is SP,

@@ -1,6 +1,8 @@
 // patchlab command line.
 //
 //   patchlab run [--profile user] [--max-insns N] [--stats] [--ram SIZE] FILE [ARGS...]
+//   patchlab run --profile kernel [--cpus N] [--mode threads|deterministic] [--seed S]
+//                [--icache architectural|coherent] [--quantum N] [--stats] [--ram SIZE] FILE
 
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync, writeSync } from 'node:fs';
@@ -9,6 +11,8 @@ import { GuestAccessError } from './guest-memory.ts';
 import { LoadError } from './user/image.ts';
 import { runUserProgram, DEFAULT_USER_RAM } from './user/run.ts';
 import { ConfigError } from './core.ts';
+import { Machine } from './machine/machine.ts';
+import { MachineError } from './machine/errors.ts';
 
 function parseCount(v: string): bigint {
   if (!/^\d+$/.test(v.replace(/_/g, ''))) throw new InvalidArgumentError('expected a non-negative integer');
@@ -36,15 +40,69 @@ function writeAll(fd: number, data: Uint8Array): number {
   return data.length;
 }
 
+function parseIntIn(lo: number, hi: number): (v: string) => number {
+  return (v) => {
+    if (!/^\d+$/.test(v)) throw new InvalidArgumentError(`expected an integer ${lo}..${hi}`);
+    const n = Number(v);
+    if (n < lo || n > hi) throw new InvalidArgumentError(`expected an integer ${lo}..${hi}`);
+    return n;
+  };
+}
+
 interface RunFlags {
-  profile: 'user';
+  profile: 'user' | 'kernel';
   maxInsns?: bigint;
   stats?: boolean;
   ram: number;
   jitThreshold?: number;
+  cpus?: number;
+  mode?: 'threads' | 'deterministic';
+  seed?: number;
+  icache?: 'architectural' | 'coherent';
+  quantum?: number;
 }
 
-function runCommand(file: string, args: string[], flags: RunFlags): number {
+/** The kernel profile: boots FILE on every CPU of a Machine. */
+async function runKernel(file: string, args: string[], flags: RunFlags): Promise<number> {
+  if (args.length) throw new ConfigError('the kernel profile takes no guest arguments');
+  if (flags.maxInsns !== undefined) throw new ConfigError('--max-insns is for the user profile');
+  const bytes = readFileSync(file);
+  const machine = await Machine.create({
+    profile: 'kernel',
+    cpus: flags.cpus ?? 1,
+    ramSize: flags.ram,
+    mode: flags.mode ?? 'threads',
+    seed: flags.seed,
+    icache: flags.icache,
+    quantum: flags.quantum,
+    jitThreshold: flags.jitThreshold,
+    onOutput: (fd, data) => void writeAll(fd, data),
+    log: (m) => process.stderr.write(m + '\n'),
+  });
+  machine.load(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  machine.start();
+  const r = await machine.exited;
+  if (flags.stats) {
+    process.stderr.write(
+      `patchlab: ${r.insns} instructions retired on ${machine.ncpus} CPUs in ${r.seconds.toFixed(3)} s, ` +
+        `${r.mips.toFixed(1)} guest MIPS (${machine.mode})\n`,
+    );
+    for (const c of r.perCpu) {
+      process.stderr.write(
+        `patchlab: CPU ${c.cpu}: ${c.insns} instructions, ${c.exceptions} exceptions, ${c.irqs} IRQs, ` +
+          `${c.stale} stale, idle ${(Number(c.idleNs) / 1e6).toFixed(3)} ms\n`,
+      );
+    }
+    for (const [k, v] of r.reports) process.stderr.write(`patchlab: report ${k} = ${v}\n`);
+  }
+  return r.exitCode ?? 124;
+}
+
+function runCommand(file: string, args: string[], flags: RunFlags): number | Promise<number> {
+  if (flags.profile === 'kernel') return runKernel(file, args, flags);
+  for (const [name, v] of [['--cpus', flags.cpus], ['--mode', flags.mode], ['--seed', flags.seed], ['--icache', flags.icache], ['--quantum', flags.quantum]] as const) {
+    if (v !== undefined) throw new ConfigError(`${name} is for the kernel profile`);
+  }
   const bytes = readFileSync(file);
   const result = runUserProgram(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
     args: [file, ...args],
@@ -73,8 +131,27 @@ function runCommand(file: string, args: string[], flags: RunFlags): number {
   return result.exitCode ?? 124;
 }
 
-export function main(argv: string[]): number {
-  let code = 0;
+function reportError(err: unknown): number {
+  if (err instanceof Error && 'exitCode' in err && typeof (err as { exitCode: unknown }).exitCode === 'number') {
+    return (err as { exitCode: number }).exitCode; // commander already printed the message
+  }
+  if (err instanceof ElfError || err instanceof LoadError || err instanceof ConfigError || err instanceof GuestAccessError) {
+    process.stderr.write(`patchlab: ${err.message}\n`);
+    return 2;
+  }
+  if (err instanceof MachineError) {
+    process.stderr.write(`patchlab: ${err.message}\n`);
+    return 125;
+  }
+  if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+    process.stderr.write(`patchlab: ${(err as Error).message}\n`);
+    return 2;
+  }
+  throw err;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let code: number | Promise<number> = 0;
   const program = new Command('patchlab')
     .description('A multi-core AArch64 machine in WebAssembly for studying live code patching')
     .enablePositionalOptions()
@@ -82,11 +159,16 @@ export function main(argv: string[]): number {
   program
     .command('run')
     .description('run a static AArch64 ELF; its stdout/stderr are ours, our exit code is its')
-    .addOption(new Option('--profile <profile>', 'machine profile').choices(['user']).default('user'))
-    .option('--max-insns <n>', 'stop after N instructions', parseCount)
+    .addOption(new Option('--profile <profile>', 'machine profile').choices(['user', 'kernel']).default('user'))
+    .option('--max-insns <n>', 'stop after N instructions (user profile)', parseCount)
     .option('--stats', 'print instructions retired and guest MIPS to stderr')
-    .option('--ram <size>', 'guest RAM size', parseSize, DEFAULT_USER_RAM)
+    .option('--ram <size>', 'guest RAM size (default 256M)', parseSize, DEFAULT_USER_RAM)
     .option('--jit-threshold <n>', 'runs of a block head before it is translated to Wasm (0: interpret only)', (v) => Number(parseCount(v)))
+    .option('--cpus <n>', 'kernel profile: number of CPUs (1..64, default 1)', parseIntIn(1, 64))
+    .addOption(new Option('--mode <mode>', 'kernel profile: one thread per CPU, or seeded replayable order').choices(['threads', 'deterministic']))
+    .option('--seed <s>', 'kernel profile: seed of the deterministic order', parseIntIn(0, 0xffffffff))
+    .addOption(new Option('--icache <model>', 'kernel profile: instruction cache model').choices(['architectural', 'coherent']))
+    .option('--quantum <n>', 'kernel profile: instructions per slice', parseIntIn(1, 0x3fffffff))
     .argument('<file>', 'AArch64 ELF executable')
     .argument('[args...]', 'arguments for the guest')
     .passThroughOptions()
@@ -95,21 +177,10 @@ export function main(argv: string[]): number {
     });
   try {
     program.parse(argv, { from: 'user' });
+    return await code;
   } catch (err) {
-    if (err instanceof Error && 'exitCode' in err && typeof (err as { exitCode: unknown }).exitCode === 'number') {
-      return (err as { exitCode: number }).exitCode; // commander already printed the message
-    }
-    if (err instanceof ElfError || err instanceof LoadError || err instanceof ConfigError || err instanceof GuestAccessError) {
-      process.stderr.write(`patchlab: ${err.message}\n`);
-      return 2;
-    }
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      process.stderr.write(`patchlab: ${(err as Error).message}\n`);
-      return 2;
-    }
-    throw err;
+    return reportError(err);
   }
-  return code;
 }
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

@@ -48,6 +48,8 @@ export class ConfigError extends Error {
 }
 
 export const MAX_RAM = 2 ** 31; // 2 GiB of guest RAM at most (Wasm memory is 4 GiB)
+/** The core's smallest memory (asconfig.json "initialMemory"): a smaller machine still gets this many pages. */
+export const CORE_MIN_PAGES = 64;
 
 export function planMemory(cpus: number, ramSize: number): MemoryPlan {
   if (!Number.isInteger(cpus) || cpus < 1 || cpus > L.MAX_CPUS) {
@@ -58,7 +60,7 @@ export function planMemory(cpus: number, ramSize: number): MemoryPlan {
   }
   const codemapOffset = L.CACHE_BASE + cpus * L.CACHE_BYTES;
   const ramOffset = align(codemapOffset + (ramSize >> (L.CODE_PAGE_SHIFT + 3)), L.PAGE);
-  const pages = (ramOffset + ramSize) / L.PAGE;
+  const pages = Math.max(CORE_MIN_PAGES, (ramOffset + ramSize) / L.PAGE);
   return { cpus, ramSize, codemapOffset, ramOffset, pages };
 }
 
@@ -83,20 +85,17 @@ export function instantiateCore(memory: WebAssembly.Memory, module = coreModule(
   const ex = instance.exports as unknown as CoreExports;
   jit.bind(ex);
   ex.init();
-  return {
-    step: ex.step,
-    init: ex.init,
-    decodeInto: ex.decodeInto,
-    // u64 results come back from Wasm as signed BigInts
-    timerDeadline: (cpu: number) => BigInt.asUintN(64, ex.timerDeadline(cpu)),
-    irqPending: ex.irqPending,
-    ROW_COUNT: ex.ROW_COUNT,
+  const core: Core = {
+    ...ex,
     flushCache(cpu: number): void {
       ex.flushCache(cpu);
       jit.forget(cpu);
     },
     jit,
   };
+  // u64 results come back from Wasm as signed BigInts
+  if (typeof ex.timerDeadline === 'function') core.timerDeadline = (cpu: number) => BigInt.asUintN(64, ex.timerDeadline(cpu));
+  return core;
 }
 
 /** Register names by slot, for reports. */

@@ -7,7 +7,9 @@
 //   node scripts/build-guest.mjs --no-run        do not run the programs under qemu
 //
 // Every C test is built for {-O0,-O2,-Os} x {armv8-a, armv8.1-a}; every .S
-// test once; the benchmark once. When qemu-aarch64 is available each program
+// test once; the benchmark once. The kernel-profile programs of guest/smp/
+// (smp-*.elf) are built once each, linked at 0x40000000 with guest/smp/lib;
+// they run on the Machine, not under qemu-aarch64. When qemu-aarch64 is available each program
 // is run, all variants of one source must print the same bytes and exit with
 // the same status, and the reference output is stored in guest/build/expected/.
 // guest/build/manifest.json describes every ELF (paths relative to the
@@ -96,6 +98,29 @@ const RUN_META = {
 // Assembly tests that need more than armv8-a.
 const ASM_ARCH = { lse: 'armv8.1-a' };
 const BENCH = { name: 'callheavy', source: 'guest/bench/callheavy.c', patchable: 2 };
+// Kernel-profile programs: freestanding, linked at the start of RAM.
+const SMP_DIR = 'guest/smp';
+const SMP_LIB_SOURCES = ['guest/smp/lib/start.S', 'guest/smp/lib/smp.c'];
+const SMP_FLAGS = [
+  '-O2',
+  '-march=armv8.1-a',
+  '-ffreestanding',
+  '-nostdlib',
+  '-static',
+  '-mgeneral-regs-only',
+  '-mno-outline-atomics',
+  '-fno-stack-protector',
+  '-fno-pie',
+  '-no-pie',
+  '-std=gnu11',
+  '-Wall',
+  '-Wextra',
+  '-Wl,--build-id=none',
+  '-DSMP_STACK_SHIFT=14',
+  '-Iguest/smp/lib',
+  `-ffile-prefix-map=${ROOT}=.`,
+];
+const SMP_LINK = ['-T', 'guest/smp/lib/smp.ld', '-lgcc'];
 
 function rel(p) {
   return path.relative(ROOT, p).split(path.sep).join('/');
@@ -197,6 +222,10 @@ function plan() {
       patchable: 0,
     });
   }
+  for (const source of [...listSources(SMP_DIR, '.c'), ...listSources(SMP_DIR, '.S')]) {
+    const test = `smp-${path.basename(source).replace(/\.[cS]$/, '')}`;
+    programs.push({ name: test, kind: 'smp', test, source, opt: 'O2', arch: 'armv8.1-a', extra: [], patchable: 0 });
+  }
   programs.push({
     name: BENCH.name,
     kind: 'bench',
@@ -215,10 +244,13 @@ function configKey(p) {
 }
 
 function compileFlags(p) {
+  if (p.kind === 'smp') return SMP_FLAGS;
   return [...COMMON_FLAGS, `-${p.opt}`, `-march=${p.arch}`, ...p.extra];
 }
 
-async function buildInto(outDir, programs) {
+async function buildInto(outDir, allPrograms) {
+  const programs = allPrograms.filter((p) => p.kind !== 'smp');
+  await buildSmpInto(outDir, allPrograms.filter((p) => p.kind === 'smp'));
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'guest-obj-'));
   const limit = os.availableParallelism ? os.availableParallelism() : os.cpus().length;
   try {
@@ -282,6 +314,33 @@ async function buildInto(outDir, programs) {
             ...LINK_TAIL,
           ],
         },
+      };
+    });
+    failures = await runAll(jobs, limit);
+    if (failures.length) reportFailures(failures);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+// The kernel-profile programs: the library once, then each program linked with it.
+async function buildSmpInto(outDir, programs) {
+  if (programs.length === 0) return;
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'guest-smp-'));
+  const limit = os.availableParallelism ? os.availableParallelism() : os.cpus().length;
+  try {
+    const libObjs = SMP_LIB_SOURCES.map((src) => path.join(scratch, `lib-${path.basename(src).replace(/\.[cS]$/, '.o')}`));
+    let failures = await runAll(
+      SMP_LIB_SOURCES.map((src, i) => ({ cmd: CC, args: [...SMP_FLAGS, '-c', src, '-o', libObjs[i]] })),
+      limit,
+    );
+    if (failures.length) reportFailures(failures);
+    const jobs = programs.map((p) => {
+      const obj = path.join(scratch, `${p.name}.o`);
+      return {
+        cmd: CC,
+        args: [...SMP_FLAGS, '-c', p.source, '-o', obj],
+        then: { cmd: CC, args: [...SMP_FLAGS, '-o', `${outDir}/${p.name}.elf`, ...libObjs, obj, ...SMP_LINK] },
       };
     });
     failures = await runAll(jobs, limit);
@@ -361,6 +420,7 @@ async function main() {
     mkdirSync(path.join(ROOT, EXPECTED_DIR), { recursive: true });
     let mismatches = 0;
     for (const p of programs) {
+      if (p.kind === 'smp') continue; // kernel profile: not a Linux process
       const meta = RUN_META[p.test] ?? {};
       const r = runQemu(`${OUT_DIR}/${p.name}.elf`, meta.args ?? [], meta.env ?? {});
       if (r.error || r.signal || r.status === null) {
@@ -388,7 +448,8 @@ async function main() {
     for (const f of readdirSync(path.join(ROOT, EXPECTED_DIR))) {
       if (!keep.has(f)) rmSync(path.join(ROOT, EXPECTED_DIR, f));
     }
-    console.log(`build-guest: ran ${programs.length} ELFs under ${QEMU}; all variants agree`);
+    const ran = programs.filter((p) => p.kind !== 'smp').length;
+    console.log(`build-guest: ran ${ran} ELFs under ${QEMU}; all variants agree`);
   } else {
     console.warn(
       `build-guest: not running the programs (${argv.has('--no-run') ? '--no-run' : `${QEMU} not found`}); ` +
@@ -406,10 +467,13 @@ async function main() {
       test: p.test,
       elf,
       source: p.source,
-      runtime: RUNTIME_SOURCES,
+      runtime: p.kind === 'smp' ? [...SMP_LIB_SOURCES, 'guest/smp/lib/smp.ld'] : RUNTIME_SOURCES,
       opt: `-${p.opt}`,
       arch: p.arch,
-      flags: [...compileFlags(p).filter((f) => !f.startsWith('-ffile-prefix-map=')), ...LINK_TAIL],
+      flags: [
+        ...compileFlags(p).filter((f) => !f.startsWith('-ffile-prefix-map=')),
+        ...(p.kind === 'smp' ? SMP_LINK : LINK_TAIL),
+      ],
       args: meta.args ?? [],
       env: meta.env ?? {},
       size: bytes.length,

@@ -8,6 +8,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const entries = {
   cli: 'bindings/cli.ts',
   index: 'bindings/index.ts',
+  'machine-worker': 'bindings/machine/worker-node.ts',
   'fuzz-diff': 'test/fuzz/fuzz-diff-main.ts',
 };
 const entryPoints = Object.fromEntries(Object.entries(entries).filter(([, f]) => existsSync(join(root, f))));

@@ -1,0 +1,477 @@
+// The Machine: N AArch64 CPUs over one shared memory, run either by one
+// worker thread per CPU (`threads`) or by one thread in a seeded, replayable
+// order (`deterministic`).
+//
+//   const m = await Machine.create({ cpus: 4, profile: 'kernel', mode: 'threads' });
+//   m.load(elfBytes);
+//   m.start();
+//   const result = await m.exited;
+
+import * as L from '../../assembly/layout.ts';
+import {
+  ConfigError, CpuState, createMemory, EXIT_NAMES, instantiateCore, planMemory, writeMachineBlock,
+  type CoreExports, type MemoryPlan,
+} from '../core.ts';
+import { parseElf, type ElfImage } from '../elf/index.ts';
+import { GuestMemory } from '../guest-memory.ts';
+import { disassemble } from '../isa/disasm.ts';
+import { buildFault, SIGNAL_NUMBERS, type Fault } from '../oops.ts';
+import { loadUserImage, NULL_GUARD } from '../user/image.ts';
+import { coreModule } from '../wasm.ts';
+import { MACHINE_WORKER_URL } from '../worker-url.ts';
+import { ExitHandler, type ProfileSetup } from './cpu-exits.ts';
+import { DeterministicScheduler, type Slice, type StepResult } from './deterministic.ts';
+import { MachineError } from './errors.ts';
+import type { HostSink } from './hostcalls.ts';
+import { DEFAULT_KERNEL_RAM, KERNEL_RAM_BASE, loadKernelImage } from './kernel-image.ts';
+import type { Platform } from './platform.ts';
+import { defaultPlatform } from './default-platform.ts';
+import { ThreadsRunner } from './threads.ts';
+import type { CpuCounters, LoadOptions, MachineOptions, MachineResult, Mode, Profile } from './types.ts';
+import { MachineWords } from './words.ts';
+
+type State = 'created' | 'loaded' | 'running' | 'paused' | 'ended';
+
+const DEFAULT_QUANTUM: Record<Mode, number> = { threads: 1 << 16, deterministic: 4096 };
+/** Deterministic mode yields to the event loop after this much host time. */
+const SLICE_MS = 10;
+
+function oneOf<T extends string>(what: string, v: unknown, allowed: readonly T[], dflt: T): T {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'string' || !allowed.includes(v as T)) {
+    throw new ConfigError(`${what} must be one of ${allowed.join(', ')}, got ${String(v)}`);
+  }
+  return v as T;
+}
+
+function validate(o: MachineOptions) {
+  const profile = oneOf<Profile>('profile', o.profile, ['user', 'kernel'], 'kernel');
+  const mode = oneOf<Mode>('mode', o.mode, ['threads', 'deterministic'], 'threads');
+  const icache = oneOf('icache', o.icache, ['architectural', 'coherent'] as const, 'architectural');
+  const cpus = o.cpus ?? 1;
+  const ramSize = o.ramSize ?? DEFAULT_KERNEL_RAM;
+  const plan = planMemory(cpus, ramSize); // ConfigError for bad counts and sizes
+  if (profile === 'user' && cpus !== 1) throw new ConfigError(`the user profile runs on one CPU, got ${cpus}`);
+  const seed = o.seed ?? 1;
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+    throw new ConfigError(`seed must be an integer 0..2^32-1, got ${seed}`);
+  }
+  const quantum = o.quantum ?? DEFAULT_QUANTUM[mode];
+  if (!Number.isInteger(quantum) || quantum < 1 || quantum > 0x3fffffff) {
+    throw new ConfigError(`quantum must be an integer 1..2^30-1, got ${quantum}`);
+  }
+  return { profile, mode, icache, plan, seed, quantum };
+}
+
+export class Machine {
+  readonly profile: Profile;
+  readonly mode: Mode;
+  readonly ncpus: number;
+  readonly memory: WebAssembly.Memory;
+  /** Guest RAM, bounds-checked (GuestAccessError outside it). */
+  readonly mem: GuestMemory;
+  readonly seed: number;
+  readonly quantum: number;
+  /** The ELF loaded, once load() has run. */
+  image: ElfImage | null = null;
+
+  private state: State = 'created';
+  private readonly plan: MemoryPlan;
+  private readonly module: WebAssembly.Module;
+  private readonly core: CoreExports;
+  private readonly words: MachineWords;
+  private readonly cpuStates: CpuState[];
+  private readonly platform: Platform;
+  private readonly workerUrl: URL;
+  private readonly stats = new SharedArrayBuffer(8 * L.MAX_CPUS);
+  private readonly epochMs = performance.timeOrigin + performance.now();
+  private readonly log: (message: string) => void;
+  private readonly warned = new Set<string>();
+  private readonly out: { 1: Uint8Array[]; 2: Uint8Array[] } = { 1: [], 2: [] };
+  private readonly reports = new Map<string, bigint>();
+  private profileSetup: ProfileSetup = { kind: 'kernel' };
+  private sched: DeterministicScheduler | null = null;
+  private threads: ThreadsRunner | null = null;
+  private t0 = 0;
+  private settle!: { resolve: (r: MachineResult) => void; reject: (e: Error) => void };
+  private pauseAsked: (() => void) | null = null;
+  private resumeGate: (() => void) | null = null;
+  private readonly traceOn: boolean;
+
+  /** Settles when the machine ends: exit call, fault or terminate(); rejects with MachineError. */
+  readonly exited: Promise<MachineResult>;
+
+  private constructor(private readonly opts: MachineOptions) {
+    const v = validate(opts);
+    this.profile = v.profile;
+    this.mode = v.mode;
+    this.plan = v.plan;
+    this.ncpus = v.plan.cpus;
+    this.seed = v.seed;
+    this.quantum = v.quantum;
+    this.traceOn = opts.trace ?? false;
+    this.platform = opts.platform ?? defaultPlatform;
+    this.workerUrl = opts.workerUrl ?? MACHINE_WORKER_URL;
+    this.log = opts.log ?? ((m) => console.warn(m));
+    const kernel = v.profile === 'kernel';
+    const base = kernel ? KERNEL_RAM_BASE : 0n;
+    const size = BigInt(v.plan.ramSize);
+    this.memory = createMemory(v.plan);
+    writeMachineBlock(this.memory, v.plan, {
+      base,
+      lo: kernel ? base : NULL_GUARD,
+      hi: base + size,
+      coherentIcache: v.icache === 'coherent',
+      jitThreshold: opts.jitThreshold,
+    });
+    this.module = opts.core ?? coreModule();
+    this.core = instantiateCore(this.memory, this.module);
+    this.words = new MachineWords(this.memory);
+    this.words.resetControl();
+    this.mem = new GuestMemory(this.memory, v.plan.ramOffset, base, v.plan.ramSize, kernel ? base : NULL_GUARD);
+    this.cpuStates = Array.from({ length: this.ncpus }, (_, i) => new CpuState(this.memory, i));
+    for (let i = 0; i < this.ncpus; i++) {
+      this.cpuStates[i].reset({ el: kernel ? 1 : 0 });
+      this.core.flushCache(i);
+    }
+    this.exited = new Promise<MachineResult>((resolve, reject) => (this.settle = { resolve, reject }));
+    this.exited.catch(() => {});
+  }
+
+  /** Checks the options and builds the machine (memory, CPUs in reset). ConfigError on bad options. */
+  static async create(opts: MachineOptions = {}): Promise<Machine> {
+    return new Machine(opts);
+  }
+
+  get status(): State {
+    return this.state;
+  }
+
+  /** The slices run so far, in deterministic mode with `trace: true` (else null). */
+  get trace(): readonly Slice[] | null {
+    return this.sched?.trace ?? null;
+  }
+
+  /**
+   * Loads an ELF. Kernel profile: its PT_LOAD segments must lie in RAM
+   * (LoadError otherwise); every CPU is reset at EL1 at e_entry with x0 = its
+   * index, x1 = the CPU count, SP = 0. User profile: a Linux-style process.
+   */
+  load(elf: Uint8Array, opts: LoadOptions = {}): void {
+    this.expect(['created'], 'load');
+    const image = parseElf(elf);
+    if (this.profile === 'kernel') {
+      loadKernelImage(this.mem, image);
+      for (const cpu of this.cpuStates) {
+        cpu.reset({ el: 1 });
+        cpu.pc = image.entry;
+        cpu.setX(0, BigInt(cpu.index));
+        cpu.setX(1, BigInt(this.ncpus));
+        cpu.sp = 0n;
+      }
+    } else {
+      const random = crypto.getRandomValues(new Uint8Array(16));
+      const layout = loadUserImage(this.mem, elf, image, opts.args ?? ['a.out'], opts.env ?? [], random);
+      const cpu = this.cpuStates[0];
+      cpu.pc = layout.entry;
+      cpu.sp = layout.sp;
+      this.profileSetup = { kind: 'user', layout };
+    }
+    for (let i = 0; i < this.ncpus; i++) this.core.flushCache(i);
+    this.image = image;
+    this.state = 'loaded';
+  }
+
+  /** Starts every CPU. */
+  start(): void {
+    this.expect(['loaded'], 'start');
+    this.state = 'running';
+    this.t0 = performance.now();
+    if (this.mode === 'deterministic') {
+      void this.runDeterministic();
+      return;
+    }
+    const r = new ThreadsRunner(
+      this.platform,
+      this.workerUrl,
+      {
+        module: this.module,
+        memory: this.memory,
+        stats: this.stats,
+        quantum: this.quantum,
+        profile: this.profileSetup,
+        ram: { offset: this.plan.ramOffset, base: this.mem.base, size: this.mem.size, lo: this.mem.lo },
+        epochMs: this.epochMs,
+      },
+      this.ncpus,
+      this.words,
+      { out: (c, fd, d) => this.onOut(c, fd, d), report: (c, k, v) => this.reports.set(k, v), warn: (m, o) => this.warn(m, o) },
+    );
+    this.threads = r;
+    r.finished.then(
+      () => this.finish(),
+      (err: Error) => this.fail(err),
+    );
+    r.start();
+  }
+
+  /** Same as `exited`. */
+  wait(): Promise<MachineResult> {
+    return this.exited;
+  }
+
+  /** Stops every CPU at an instruction boundary; registers and memory may then be read and written. */
+  async pause(): Promise<void> {
+    this.expect(['running'], 'pause');
+    if (this.mode === 'threads') {
+      await this.threads!.pause();
+    } else {
+      await new Promise<void>((resolve) => (this.pauseAsked = resolve));
+    }
+    if (this.state === 'running') this.state = 'paused';
+  }
+
+  resume(): void {
+    this.expect(['paused'], 'resume');
+    this.state = 'running';
+    if (this.mode === 'threads') this.threads!.resume();
+    else {
+      const go = this.resumeGate;
+      this.resumeGate = null;
+      go?.();
+    }
+  }
+
+  /** Ends the machine now (the result's `end` is 'terminated'). */
+  async terminate(): Promise<void> {
+    if (this.state === 'ended') return;
+    if (this.state === 'created' || this.state === 'loaded') {
+      this.words.claimEnd(L.EK_TERMINATED, 0);
+      this.finish();
+      return;
+    }
+    this.words.claimEnd(L.EK_TERMINATED, 0);
+    if (this.mode === 'threads') {
+      this.threads!.halt();
+      await this.exited.catch(() => {});
+      await this.threads!.terminateAll();
+    } else {
+      const go = this.resumeGate;
+      this.resumeGate = null;
+      go?.();
+      await this.exited.catch(() => {});
+    }
+  }
+
+  /**
+   * Steps CPU `index` by exactly `n` instructions (fewer only when it goes
+   * idle or the machine ends) while the machine is loaded but not started, or paused.
+   */
+  stepCpu(index: number, n: number): StepResult {
+    this.expect(['loaded', 'paused'], 'stepCpu');
+    this.checkCpu(index);
+    if (!Number.isInteger(n) || n < 0 || n > 0x7fffffff) throw new ConfigError(`instruction count must be 0..2^31-1, got ${n}`);
+    const pausedThreads = this.mode === 'threads' && this.state === 'paused';
+    if (pausedThreads) this.words.setStop(false); // the CPU threads wait on the pause word, not on M_STOP
+    const r = this.scheduler().run(index, n);
+    if (this.words.exitKind !== L.EK_NONE) {
+      if (this.threads) this.threads.halt();
+      else this.finish();
+    } else if (pausedThreads) {
+      this.words.setStop(true);
+    }
+    return r;
+  }
+
+  /** CPU `index`'s registers; readable and writable unless the machine is running. */
+  cpu(index: number): CpuState {
+    this.checkCpu(index);
+    if (this.state === 'running') {
+      throw new MachineError('BAD_STATE', `CPU ${index}: registers are only accessible while the machine is not running (pause() first)`, index);
+    }
+    return this.cpuStates[index];
+  }
+
+  /** Per-CPU counters (readable at any time; exact while paused or ended). */
+  counters(): CpuCounters[] {
+    const dv = new DataView(this.memory.buffer);
+    const idle = new BigUint64Array(this.stats);
+    return this.cpuStates.map((c) => {
+      const u64 = (off: number): bigint => dv.getBigUint64(c.base + off, true);
+      const idleNs = this.sched && this.mode === 'deterministic'
+        ? (this.sched.idleTicks[c.index] * 1_000_000_000n) / this.words.cntfrq(c.index)
+        : Atomics.load(idle, c.index);
+      return {
+        cpu: c.index,
+        insns: c.insns,
+        exceptions: u64(L.C_EXCEPTIONS),
+        irqs: u64(L.C_IRQS),
+        stale: u64(L.C_STALE),
+        cacheMisses: c.cacheMisses,
+        idleNs,
+      };
+    });
+  }
+
+  // ---- internals ---------------------------------------------------------
+
+  private expect(states: State[], what: string): void {
+    if (!states.includes(this.state)) {
+      throw new MachineError('BAD_STATE', `${what}() needs a machine that is ${states.join(' or ')}; it is ${this.state}`);
+    }
+  }
+
+  private checkCpu(index: number): void {
+    if (!Number.isInteger(index) || index < 0 || index >= this.ncpus) {
+      throw new ConfigError(`CPU index must be 0..${this.ncpus - 1}, got ${index}`);
+    }
+  }
+
+  private sink(): HostSink {
+    return {
+      write: (c, fd, d) => this.onOut(c, fd, d),
+      report: (_c, k, v) => void this.reports.set(k, v),
+      warn: (m, o) => this.warn(m, o),
+      nowNs: this.mode === 'deterministic'
+        ? (c) => (this.words.counter(c) * 1_000_000_000n) / this.words.cntfrq(c)
+        : () => BigInt(Math.round((performance.timeOrigin + performance.now() - this.epochMs) * 1e6)),
+    };
+  }
+
+  private scheduler(): DeterministicScheduler {
+    this.sched ??= new DeterministicScheduler(
+      this.core,
+      this.words,
+      new ExitHandler(this.words, this.mem, (i) => this.cpuStates[i], this.profileSetup, this.sink()),
+      this.ncpus,
+      { quantum: this.quantum, seed: this.seed, trace: this.traceOn },
+    );
+    return this.sched;
+  }
+
+  private onOut(cpu: number, fd: 1 | 2, data: Uint8Array): void {
+    this.out[fd].push(data);
+    this.opts.onOutput?.(fd, data, cpu);
+  }
+
+  private warn(message: string, once?: string): void {
+    if (once !== undefined) {
+      if (this.warned.has(once)) return;
+      this.warned.add(once);
+    }
+    this.log(message);
+  }
+
+  private async runDeterministic(): Promise<void> {
+    const sched = this.scheduler();
+    try {
+      for (;;) {
+        if (this.pauseAsked) {
+          const ack = this.pauseAsked;
+          this.pauseAsked = null;
+          await new Promise<void>((resolve) => {
+            this.resumeGate = resolve;
+            ack();
+          });
+          continue;
+        }
+        if (this.words.stopRequested) break;
+        const t = performance.now();
+        let alive = true;
+        while (alive && !this.pauseAsked && performance.now() - t < SLICE_MS) {
+          for (let k = 0; k < 32 && alive; k++) alive = sched.slice();
+        }
+        if (!alive) break;
+        await this.platform.yieldNow();
+      }
+    } catch (err) {
+      this.words.claimEnd(L.EK_ERROR, 0);
+      this.fail(err as Error);
+      return;
+    }
+    this.finish();
+  }
+
+  private fail(err: Error): void {
+    if (this.state === 'ended') return;
+    this.state = 'ended';
+    this.pauseAsked?.();
+    this.settle.reject(err);
+  }
+
+  private finish(): void {
+    if (this.state === 'ended') return;
+    this.state = 'ended';
+    this.pauseAsked?.();
+    const gate = this.resumeGate; // a paused deterministic loop ends too
+    this.resumeGate = null;
+    gate?.();
+    try {
+      this.settle.resolve(this.result());
+    } catch (err) {
+      this.settle.reject(err as Error);
+    }
+  }
+
+  private result(): MachineResult {
+    const seconds = this.t0 ? (performance.now() - this.t0) / 1000 : 0;
+    const perCpu = this.counters();
+    const insns = perCpu.reduce((s, c) => s + c.insns, 0n);
+    const kind = this.words.exitKind;
+    const cpu = this.words.exitCpu;
+    let fault: Fault | undefined;
+    let exitCode: number | null = null;
+    let end: MachineResult['end'] = 'terminated';
+    if (kind === L.EK_EXIT) {
+      end = 'exit';
+      exitCode = this.words.exitCode;
+    } else if (kind === L.EK_FAULT) {
+      end = 'fault';
+      fault = this.buildFault(cpu);
+      exitCode = 128 + SIGNAL_NUMBERS[fault.signal];
+      this.log(fault.report);
+    }
+    const text = (parts: Uint8Array[]): string => {
+      const all = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
+      let o = 0;
+      for (const p of parts) {
+        all.set(p, o);
+        o += p.length;
+      }
+      return new TextDecoder().decode(all);
+    };
+    return {
+      end,
+      exitCode,
+      cpu: kind === L.EK_EXIT || kind === L.EK_FAULT ? cpu : undefined,
+      fault,
+      perCpu,
+      reports: new Map(this.reports),
+      stdout: text(this.out[1]),
+      stderr: text(this.out[2]),
+      seconds,
+      insns,
+      mips: seconds > 0 ? Number(insns) / seconds / 1e6 : 0,
+    };
+  }
+
+  private buildFault(index: number): Fault {
+    const cpu = this.cpuStates[index];
+    const image = this.image;
+    const f = buildFault(cpu, this.mem, { disassemble, symbolize: image ? (a) => image.symbolize(a) : undefined });
+    if (f) return f;
+    // An exit the profile has no use for (HLT with halting debug off, an SVC
+    // that no vector handles...): the instruction is treated as undefined.
+    const pc = cpu.pc;
+    const what = EXIT_NAMES[cpu.exit] ?? `exit ${cpu.exit}`;
+    return {
+      kind: 'undefined-instruction',
+      cpu: index,
+      pc,
+      signal: 'SIGILL',
+      report:
+        `Internal error: unexpected ${what} exit at 0x${pc.toString(16).padStart(16, '0')} [CPU ${index}]\n` +
+        `sp : ${cpu.sp.toString(16).padStart(16, '0')}  EL${cpu.el}`,
+    };
+  }
+}

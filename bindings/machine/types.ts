@@ -1,0 +1,98 @@
+// Public types of the Machine API.
+
+import type { Fault } from '../oops.ts';
+import type { Platform } from './platform.ts';
+
+export type Profile = 'user' | 'kernel';
+export type Mode = 'threads' | 'deterministic';
+export type IcacheModel = 'architectural' | 'coherent';
+
+export interface MachineOptions {
+  /** Number of CPUs, 1..64 (the user profile runs one). Default 1. */
+  cpus?: number;
+  /** Guest RAM in bytes, a multiple of 64 KiB up to 2 GiB. Default 256 MiB. */
+  ramSize?: number;
+  /** Default 'kernel'. */
+  profile?: Profile;
+  /** Default 'threads'. */
+  mode?: Mode;
+  /** Seed of the deterministic scheduler (a 32-bit unsigned integer). Default 1. */
+  seed?: number;
+  /**
+   * 'architectural': a CPU sees modified instructions only where the
+   * architecture promises it; 'coherent': every fetch re-checks the word.
+   * Default 'architectural'.
+   */
+  icache?: IcacheModel;
+  /**
+   * Instructions per call into the core: the slice length in threads mode
+   * (default 65536), the mean slice length in deterministic mode (default 4096).
+   */
+  quantum?: number;
+  /**
+   * Runs of a block head before its region is translated to Wasm (default
+   * 64; 0 interprets everything). Translation never changes what the guest
+   * sees: the same instructions retire in the same slices.
+   */
+  jitThreshold?: number;
+  /** Deterministic mode: record every slice as (cpu, instructions) in `machine.trace`. */
+  trace?: boolean;
+  /** Guest console output as it happens (it is also collected into the result). */
+  onOutput?: (fd: 1 | 2, data: Uint8Array, cpu: number) => void;
+  /** Warnings and fault reports, one message per call. Default: console.warn. */
+  log?: (message: string) => void;
+  /** Host environment (worker threads); default: Node's worker_threads. */
+  platform?: Platform;
+  /** The compiled core (default: build/core.wasm); another build of it, or a stand-in for tests. */
+  core?: WebAssembly.Module;
+  /** Script run by each CPU thread; default: the bundled dist/machine-worker.js. */
+  workerUrl?: URL;
+}
+
+export interface LoadOptions {
+  /** User profile: argv (argv[0] included; default ['a.out']). */
+  args?: readonly string[];
+  /** User profile: environment strings. */
+  env?: readonly string[];
+}
+
+export interface CpuCounters {
+  cpu: number;
+  /** Instructions retired. */
+  insns: bigint;
+  /** Synchronous exceptions taken to EL1. */
+  exceptions: bigint;
+  /** IRQs taken. */
+  irqs: bigint;
+  /** Instructions executed from a stale I-cache line. */
+  stale: bigint;
+  /** Decoded-instruction cache misses. */
+  cacheMisses: bigint;
+  /**
+   * Time spent idle after WFI/WFE: host nanoseconds parked (threads mode), or
+   * the counter ticks skipped while idle, in nanoseconds at CNTFRQ (deterministic mode).
+   */
+  idleNs: bigint;
+}
+
+export type MachineEnd = 'exit' | 'fault' | 'terminated';
+
+export interface MachineResult {
+  end: MachineEnd;
+  /** The exit code; 128 + signal after a fault; null when terminated. */
+  exitCode: number | null;
+  /** The CPU that called exit or faulted. */
+  cpu?: number;
+  fault?: Fault;
+  perCpu: CpuCounters[];
+  /** Values recorded by the report host call, by key. */
+  reports: Map<string, bigint>;
+  stdout: string;
+  stderr: string;
+  /** Host seconds from start() to the end. */
+  seconds: number;
+  /** Instructions retired by all CPUs. */
+  insns: bigint;
+  /** Aggregate guest instructions per microsecond of host time. */
+  mips: number;
+}
