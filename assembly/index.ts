@@ -7,7 +7,7 @@ import { initCondTable } from './alu';
 import { decodeWord } from './generated/decode';
 import { setTag } from './predecode';
 
-export { step } from './cpu';
+export { step, setJitOwner } from './cpu';
 export { ROW_COUNT } from './generated/decode';
 
 /** Prepares the machine block's read-only tables; safe to call from every instance. */

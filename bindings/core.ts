@@ -9,6 +9,7 @@ export interface CoreExports {
   init(): void;
   flushCache(cpu: number): void;
   decodeInto(word: number, pc: bigint, entry: number): number;
+  setJitOwner(id: number): void;
   readonly ROW_COUNT: WebAssembly.Global;
 }
 
@@ -79,17 +80,17 @@ export function instantiateCore(memory: WebAssembly.Memory, module = coreModule(
   const ex = instance.exports as unknown as CoreExports;
   jit.bind(ex);
   ex.init();
-  return {
-    step: ex.step,
-    init: ex.init,
-    decodeInto: ex.decodeInto,
-    ROW_COUNT: ex.ROW_COUNT,
+  // a fresh id: block tables filled by another instance are not ours
+  ex.setJitOwner(Atomics.add(new Int32Array(memory.buffer, L.MACHINE_BASE + L.M_JIT_INSTANCES, 1), 0, 1) + 1);
+  const core: Core = {
+    ...ex,
     flushCache(cpu: number): void {
       ex.flushCache(cpu);
       jit.forget(cpu);
     },
     jit,
   };
+  return core;
 }
 
 /** Register names by slot, for reports. */
