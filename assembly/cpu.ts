@@ -13,7 +13,7 @@ import {
   EXIT_HVC, EXIT_PC_ALIGN, EXIT_RESCAN, EXIT_STOP, EXIT_SVC, EXIT_UNDEF, EXIT_WFE, EXIT_WFI, FAULT_RANGE,
   FAULT_WRITE, MACHINE_BASE, MF_COHERENT_ICACHE, M_FLAGS, M_HI, M_LO, M_RAM_BASE, M_RAM_OFFSET,
   M_STOP, RING_SIZE, BT_BLOCK, BT_ENTRIES, BT_FN, BT_HEAT, BT_OFFSET, C_JIT_RETIRED,
-  JIT_NEXT_HEAD, JIT_NEXT_STALE, M_JIT_THRESHOLD, C_STALE, C_SYNC_REQ,
+  JIT_NEXT_HEAD, JIT_NEXT_STALE, M_JIT_THRESHOLD, C_STALE, C_SYNC_REQ, C_JIT_OWNER,
 } from './layout';
 import * as O from './ops';
 import {
@@ -70,6 +70,13 @@ function stopAt(st: usize, e: usize, pc: u64, reason: i32, retired: i32): i32 {
   store<u32>(st + C_EXC_INFO, load<u32>(e + E_AUX));
   return finish(st, pc, reason, retired);
 }
+
+// This instance's id (layout.ts M_JIT_INSTANCES): a Wasm global, so each
+// instance over the shared memory has its own.
+let jitOwner: u32 = 0;
+
+/** Sets the id that marks block tables filled by this instance. */
+export function setJitOwner(id: u32): void { jitOwner = id; }
 
 /** Asks the host to translate the region at `pc` (bindings/jit): it fills block-table entries. */
 @external("env", "jit_compile")
@@ -170,6 +177,14 @@ export function step(cpu: i32, budget: i32): i32 {
   const jit = threshold != 0;
   const bt = cache + BT_OFFSET;
   let head = jit;
+  if (jit && load<u32>(st + C_JIT_OWNER) != jitOwner) {
+    // another instance translated for this CPU: its functions are not in our table
+    for (let i: usize = 0; i < <usize>BT_ENTRIES; i++) {
+      store<u64>(bt + (i << 4), <u64>-1);
+      store<u64>(bt + (i << 4) + 8, 0);
+    }
+    store<u32>(st + C_JIT_OWNER, jitOwner);
+  }
   while (left > 0) {
     if (head) {
       head = false;

@@ -28,7 +28,7 @@ import {
 export function logInvalidation(line: u64): void {
   while (atomic.cmpxchg<u32>(MACHINE_BASE + M_INV_LOCK, 0, 1) != 0) {}
   const seq = atomic.load<u32>(MACHINE_BASE + M_INV_SEQ);
-  store<u64>(MACHINE_BASE + M_INV_RING + ((<usize>seq & (INV_RING - 1)) << 3), line);
+  store<u64>(<usize>(MACHINE_BASE + M_INV_RING) + ((<usize>seq & <usize>(INV_RING - 1)) << 3), line);
   atomic.store<u32>(MACHINE_BASE + M_INV_SEQ, seq + 1);
   atomic.store<u32>(MACHINE_BASE + M_INV_LOCK, 0);
 }
@@ -55,7 +55,7 @@ export function contextSync(st: usize, cache: usize): void {
   while (atomic.cmpxchg<u32>(MACHINE_BASE + M_INV_LOCK, 0, 1) != 0) {}
   let all = seq - seen > <u32>INV_RING;
   for (let s = seen; !all && s != seq; s++) {
-    const line = load<u64>(MACHINE_BASE + M_INV_RING + ((<usize>s & (INV_RING - 1)) << 3));
+    const line = load<u64>(<usize>(MACHINE_BASE + M_INV_RING) + ((<usize>s & <usize>(INV_RING - 1)) << 3));
     if (line == <u64>INV_ALL) { all = true; break; }
     for (let pc = line; pc < line + <u64>ICACHE_LINE; pc += 4) {
       const e = cache + ((<usize>(<u32>pc >> 2) & (CACHE_ENTRIES - 1)) << 5);

@@ -9,6 +9,7 @@ import { decodeWord } from './generated/decode';
 import { setTag } from './predecode';
 
 export { step } from './step';
+export { setJitOwner } from './cpu';
 export { ROW_COUNT } from './generated/decode';
 
 /** Prepares the machine block's read-only tables; safe to call from every instance. */

@@ -238,7 +238,8 @@ export const E_IMM = 24;
 //       translate (import env.jit_compile); it keeps counting afterwards, so
 //       a refused head is not asked for again until the entry is replaced.
 // Translations belong to the Wasm instance that steps the CPU (function
-// tables are per instance): flushCache(cpu) forgets them.
+// tables are per instance): flushCache(cpu) forgets them, and step() forgets
+// them when the CPU was last stepped by another instance (C_JIT_OWNER).
 export const BT_OFFSET = DECODE_BYTES;
 export const BT_TAG = 0;
 export const BT_FN = 8;
@@ -252,8 +253,10 @@ export const JIT_NEXT_HEAD = 0; //    a block head: look it up
 export const JIT_NEXT_STEP = 1; //    interpret one instruction there first (untranslated, faulting, or short of budget)
 export const JIT_NEXT_STALE = 2; //   the region's words no longer match memory: forget the entry, interpret
 export const C_JIT_RETIRED = 1536; // i32 instructions retired by the last region call
+export const C_JIT_OWNER = 1540; //   u32 core instance whose translations the block table holds
 export const C_JIT_SCRATCH = 1568; // 32 bytes: decoded entry scratch for the translator
 export const M_JIT_THRESHOLD = 1024; // u32 heat at which a head is translated (0: never)
+export const M_JIT_INSTANCES = 1560; // u32 core instances created over this memory (their ids are 1, 2, ...)
 
 // ---- instruction-cache model (icache.ts) -------------------------------------
 // Code pages: one bit per 4 KiB page of RAM, set for every page holding

@@ -13,6 +13,7 @@ export interface CoreExports {
   timerDeadline(cpu: number): bigint;
   /** 1 when the CPU's GIC interface signals an interrupt (whatever PSTATE.I says), else 0. */
   irqPending(cpu: number): number;
+  setJitOwner(id: number): void;
   readonly ROW_COUNT: WebAssembly.Global;
 }
 
@@ -85,6 +86,10 @@ export function instantiateCore(memory: WebAssembly.Memory, module = coreModule(
   const ex = instance.exports as unknown as CoreExports;
   jit.bind(ex);
   ex.init();
+  // a fresh id: block tables filled by another instance are not ours
+  if (typeof ex.setJitOwner === 'function') {
+    ex.setJitOwner(Atomics.add(new Int32Array(memory.buffer, L.MACHINE_BASE + L.M_JIT_INSTANCES, 1), 0, 1) + 1);
+  }
   const core: Core = {
     ...ex,
     flushCache(cpu: number): void {

@@ -16,6 +16,7 @@ import { assemble } from '../bindings/isa/asm.ts';
 import { makeRng } from '../bindings/isa/random.ts';
 import { buildModule, Code, I32, I64, Op } from '../bindings/jit/wasm.ts';
 import { UserProcess } from '../bindings/user/run.ts';
+import { instantiateCore } from '../bindings/core.ts';
 
 const noIo = { write: (_fd: number, d: Uint8Array) => d.length, warn: () => {}, random: (n: number) => new Uint8Array(n) };
 
@@ -110,6 +111,31 @@ describe('translated code against the interpreter, in lock step', () => {
     expect(patched).toBe(2);
     expect(interp.sys.exitCode).toBe(jit.sys.exitCode);
     expect(jit.core.jit.stats.regions).toBeGreaterThan(1); // the region holding f was translated again
+  });
+});
+
+describe('translations belong to one core instance', () => {
+  it('a CPU stepped by another instance over the same memory runs on (no foreign table index is called)', () => {
+    const p = program('callheavy');
+    const file = new Uint8Array(readFileSync(p.elf));
+    const ref = new UserProcess(file, { args: [p.elf, '500'], jitThreshold: 0, io: noIo });
+    const proc = new UserProcess(file, { args: [p.elf, '500'], jitThreshold: 1, io: noIo });
+    const other = instantiateCore(proc.memory); // a second instance, as a second thread would have
+    const cores = [proc.core, other];
+    for (let k = 0; ; k++) {
+      const e = cores[k % 2]!.step(0, 1000);
+      const er = ref.core.step(0, 1000);
+      expect(e).toBe(er);
+      expect(proc.cpu.pc).toBe(ref.cpu.pc);
+      if (e === L.EXIT_SVC) {
+        proc.sys.handle(proc.cpu);
+        ref.sys.handle(ref.cpu);
+        if (proc.sys.exitCode !== null) break;
+      } else expect(e).toBe(L.EXIT_BUDGET);
+    }
+    expect(proc.core.jit.stats.regions).toBeGreaterThan(0);
+    expect(other.jit.stats.regions).toBeGreaterThan(0);
+    expect(proc.sys.exitCode).toBe(0);
   });
 });
 
