@@ -50,7 +50,7 @@ describe('decoder fuzzing', () => {
       batch: 1000,
       afterStep(sb, exit) {
         n++;
-        if (n === 1500) sb.u32[(L.MACHINE_BASE + L.M_CODE_EPOCH) >> 2] ^= 1; // a write into the machine block
+        if (n === 1500) sb.u32[(L.MACHINE_BASE + L.M_MAGIC) >> 2] ^= 1; // a write into the machine block
         if (exit === L.EXIT_UNDEF && n > 2000 && n < 2100) sb.setReg64(3, 0xdead, 0); // x3 changed by an UNDEF
       },
     });

@@ -119,10 +119,16 @@ export class Sandbox {
     const cpu0 = L.CPU_BASE;
     this.guarded = [
       [0, L.MACHINE_BASE], //                                   below the machine block
-      [L.MACHINE_BASE, L.MACHINE_BASE + L.MACHINE_SIZE], //     machine block
+      // machine block, but the code epoch, the invalidation log and the
+      // translator's words (IC IVAU and stores into translated code move them)
+      [L.MACHINE_BASE, L.MACHINE_BASE + L.M_CODE_EPOCH],
+      [L.MACHINE_BASE + L.M_CODE_EPOCH + 4, L.MACHINE_BASE + L.M_JIT_THRESHOLD],
+      [L.MACHINE_BASE + L.M_JIT_INSTANCES + 4, L.MACHINE_BASE + L.MACHINE_SIZE],
       [cpu0 + L.C_CPACR_EL1 + 8, cpu0 + L.C_EXCEPTIONS], //    CPU 0: unused bytes
-      [cpu0 + L.C_STALE, cpu0 + L.C_RING],
-      [cpu0 + L.C_RING + L.RING_SIZE * 8, cpu0 + L.CPU_STRIDE],
+      [cpu0 + L.C_CTX_SYNCS + 8, cpu0 + L.C_RING],
+      // after the ring, but the translator's words
+      [cpu0 + L.C_RING + L.RING_SIZE * 8, cpu0 + L.C_JIT_RETIRED],
+      [cpu0 + L.C_JIT_SCRATCH + 32, cpu0 + L.CPU_STRIDE],
       // CPU 1: all but its interrupt and wake-up words (SEV and SGIs reach every CPU)
       [cpu0 + L.CPU_STRIDE, cpu0 + L.CPU_STRIDE + L.C_IRQ_PENDING],
       [cpu0 + L.CPU_STRIDE + L.C_VBAR_EL1, L.CACHE_BASE], //     CPUs 1..63
