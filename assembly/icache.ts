@@ -19,7 +19,7 @@ import {
 @inline export function noteStore(p: usize): void {
   const rel = p - <usize>load<u32>(MACHINE_BASE + M_RAM_OFFSET);
   const map = <usize>load<u32>(MACHINE_BASE + M_CODEMAP);
-  if (((<u32>load<u8>(map + (rel >> (CODE_PAGE_SHIFT + 3))) >> <u32>((rel >> CODE_PAGE_SHIFT) & 7)) & 1) != 0) {
+  if (load<u8>(map + (rel >> CODE_PAGE_SHIFT)) != 0) {
     atomic.add<u32>(MACHINE_BASE + M_CODE_EPOCH, 1);
   }
 }

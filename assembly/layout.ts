@@ -259,13 +259,13 @@ export const M_JIT_THRESHOLD = 1024; // u32 heat at which a head is translated (
 export const M_JIT_INSTANCES = 1560; // u32 core instances created over this memory (their ids are 1, 2, ...)
 
 // ---- instruction-cache model (icache.ts) -------------------------------------
-// Code pages: one bit per 4 KiB page of RAM, set for every page holding
+// Code pages: one byte per 4 KiB page of RAM, nonzero for every page holding
 // translated code and the page before it (so a store that starts there and
 // reaches into the code page is seen too). A guest store into a marked page
 // bumps M_CODE_EPOCH; so does every host patch. Translated regions re-check
 // their words when the epoch moved.
 export const CODE_PAGE_SHIFT = 12;
-export const M_CODEMAP = 1028; //     u32 Wasm offset of the code-page bitmap (RAM size / 32768 bytes)
+export const M_CODEMAP = 1028; //     u32 Wasm offset of the code-page map (RAM size / 4096 bytes)
 // Invalidation log: IC IVAU / IC IALLU(IS) by any CPU and host patches append
 // the line (64-byte aligned guest address; INV_ALL for everything); each CPU
 // applies the entries it has not seen at its next context synchronization

@@ -38,7 +38,7 @@ const align = (n: number, a: number): number => Math.ceil(n / a) * a;
 export interface MemoryPlan {
   cpus: number;
   ramSize: number;
-  /** Wasm offset of the code-page bitmap (layout.ts M_CODEMAP). */
+  /** Wasm offset of the code-page map (layout.ts M_CODEMAP). */
   codemapOffset: number;
   ramOffset: number;
   pages: number;
@@ -60,7 +60,7 @@ export function planMemory(cpus: number, ramSize: number): MemoryPlan {
     throw new ConfigError(`RAM size must be a multiple of 64 KiB between 64 KiB and 2 GiB, got ${ramSize}`);
   }
   const codemapOffset = L.CACHE_BASE + cpus * L.CACHE_BYTES;
-  const ramOffset = align(codemapOffset + (ramSize >> (L.CODE_PAGE_SHIFT + 3)), L.PAGE);
+  const ramOffset = align(codemapOffset + (ramSize >> L.CODE_PAGE_SHIFT), L.PAGE);
   const pages = Math.max(CORE_MIN_PAGES, (ramOffset + ramSize) / L.PAGE);
   return { cpus, ramSize, codemapOffset, ramOffset, pages };
 }

@@ -80,7 +80,7 @@ export class GuestMemory {
     if (codemap === 0) return;
     const map = new Uint8Array(this.memory.buffer, codemap);
     for (let p = o >>> L.CODE_PAGE_SHIFT; p <= (o + len - 1) >>> L.CODE_PAGE_SHIFT; p++) {
-      if ((map[p >> 3]! >> (p & 7)) & 1) {
+      if (map[p] !== 0) {
         Atomics.add(new Int32Array(this.memory.buffer, L.MACHINE_BASE + L.M_CODE_EPOCH, 1), 0, 1);
         return;
       }

@@ -137,13 +137,13 @@ export class Jit {
     this.install(cpu, t, v.dv);
   }
 
-  /** Sets the code-page bits of the region's pages and of the page before each. */
+  /** Marks the region's pages and the page before each in the code-page map. */
   private markCodePages(region: Region, v: MachineView): void {
     const map = new Uint8Array(this.memory.buffer, v.codemap);
     const pages = new Set<number>();
     for (const b of region.blocks) for (const i of b.insns) pages.add(Number((i.pc - v.ramBase) >> BigInt(L.CODE_PAGE_SHIFT)));
     for (const p of pages) {
-      for (const q of [p - 1, p]) if (q >= 0) Atomics.or(map, q >> 3, 1 << (q & 7));
+      for (const q of [p - 1, p]) if (q >= 0) Atomics.store(map, q, 1);
     }
   }
 

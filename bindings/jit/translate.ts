@@ -20,12 +20,14 @@
 // whole block, else the interpreter takes over), then the I-cache check: when
 // the machine's code epoch moved since the region last looked (a store into a
 // code page, a host patch), the region compares all its words with memory
-// (function `recheck`, globals $ep and $stale). A stale region leaves at once
+// (function `recheck`, globals $ep and $stale; $key equals the epoch only
+// while the region is known clean, so a block's entry test is one compare).
+// A stale region leaves at once
 // in the coherent model; in the architectural model it goes on running its
 // old instructions and adds those that differ from memory to C_STALE.
 // Guest registers are cached in Wasm locals within a block: loaded on first
 // use, stored back at the block's end and on every early exit. Every store
-// checks the code-page bitmap and moves the code epoch when it hits one.
+// checks the code-page map and moves the code epoch when it hits one.
 
 import * as L from '../../assembly/layout.ts';
 import { Flags } from './flags.ts';
@@ -41,15 +43,18 @@ export interface MachineView {
   delta: bigint;
   /** Coherent I-cache model (else architectural). */
   coherent: boolean;
-  /** Guest address of the first RAM byte and Wasm offset of the code-page bitmap. */
+  /** Guest address of the first RAM byte and Wasm offset of the code-page map. */
   ramBase: bigint;
   codemap: number;
   /** The code epoch read before the region's words were. */
   epoch: number;
 }
 
-const G_EP = 0;
-const G_STALE = 1;
+const G_KEY = 0;
+const G_EP = 1;
+const G_STALE = 2;
+/** $key of a stale region: never equal to the epoch it was checked at. */
+const STALE_KEY_OFFSET = 0x40000000;
 const F_RECHECK = 1;
 const EPOCH_ADDR = L.MACHINE_BASE + L.M_CODE_EPOCH;
 
@@ -77,6 +82,8 @@ export class Tx {
   readonly t: number;
   readonly u: number;
   readonly q: number;
+  /** Next slot of the branch ring (C_RING_POS), kept in a local. */
+  readonly ringPos: number;
   // per block
   private loaded: boolean[] = [];
   private dirty: boolean[] = [];
@@ -102,6 +109,7 @@ export class Tx {
     this.t = c.local(I32);
     this.u = c.local(I32);
     this.q = c.local(I32);
+    this.ringPos = c.local(I32);
     this.flags = new Flags(c, { st: this.st, nzcv: this.nzcv, fa, fb, fr, t: this.t });
     this.fa = fa;
     this.fb = fb;
@@ -170,11 +178,11 @@ export class Tx {
   /** Records a taken branch in the CPU's ring; `to` pushes the i64 target. */
   trace(from: bigint, to: () => void): void {
     const c = this.c;
-    c.get(this.st).mem('i32_load', L.C_RING_POS).tee(this.u);
-    c.i32(L.RING_SIZE / 2 - 1).op(Op.i32_and).i32(4).op(Op.i32_shl).get(this.st).op(Op.i32_add).set(this.q);
+    // the ring position lives in a local while the region runs (stored back on exit)
+    c.get(this.ringPos).i32(L.RING_SIZE / 2 - 1).op(Op.i32_and).i32(4).op(Op.i32_shl).get(this.st).op(Op.i32_add).set(this.q);
     c.get(this.q).i64(from).mem('i64_store', L.C_RING);
     c.get(this.q); to(); c.mem('i64_store', L.C_RING + 8);
-    c.get(this.st).get(this.u).i32(1).op(Op.i32_add).mem('i32_store', L.C_RING_POS);
+    c.get(this.ringPos).i32(1).op(Op.i32_add).set(this.ringPos);
   }
 
   // ---- guest memory
@@ -193,9 +201,8 @@ export class Tx {
   /** After a store to the guest address in local `addr`: moves the code epoch if it hit a code page. */
   noteStore(): void {
     const c = this.c;
-    c.get(this.addr).i64(this.m.ramBase).op(Op.i64_sub, Op.i32_wrap_i64).tee(this.u);
-    c.i32(L.CODE_PAGE_SHIFT + 3).op(Op.i32_shr_u).mem('i32_load8_u', this.m.codemap);
-    c.get(this.u).i32(L.CODE_PAGE_SHIFT).op(Op.i32_shr_u).i32(7).op(Op.i32_and, Op.i32_shr_u).i32(1).op(Op.i32_and);
+    c.get(this.addr).i64(this.m.ramBase).op(Op.i64_sub, Op.i32_wrap_i64);
+    c.i32(L.CODE_PAGE_SHIFT).op(Op.i32_shr_u).mem('i32_load8_u', this.m.codemap);
     this.if();
     c.i32(EPOCH_ADDR).i32(1).atomicAddI32().op(Op.drop);
     this.end();
@@ -225,12 +232,13 @@ export class Tx {
     c.get(this.left).i32(n).op(Op.i32_lt_s);
     this.if(); this.exitTo(b.start, L.JIT_NEXT_STEP); this.end();
     // I-cache: re-check the region's words when the code epoch moved.
-    c.i32(EPOCH_ADDR).mem('i32_load').globalGet(G_EP).op(Op.i32_ne);
-    this.if(); c.call(F_RECHECK); this.end();
-    c.globalGet(G_STALE);
+    c.i32(EPOCH_ADDR).mem('i32_load').globalGet(G_KEY).op(Op.i32_ne);
+    this.if();
+    c.call(F_RECHECK).globalGet(G_STALE);
     this.if();
     if (this.m.coherent) this.exitTo(b.start, L.JIT_NEXT_STALE);
     else this.countStale(b);
+    this.end();
     this.end();
     c.get(this.left).i32(n).op(Op.i32_sub).set(this.left);
     for (let j = 0; j < n; j++) {
@@ -257,11 +265,15 @@ export class Tx {
     c.mem('i64_store', L.C_STALE);
   }
 
-  /** recheck(): compares every word of the region with memory; sets $stale and $ep. */
+  /**
+   * recheck(): when the epoch moved since the last check, compares every word
+   * of the region with memory and sets $stale; then $ep and $key.
+   */
   buildRecheck(): Code {
     const c = new Code([], []);
     const ep = c.local(I32), ok = c.local(I32);
-    c.i32(EPOCH_ADDR).mem('i32_load').set(ep);
+    c.i32(EPOCH_ADDR).mem('i32_load').tee(ep).globalGet(G_EP).op(Op.i32_ne);
+    c.if();
     c.i32(1).set(ok);
     const seen = new Set<bigint>();
     for (const b of this.region.blocks) {
@@ -273,6 +285,9 @@ export class Tx {
     }
     c.get(ep).globalSet(G_EP);
     c.get(ok).op(Op.i32_eqz).globalSet(G_STALE);
+    c.end();
+    // $key = $ep, or an unreachable value while stale
+    c.get(ep).globalGet(G_STALE).i32(STALE_KEY_OFFSET).op(Op.i32_mul, Op.i32_add).globalSet(G_KEY);
     return c;
   }
 
@@ -280,6 +295,7 @@ export class Tx {
   build(): Code {
     const c = this.c, n = this.region.blocks.length;
     c.get(this.left).set(this.left0);
+    c.get(this.st).mem('i32_load', L.C_RING_POS).set(this.ringPos);
     c.get(this.blkParam).set(this.blk);
     c.block(); // $exit
     c.loop(); // $top
@@ -292,6 +308,7 @@ export class Tx {
     c.end(); // loop
     c.end(); // $exit
     c.get(this.st).get(this.left0).get(this.left).op(Op.i32_sub).mem('i32_store', L.C_JIT_RETIRED);
+    c.get(this.st).get(this.ringPos).mem('i32_store', L.C_RING_POS);
     c.get(this.next);
     return c;
   }
@@ -301,7 +318,7 @@ export class Tx {
 export function translateRegion(region: Region, m: MachineView): Uint8Array {
   const tx = new Tx(region, m);
   const body = tx.build();
-  return buildModule([{ name: 'region', code: body }, { code: tx.buildRecheck() }], 65536, [{ init: m.epoch }, { init: 0 }]);
+  return buildModule([{ name: 'region', code: body }, { code: tx.buildRecheck() }], 65536, [{ init: m.epoch }, { init: m.epoch }, { init: 0 }]);
 }
 
 export type { Insn };
