@@ -59,6 +59,7 @@ const TPIDR_EL0: u32 = 0x5e82; // S3_3_C13_C0_2
 const TPIDRRO_EL0: u32 = 0x5e83; // S3_3_C13_C0_3
 const CNTFRQ_EL0: u32 = 0x5f00; // S3_3_C14_C0_0
 const CNTVCT_EL0: u32 = 0x5f02; // S3_3_C14_C0_2
+const CNTPCT_EL0: u32 = 0x5f01; // S3_3_C14_C0_1
 const CTR_EL0: u32 = 0x5801; // S3_3_C0_C0_1
 const DCZID_EL0: u32 = 0x5807; // S3_3_C0_C0_7
 const MIDR_EL1: u32 = 0x4000; // S3_0_C0_C0_0
@@ -82,6 +83,8 @@ function readSysreg(st: usize, r: u32, inflight: u64): u64 {
   if (r == TPIDR_EL0) return load<u64>(st, C_TPIDR_EL0);
   if (r == TPIDRRO_EL0) return 0;
   if (r == CNTVCT_EL0) return counter(st, inflight);
+  // the physical counter reads the same (no virtual offset); EL0 access is not enabled
+  if (r == CNTPCT_EL0 && load<u32>(st, C_EL) != 0) return counter(st, inflight);
   if (r == CNTFRQ_EL0) return load<u64>(st, C_CNTFRQ);
   if (r == CTR_EL0) return load<u64>(st, C_CTR);
   if (r == DCZID_EL0) return <u64>load<u32>(st, C_DCZID);

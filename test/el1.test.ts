@@ -44,6 +44,19 @@ describe('EL1 reset state and system registers', () => {
     }
   });
 
+  it('reads the physical counter as the virtual one at EL1 (no offset)', () => {
+    const r = new El1Rig();
+    r.load(`
+      mrs x1, cntvct_el0
+      mrs x2, cntpct_el0
+      mrs x3, cntvct_el0
+      hvc #0`);
+    expect(r.run()).toBe(L.EXIT_HVC);
+    const c = r.cpus[0];
+    expect(c.x(2)).toBe(c.x(1) + 1n);
+    expect(c.x(3)).toBe(c.x(2) + 1n);
+  });
+
   it('reads back what MSR wrote to the EL1 registers', () => {
     const regs = [
       'elr_el1', 'spsr_el1', 'esr_el1', 'far_el1', 'tpidr_el1', 'sctlr_el1', 'contextidr_el1', 'cntkctl_el1',
