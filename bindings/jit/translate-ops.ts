@@ -144,11 +144,12 @@ function ldst(tx: Tx, i: Insn, mode: number, kind: number): void {
   else if (i.imm !== 0n) c.i64(i.imm).op(Op.i64_add);
   c.set(tx.addr);
   tx.checkAccess(k.size);
+  tx.hostAddr();
   if (k.store) {
-    tx.hostAddr(); tx.read(i.rd); c.mem(k.mem);
+    c.get(tx.ha); tx.read(i.rd); c.mem(k.mem);
     tx.noteStore();
   } else {
-    tx.hostAddr(); c.mem(k.mem);
+    c.get(tx.ha).mem(k.mem);
     if (k.w32) low32(tx);
     tx.write(i.rd);
   }
@@ -165,13 +166,14 @@ function pair(tx: Tx, i: Insn, mode: number, kind: number): void {
   tx.checkAccess(es * 2);
   const st: MemOp = es === 8 ? 'i64_store' : 'i64_store32';
   const ld: MemOp = kind === 3 ? 'i64_load' : kind === 4 ? 'i64_load32_s' : 'i64_load32_u';
+  tx.hostAddr();
   if (kind < 2) {
-    tx.hostAddr(); tx.read(i.rd); c.mem(st);
-    tx.hostAddr(BigInt(es)); tx.read(i.ra); c.mem(st);
+    c.get(tx.ha); tx.read(i.rd); c.mem(st);
+    c.get(tx.ha); tx.read(i.ra); c.mem(st, es);
     tx.noteStore();
   } else {
-    tx.hostAddr(); c.mem(ld); tx.write(i.rd);
-    tx.hostAddr(BigInt(es)); c.mem(ld); tx.write(i.ra);
+    c.get(tx.ha).mem(ld); tx.write(i.rd);
+    c.get(tx.ha).mem(ld, es); tx.write(i.ra);
   }
   if (mode === 1) { c.get(tx.addr); tx.write(i.rn); }
   else if (mode === 2) { c.get(tx.addr).i64(i.imm).op(Op.i64_add); tx.write(i.rn); }
@@ -180,7 +182,7 @@ function pair(tx: Tx, i: Insn, mode: number, kind: number): void {
 function ldrLit(tx: Tx, i: Insn, size: number, mem: MemOp): void {
   tx.c.i64(i.imm).set(tx.addr);
   tx.checkAccess(size);
-  tx.hostAddr(); tx.c.mem(mem);
+  tx.hostAddr(); tx.c.get(tx.ha).mem(mem);
   tx.write(i.rd);
 }
 

@@ -82,6 +82,8 @@ export class Tx {
   readonly t: number;
   readonly u: number;
   readonly q: number;
+  /** Wasm address of the current guest access. */
+  readonly ha: number;
   /** Next slot of the branch ring (C_RING_POS), kept in a local. */
   readonly ringPos: number;
   // per block
@@ -109,6 +111,7 @@ export class Tx {
     this.t = c.local(I32);
     this.u = c.local(I32);
     this.q = c.local(I32);
+    this.ha = c.local(I32);
     this.ringPos = c.local(I32);
     this.flags = new Flags(c, { st: this.st, nzcv: this.nzcv, fa, fb, fr, t: this.t });
     this.fa = fa;
@@ -198,19 +201,24 @@ export class Tx {
     this.if(); this.bail(); this.end();
   }
 
-  /** After a store to the guest address in local `addr`: moves the code epoch if it hit a code page. */
+  /**
+   * After a store to the Wasm address in local `ha`: moves the code epoch if
+   * it hit a code page. RAM starts on a 64 KiB boundary, so the page's map
+   * byte is at (ha >> 12) + codemap - (ramOffset >> 12).
+   */
   noteStore(): void {
     const c = this.c;
-    c.get(this.addr).i64(this.m.ramBase).op(Op.i64_sub, Op.i32_wrap_i64);
-    c.i32(L.CODE_PAGE_SHIFT).op(Op.i32_shr_u).mem('i32_load8_u', this.m.codemap);
+    const ramOffset = this.m.ramBase + this.m.delta;
+    c.get(this.ha).i32(L.CODE_PAGE_SHIFT).op(Op.i32_shr_u);
+    c.mem('i32_load8_u', this.m.codemap - Number(ramOffset >> BigInt(L.CODE_PAGE_SHIFT)));
     this.if();
     c.i32(EPOCH_ADDR).i32(1).atomicAddI32().op(Op.drop);
     this.end();
   }
 
-  /** Pushes the Wasm address (i32) of the guest address in local `addr`, plus `plus`. */
-  hostAddr(plus = 0n): void {
-    this.c.get(this.addr).i64(this.m.delta + plus).op(Op.i64_add, Op.i32_wrap_i64);
+  /** Sets local `ha` to the Wasm address (i32) of the guest address in local `addr`. */
+  hostAddr(): void {
+    this.c.get(this.addr).i64(this.m.delta).op(Op.i64_add, Op.i32_wrap_i64).set(this.ha);
   }
 
   // ---- blocks
