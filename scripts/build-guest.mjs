@@ -5,6 +5,9 @@
 //   node scripts/build-guest.mjs --check-repro   also rebuild into a scratch directory
 //                                                and require byte-identical ELFs
 //   node scripts/build-guest.mjs --no-run        do not run the programs under qemu
+//   node scripts/build-guest.mjs --kernel-into DIR
+//                                                build only the kernel images, into DIR
+//                                                (the manifest is left alone)
 //
 // Every C test is built for {-O0,-O2,-Os} x {armv8-a, armv8.1-a}; every .S
 // test once; the benchmark once. The kernel-profile programs of guest/smp/
@@ -41,7 +44,18 @@ const QEMU = process.env.GUEST_QEMU || 'qemu-aarch64';
 const OUT_DIR = 'guest/build';
 const EXPECTED_DIR = `${OUT_DIR}/expected`;
 
-const argv = new Set(process.argv.slice(2));
+const rawArgs = process.argv.slice(2);
+let kernelInto = null;
+const ki = rawArgs.indexOf('--kernel-into');
+if (ki >= 0) {
+  kernelInto = rawArgs[ki + 1];
+  if (!kernelInto) {
+    console.error('build-guest: --kernel-into needs a directory');
+    process.exit(2);
+  }
+  rawArgs.splice(ki, 2);
+}
+const argv = new Set(rawArgs);
 for (const a of argv) {
   if (!['--check-repro', '--no-run', '--help', '-h'].includes(a)) {
     console.error(`build-guest: unknown option ${a}`);
@@ -49,7 +63,7 @@ for (const a of argv) {
   }
 }
 if (argv.has('--help') || argv.has('-h')) {
-  console.log('usage: node scripts/build-guest.mjs [--check-repro] [--no-run]');
+  console.log('usage: node scripts/build-guest.mjs [--check-repro] [--no-run] [--kernel-into DIR]');
   process.exit(0);
 }
 
@@ -456,6 +470,14 @@ function loadOldManifest() {
 
 async function main() {
   const compiler = checkCompiler();
+  if (kernelInto !== null) {
+    const dir = path.resolve(kernelInto);
+    mkdirSync(dir, { recursive: true });
+    const kernels = plan().filter((p) => p.kind === 'kernel');
+    await buildKernelInto(dir, kernels);
+    console.log(`build-guest: built ${kernels.map((p) => `${p.name}.elf`).join(', ')} into ${dir}`);
+    return;
+  }
   const programs = plan();
   const outAbs = path.join(ROOT, OUT_DIR);
   mkdirSync(outAbs, { recursive: true });
