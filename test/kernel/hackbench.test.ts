@@ -76,6 +76,15 @@ describe('parameters', () => {
   });
 });
 
+describe('the =4,2 image', () => {
+  it('runs the same hackbench with the two NOPs before every entry', async () => {
+    const { result, r } = await bootKernel(SMALL, { cpus: 4, mode: 'deterministic', image: 'pfe42' });
+    expect(result.exitCode).toBe(0);
+    expect(r.messages).toBe(320);
+    expect(r.bytes_checked).toBe(32000);
+  });
+});
+
 describe('deterministic mode', () => {
   it('replays a seed: identical reports and instruction counts; another seed interleaves differently', async () => {
     const run = (seed: number) => bootKernel(SMALL, { cpus: 4, mode: 'deterministic', seed });
