@@ -5,11 +5,17 @@
 //   node scripts/build-guest.mjs --check-repro   also rebuild into a scratch directory
 //                                                and require byte-identical ELFs
 //   node scripts/build-guest.mjs --no-run        do not run the programs under qemu
+//   node scripts/build-guest.mjs --kernel-into DIR
+//                                                build only the kernel images, into DIR
+//                                                (the manifest is left alone)
 //
 // Every C test is built for {-O0,-O2,-Os} x {armv8-a, armv8.1-a}; every .S
 // test once; the benchmark once. The kernel-profile programs of guest/smp/
 // (smp-*.elf) are built once each, linked at 0x40000000 with guest/smp/lib;
-// they run on the Machine, not under qemu-aarch64. When qemu-aarch64 is available each program
+// they run on the Machine, not under qemu-aarch64. The mini SMP kernel of
+// guest/kernel/ is built twice from the same sources, with
+// -fpatchable-function-entry=2 (kernel-pfe2.elf) and =4,2 (kernel-pfe42.elf),
+// linked with guest/kernel/kernel.ld; it runs on the Machine too. When qemu-aarch64 is available each program
 // is run, all variants of one source must print the same bytes and exit with
 // the same status, and the reference output is stored in guest/build/expected/.
 // guest/build/manifest.json describes every ELF (paths relative to the
@@ -38,7 +44,18 @@ const QEMU = process.env.GUEST_QEMU || 'qemu-aarch64';
 const OUT_DIR = 'guest/build';
 const EXPECTED_DIR = `${OUT_DIR}/expected`;
 
-const argv = new Set(process.argv.slice(2));
+const rawArgs = process.argv.slice(2);
+let kernelInto = null;
+const ki = rawArgs.indexOf('--kernel-into');
+if (ki >= 0) {
+  kernelInto = rawArgs[ki + 1];
+  if (!kernelInto) {
+    console.error('build-guest: --kernel-into needs a directory');
+    process.exit(2);
+  }
+  rawArgs.splice(ki, 2);
+}
+const argv = new Set(rawArgs);
 for (const a of argv) {
   if (!['--check-repro', '--no-run', '--help', '-h'].includes(a)) {
     console.error(`build-guest: unknown option ${a}`);
@@ -46,7 +63,7 @@ for (const a of argv) {
   }
 }
 if (argv.has('--help') || argv.has('-h')) {
-  console.log('usage: node scripts/build-guest.mjs [--check-repro] [--no-run]');
+  console.log('usage: node scripts/build-guest.mjs [--check-repro] [--no-run] [--kernel-into DIR]');
   process.exit(0);
 }
 
@@ -121,6 +138,36 @@ const SMP_FLAGS = [
   `-ffile-prefix-map=${ROOT}=.`,
 ];
 const SMP_LINK = ['-T', 'guest/smp/lib/smp.ld', '-lgcc'];
+// The mini SMP kernel (guest/kernel/): one image per patchable-entry layout,
+// from the same sources. -fpatchable-function-entry=2: NOP;NOP at every
+// traced function's entry; =4,2: two more NOPs before the entry (room for a
+// per-site literal).
+const KERNEL_DIR = 'guest/kernel';
+const KERNEL_IMAGES = [
+  { name: 'kernel-pfe2', patchable: '2' },
+  { name: 'kernel-pfe42', patchable: '4,2' },
+];
+const KERNEL_FLAGS = [
+  '-O2',
+  '-march=armv8-a',
+  '-ffreestanding',
+  '-nostdlib',
+  '-static',
+  '-mgeneral-regs-only',
+  '-mno-outline-atomics',
+  '-fno-stack-protector',
+  '-fno-pie',
+  '-no-pie',
+  '-fno-builtin',
+  '-fno-tree-loop-distribute-patterns',
+  '-std=gnu11',
+  '-Wall',
+  '-Wextra',
+  '-Werror',
+  '-Wl,--build-id=none',
+  `-ffile-prefix-map=${ROOT}=.`,
+];
+const KERNEL_LINK = ['-T', `${KERNEL_DIR}/kernel.ld`, '-lgcc'];
 
 function rel(p) {
   return path.relative(ROOT, p).split(path.sep).join('/');
@@ -226,6 +273,18 @@ function plan() {
     const test = `smp-${path.basename(source).replace(/\.[cS]$/, '')}`;
     programs.push({ name: test, kind: 'smp', test, source, opt: 'O2', arch: 'armv8.1-a', extra: [], patchable: 0 });
   }
+  for (const k of KERNEL_IMAGES) {
+    programs.push({
+      name: k.name,
+      kind: 'kernel',
+      test: k.name,
+      source: KERNEL_DIR,
+      opt: 'O2',
+      arch: 'armv8-a',
+      extra: [`-fpatchable-function-entry=${k.patchable}`],
+      patchable: k.patchable,
+    });
+  }
   programs.push({
     name: BENCH.name,
     kind: 'bench',
@@ -245,12 +304,18 @@ function configKey(p) {
 
 function compileFlags(p) {
   if (p.kind === 'smp') return SMP_FLAGS;
+  if (p.kind === 'kernel') return [...KERNEL_FLAGS, ...p.extra];
   return [...COMMON_FLAGS, `-${p.opt}`, `-march=${p.arch}`, ...p.extra];
 }
 
+function kernelSources() {
+  return [...listSources(KERNEL_DIR, '.S'), ...listSources(KERNEL_DIR, '.c')];
+}
+
 async function buildInto(outDir, allPrograms) {
-  const programs = allPrograms.filter((p) => p.kind !== 'smp');
+  const programs = allPrograms.filter((p) => p.kind !== 'smp' && p.kind !== 'kernel');
   await buildSmpInto(outDir, allPrograms.filter((p) => p.kind === 'smp'));
+  await buildKernelInto(outDir, allPrograms.filter((p) => p.kind === 'kernel'));
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'guest-obj-'));
   const limit = os.availableParallelism ? os.availableParallelism() : os.cpus().length;
   try {
@@ -350,6 +415,32 @@ async function buildSmpInto(outDir, programs) {
   }
 }
 
+// The kernel images: every source compiled to an object with a fixed name
+// (per image), then linked with the kernel's linker script.
+async function buildKernelInto(outDir, programs) {
+  if (programs.length === 0) return;
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'guest-kernel-'));
+  const limit = os.availableParallelism ? os.availableParallelism() : os.cpus().length;
+  try {
+    const sources = kernelSources();
+    const compile = [];
+    const links = [];
+    for (const p of programs) {
+      const dir = path.join(scratch, p.name);
+      mkdirSync(dir, { recursive: true });
+      const objs = sources.map((src) => path.join(dir, path.basename(src).replace(/\.([cS])$/, '.$1.o')));
+      sources.forEach((src, i) => compile.push({ cmd: CC, args: [...compileFlags(p), '-c', src, '-o', objs[i]] }));
+      links.push({ cmd: CC, args: [...compileFlags(p), '-o', `${outDir}/${p.name}.elf`, ...objs, ...KERNEL_LINK] });
+    }
+    let failures = await runAll(compile, limit);
+    if (failures.length) reportFailures(failures);
+    failures = await runAll(links, limit);
+    if (failures.length) reportFailures(failures);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
 function reportFailures(failures) {
   for (const { job, res } of failures) {
     console.error(`build-guest: FAILED: ${job.cmd} ${job.args.join(' ')}\n${res.stderr}`);
@@ -379,6 +470,14 @@ function loadOldManifest() {
 
 async function main() {
   const compiler = checkCompiler();
+  if (kernelInto !== null) {
+    const dir = path.resolve(kernelInto);
+    mkdirSync(dir, { recursive: true });
+    const kernels = plan().filter((p) => p.kind === 'kernel');
+    await buildKernelInto(dir, kernels);
+    console.log(`build-guest: built ${kernels.map((p) => `${p.name}.elf`).join(', ')} into ${dir}`);
+    return;
+  }
   const programs = plan();
   const outAbs = path.join(ROOT, OUT_DIR);
   mkdirSync(outAbs, { recursive: true });
@@ -420,7 +519,7 @@ async function main() {
     mkdirSync(path.join(ROOT, EXPECTED_DIR), { recursive: true });
     let mismatches = 0;
     for (const p of programs) {
-      if (p.kind === 'smp') continue; // kernel profile: not a Linux process
+      if (p.kind === 'smp' || p.kind === 'kernel') continue; // kernel profile: not a Linux process
       const meta = RUN_META[p.test] ?? {};
       const r = runQemu(`${OUT_DIR}/${p.name}.elf`, meta.args ?? [], meta.env ?? {});
       if (r.error || r.signal || r.status === null) {
@@ -448,7 +547,7 @@ async function main() {
     for (const f of readdirSync(path.join(ROOT, EXPECTED_DIR))) {
       if (!keep.has(f)) rmSync(path.join(ROOT, EXPECTED_DIR, f));
     }
-    const ran = programs.filter((p) => p.kind !== 'smp').length;
+    const ran = programs.filter((p) => p.kind !== 'smp' && p.kind !== 'kernel').length;
     console.log(`build-guest: ran ${ran} ELFs under ${QEMU}; all variants agree`);
   } else {
     console.warn(
@@ -467,12 +566,17 @@ async function main() {
       test: p.test,
       elf,
       source: p.source,
-      runtime: p.kind === 'smp' ? [...SMP_LIB_SOURCES, 'guest/smp/lib/smp.ld'] : RUNTIME_SOURCES,
+      runtime:
+        p.kind === 'smp'
+          ? [...SMP_LIB_SOURCES, 'guest/smp/lib/smp.ld']
+          : p.kind === 'kernel'
+            ? [...kernelSources(), ...listSources(KERNEL_DIR, '.h'), `${KERNEL_DIR}/kernel.ld`]
+            : RUNTIME_SOURCES,
       opt: `-${p.opt}`,
       arch: p.arch,
       flags: [
         ...compileFlags(p).filter((f) => !f.startsWith('-ffile-prefix-map=')),
-        ...(p.kind === 'smp' ? SMP_LINK : LINK_TAIL),
+        ...(p.kind === 'smp' ? SMP_LINK : p.kind === 'kernel' ? KERNEL_LINK : LINK_TAIL),
       ],
       args: meta.args ?? [],
       env: meta.env ?? {},

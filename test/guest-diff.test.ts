@@ -52,8 +52,8 @@ function runPatchlab(p: Program, args: string[], jitThreshold: number | undefine
 }
 
 describe('guest programs: patchlab against qemu-aarch64', () => {
-  // Kernel-profile programs (smp-*) boot on the Machine; test/machine/ runs them.
-  for (const p of manifest.programs.filter((q) => q.kind !== 'smp')) {
+  // Kernel-profile programs (smp-*, kernel-*) boot on the Machine; test/machine/ and test/kernel/ run them.
+  for (const p of manifest.programs.filter((q) => q.kind !== 'smp' && q.kind !== 'kernel')) {
     // With qemu the benchmark runs a short iteration count; the recorded
     // output (the reference without qemu) is for its default arguments.
     const args = p.kind === 'bench' && !qemuSkip ? ['20000'] : p.args;

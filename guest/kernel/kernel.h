@@ -1,0 +1,237 @@
+/*
+ * patchlab mini SMP kernel: shared declarations.
+ *
+ * Everything runs at EL1 on SP_EL1. Each CPU has a per-CPU block reached
+ * through TPIDR_EL1; each task has its own stack and a saved context
+ * (callee-saved registers, sp, lr) that cpu_switch_to() swaps.
+ */
+#ifndef KERNEL_H
+#define KERNEL_H
+
+typedef unsigned long u64;
+typedef unsigned int u32;
+typedef unsigned short u16;
+typedef unsigned char u8;
+typedef long s64;
+typedef int s32;
+
+#define NULL ((void *)0)
+#define MAX_CPUS 64
+#define THREAD_SIZE (16 * 1024)
+#define BOOT_STACK_SIZE (8 * 1024)
+
+/* Functions that must never carry a patchable entry (the ftrace "notrace"). */
+#define notrace __attribute__((patchable_function_entry(0, 0)))
+#define noinline __attribute__((noinline))
+#define __noreturn __attribute__((noreturn))
+
+#define READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
+#define WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
+#define barrier() __asm__ volatile("" ::: "memory")
+
+/* ---- host calls (hvc #0, number in x8) ---------------------------------- */
+#define HC_WRITE 64
+#define HC_EXIT 93
+#define HC_TIME_NS 113
+#define HC_REPORT 0x100
+#define HC_CPU_COUNT 0x101
+
+static inline s64 hostcall3(u64 nr, u64 a0, u64 a1, u64 a2)
+{
+	register u64 x8 __asm__("x8") = nr;
+	register u64 x0 __asm__("x0") = a0;
+	register u64 x1 __asm__("x1") = a1;
+	register u64 x2 __asm__("x2") = a2;
+	__asm__ volatile("hvc #0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2) : "memory");
+	return (s64)x0;
+}
+
+/* ---- system registers and interrupt masking ------------------------------ */
+#define read_sysreg(r) ({ u64 __v; __asm__ volatile("mrs %0, " #r : "=r"(__v)); __v; })
+#define write_sysreg(v, r) __asm__ volatile("msr " #r ", %0" ::"r"((u64)(v)) : "memory")
+#define isb() __asm__ volatile("isb" ::: "memory")
+#define wfi() __asm__ volatile("wfi" ::: "memory")
+#define cpu_relax() __asm__ volatile("yield" ::: "memory")
+
+static inline u64 local_irq_save(void)
+{
+	u64 flags = read_sysreg(daif);
+	__asm__ volatile("msr daifset, #2" ::: "memory");
+	return flags;
+}
+static inline void local_irq_restore(u64 flags) { write_sysreg(flags, daif); }
+static inline void local_irq_disable(void) { __asm__ volatile("msr daifset, #2" ::: "memory"); }
+static inline void local_irq_enable(void) { __asm__ volatile("msr daifclr, #2" ::: "memory"); }
+static inline u64 read_cntvct(void) { isb(); return read_sysreg(cntvct_el0); }
+
+/* ---- spinlocks (lock.c) --------------------------------------------------- */
+typedef struct {
+	u32 next;
+	u32 owner;
+} spinlock_t;
+
+void spin_lock(spinlock_t *l);
+void spin_unlock(spinlock_t *l);
+u64 spin_lock_irqsave(spinlock_t *l);
+void spin_unlock_irqrestore(spinlock_t *l, u64 flags);
+
+/* ---- tasks and scheduling (sched.c) --------------------------------------- */
+struct cpu_context {
+	u64 x19, x20, x21, x22, x23, x24, x25, x26, x27, x28;
+	u64 fp; /* x29 */
+	u64 sp;
+	u64 lr; /* x30: where cpu_switch_to returns in this task */
+};
+
+enum task_state { TASK_RUNNING = 0, TASK_INTERRUPTIBLE = 1, TASK_DEAD = 2 };
+
+struct file;
+struct task_group;
+
+struct task {
+	struct cpu_context ctx; /* first: entry.S uses offset 0 */
+	volatile u32 state;
+	u32 cpu;     /* run queue the task belongs to (no migration) */
+	u32 on_rq;   /* queued on its run queue */
+	u32 id;
+	struct task *rq_next;
+	void (*fn)(void *);
+	void *arg;
+	void *stack;
+	struct file **files;
+	u32 nfiles;
+	u32 pad;
+	u64 nvcsw;  /* voluntary context switches (it slept) */
+	u64 nivcsw; /* involuntary: preempted by the timer */
+	struct task_group *group; /* told when the task has exited */
+};
+
+struct rq {
+	spinlock_t lock;
+	struct task *head, *tail;
+	struct task *curr;
+	struct task *idle;
+	u32 nr_running;
+	volatile u32 need_resched;
+};
+
+/* Per-CPU block; TPIDR_EL1 points at it. */
+struct percpu {
+	struct rq rq;
+	u32 cpu;
+	u32 pad;
+	struct task idle_task;
+	u64 ticks;          /* timer interrupts taken */
+	u64 ipi_sent;       /* wake-up IPIs sent from this CPU */
+	u64 ipi_received;   /* SGIs acknowledged on this CPU */
+	u64 idle_wfi;       /* WFIs executed by the idle loop */
+	u64 pipe_reader_waits; /* a reader found its pipe empty and slept */
+	u64 pipe_writer_waits; /* a writer found no room and slept */
+} __attribute__((aligned(64)));
+
+extern struct percpu percpu[MAX_CPUS];
+extern u32 nr_cpus;
+
+static inline struct percpu *this_cpu(void) { return (struct percpu *)read_sysreg(tpidr_el1); }
+static inline struct task *current(void) { return this_cpu()->rq.curr; }
+
+void sched_init_cpu(u32 cpu);
+struct task *task_create(void (*fn)(void *), void *arg, u32 cpu, struct task_group *group);
+void wake_up_new_task(struct task *t);
+void schedule(void);
+void preempt_schedule_irq(void);
+int try_to_wake_up(struct task *t);
+void task_exit(void) __noreturn;
+void set_current_state(u32 state);
+void cpu_idle(void) __noreturn;
+struct sched_totals {
+	u64 ticks, ipi_sent, ipi_received, idle_wfi, pipe_reader_waits, pipe_writer_waits;
+};
+struct sched_totals sched_totals(void);
+void sched_set_preempt(u32 on, u32 period);
+void timer_tick(void);
+void ipi_received(void);
+
+/* assembly (entry.S) */
+struct task *cpu_switch_to(struct task *prev, struct task *next);
+void ret_from_fork(void);
+extern char vectors[];
+
+/* ---- wait queues (wait.c) ------------------------------------------------- */
+struct wait_entry {
+	struct task *task;
+	struct wait_entry *next, *prev;
+};
+struct wait_queue_head {
+	spinlock_t lock;
+	struct wait_entry head; /* circular list sentinel */
+};
+
+void init_waitqueue_head(struct wait_queue_head *wq);
+void prepare_to_wait(struct wait_queue_head *wq, struct wait_entry *e, u32 state);
+void finish_wait(struct wait_queue_head *wq, struct wait_entry *e);
+void wake_up(struct wait_queue_head *wq);
+void wake_up_all(struct wait_queue_head *wq);
+/* Sleeps on wq until *word != 0 (read with acquire). */
+void wait_event_nonzero(struct wait_queue_head *wq, volatile u32 *word);
+/* Sleeps on wq until *word == value. */
+void wait_event_equal(struct wait_queue_head *wq, volatile u32 *word, u32 value);
+
+/* Tasks whose exit someone waits for: `alive` drops to 0 once all have switched away for good. */
+struct task_group {
+	u32 alive;
+	u32 pad;
+	struct wait_queue_head wq;
+};
+
+/* ---- pipes and files (pipe.c, fs.c) -------------------------------------- */
+struct file_operations {
+	s64 (*read)(struct file *f, void *buf, u64 len);
+	s64 (*write)(struct file *f, const void *buf, u64 len);
+};
+struct file {
+	const struct file_operations *f_op;
+	void *private_data;
+	u32 mode; /* FMODE_READ / FMODE_WRITE */
+	u32 pad;
+};
+#define FMODE_READ 1
+#define FMODE_WRITE 2
+
+/* Makes a pipe of `size` bytes (a power of two); returns 0 or -errno. */
+int create_pipe(u32 size, struct file **rd, struct file **wr);
+s64 ksys_read(u32 fd, void *buf, u64 len);
+s64 ksys_write(u32 fd, const void *buf, u64 len);
+/* Installs `f` in current()'s table at `fd`. */
+void fd_install(struct task *t, u32 fd, struct file *f);
+void copy_to_user(void *dst, const void *src, u64 n);
+void copy_from_user(void *dst, const void *src, u64 n);
+
+/* ---- library (lib.c) ------------------------------------------------------ */
+void *kmalloc(u64 size);
+u64 kmalloc_mark(void);
+void kmalloc_release(u64 mark);
+void *memset(void *d, int c, u64 n);
+void *memcpy(void *d, const void *s, u64 n);
+u64 strlen(const char *s);
+void puts(const char *s);
+/* printk: %s %u %x %lu %lx (no width), one host write per call. */
+void printk(const char *fmt, ...);
+void report(const char *key, u64 value);
+void report_indexed(const char *prefix, u32 index, const char *key, u64 value);
+u64 host_time_ns(void);
+void panic(const char *msg) __noreturn;
+void host_exit(int code) __noreturn;
+
+/* ---- GIC and timer -------------------------------------------------------- */
+#define SGI_RESCHEDULE 1
+#define INTID_VTIMER 27
+#define INTID_SPURIOUS 1023
+void send_ipi(u32 cpu, u32 sgi);
+void timer_arm(u64 ticks);
+void timer_disable(void);
+
+/* ---- parameters (params.c) ----------------------------------------------- */
+#include "params.h"
+
+#endif

@@ -1,0 +1,131 @@
+/*
+ * Boot and the main task: every CPU sets up its per-CPU block and idles;
+ * CPU 0, once all CPUs are up, starts the main task, which checks the
+ * parameter block, runs the chosen workload `runs` times, reports the
+ * results to the host and exits.
+ */
+#include "kernel.h"
+#include "workloads.h"
+
+/* The host overwrites this block through the ELF symbol before any CPU starts. */
+struct hb_params hb_params __attribute__((aligned(64))) = {
+	.magic = HB_MAGIC,
+	.version = HB_VERSION,
+	.workload = WL_HACKBENCH,
+	.groups = 10,
+	.fds = 20,
+	.loops = 100,
+	.datasize = 100,
+	.runs = 1,
+	.preempt = 1,
+	.tick = 100000,
+	.pipe_size = 4096,
+	.tasks = 3,
+	.spin_loops = 200000,
+	.verbose = 0,
+};
+
+char boot_stacks[MAX_CPUS][BOOT_STACK_SIZE] __attribute__((aligned(16)));
+static u32 cpus_up;
+
+static const char *check_params(const struct hb_params *p)
+{
+	if (p->magic != HB_MAGIC)
+		return "bad magic";
+	if (p->version != HB_VERSION)
+		return "unsupported version";
+	if (p->workload > WL_PINGPONG)
+		return "workload must be 0 (hackbench), 1 (spin) or 2 (pingpong)";
+	if (p->groups < 1 || p->groups > 256)
+		return "groups must be 1..256";
+	if (p->fds < 1 || p->fds > 256)
+		return "fds must be 1..256";
+	if (p->groups * p->fds * 2 > 4096)
+		return "groups x fds x 2 must be at most 4096 tasks";
+	if (p->loops < 1)
+		return "loops must be at least 1";
+	if (p->datasize < 8 || p->datasize > 4096)
+		return "datasize must be 8..4096";
+	if (p->pipe_size < 8 || p->pipe_size > (1u << 20) || (p->pipe_size & (p->pipe_size - 1)))
+		return "pipe_size must be a power of two 8..1048576";
+	if (p->datasize > p->pipe_size)
+		return "datasize must not exceed pipe_size";
+	if (p->runs < 1 || p->runs > 1000)
+		return "runs must be 1..1000";
+	if (p->preempt > 1)
+		return "preempt must be 0 or 1";
+	if (p->tick < 1000)
+		return "tick must be at least 1000 counter ticks";
+	if (p->tasks < 1 || p->tasks > 64)
+		return "tasks must be 1..64";
+	if (p->spin_loops < 1)
+		return "spin_loops must be at least 1";
+	return NULL;
+}
+
+/* Reports `key` for run `run` ("run0.key") and, unprefixed, as the latest value. */
+void report_run(u32 run, const char *key, u64 value)
+{
+	report_indexed("run", run, key, value);
+	report(key, value);
+}
+
+static void kernel_main(void *unused)
+{
+	(void)unused;
+	struct hb_params p = hb_params;
+	const char *bad = check_params(&p);
+	if (bad) {
+		printk("hb_params: %s\n", bad);
+		host_exit(2);
+	}
+	report("cpus", nr_cpus);
+	report("runs", p.runs);
+	u64 errors = 0;
+	for (u32 run = 0; run < p.runs; run++) {
+		sched_set_preempt(p.preempt, p.tick);
+		u64 mark = kmalloc_mark();
+		struct sched_totals before = sched_totals();
+		switch (p.workload) {
+		case WL_HACKBENCH:
+			errors += hackbench_run(&p, run);
+			break;
+		case WL_SPIN:
+			errors += spin_run(&p, run);
+			break;
+		default:
+			errors += pingpong_run(&p, run);
+			break;
+		}
+		struct sched_totals after = sched_totals();
+		report_run(run, "ticks", after.ticks - before.ticks);
+		report_run(run, "ipi_sent", after.ipi_sent - before.ipi_sent);
+		report_run(run, "ipi_received", after.ipi_received - before.ipi_received);
+		report_run(run, "idle_wfi", after.idle_wfi - before.idle_wfi);
+		report_run(run, "pipe_reader_waits", after.pipe_reader_waits - before.pipe_reader_waits);
+		report_run(run, "pipe_writer_waits", after.pipe_writer_waits - before.pipe_writer_waits);
+		kmalloc_release(mark);
+	}
+	sched_set_preempt(0, p.tick);
+	report("errors", errors);
+	if (errors) {
+		printk("FAILED: %lu check errors\n", errors);
+		host_exit(1);
+	}
+	if (p.verbose)
+		printk("done: %u runs, no errors\n", p.runs);
+	host_exit(0);
+}
+
+notrace void start_kernel(u64 cpu, u64 ncpus)
+{
+	sched_init_cpu((u32)cpu);
+	WRITE_ONCE(nr_cpus, (u32)ncpus);
+	__atomic_add_fetch(&cpus_up, 1, __ATOMIC_ACQ_REL);
+	if (cpu == 0) {
+		while (__atomic_load_n(&cpus_up, __ATOMIC_ACQUIRE) != ncpus)
+			cpu_relax();
+		wake_up_new_task(task_create(kernel_main, NULL, 0, NULL));
+	}
+	cpu_idle();
+}
