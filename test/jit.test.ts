@@ -140,6 +140,22 @@ describe('translations belong to one core instance', () => {
 });
 
 describe('the Wasm writer', () => {
+  it('encodes i64 and i32 constants of every size (LEB128 around the 2^53 and sign boundaries)', () => {
+    const values = [0n, 1n, -1n, 63n, 64n, -64n, -65n, 127n, 128n, 0x7fffffffn, -0x80000000n, 0xffffffffn,
+      (1n << 52n) - 1n, 1n << 52n, (1n << 53n) - 1n, 1n << 53n, -(1n << 53n), -(1n << 53n) - 1n,
+      (1n << 63n) - 1n, -(1n << 63n), 0x123456789abcdef0n, -0x123456789abcdefn];
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    for (const v of values) {
+      const c = new Code([], [I64]);
+      c.i64(v);
+      const c32 = new Code([], [I32]);
+      c32.i32(Number(BigInt.asIntN(32, v)));
+      const m = new WebAssembly.Instance(new WebAssembly.Module(buildModule([{ name: 'f', code: c }, { name: 'g', code: c32 }], 65536) as BufferSource), { env: { memory } });
+      expect((m.exports.f as () => bigint)(), String(v)).toBe(BigInt.asIntN(64, v));
+      expect((m.exports.g as () => number)(), String(v)).toBe(Number(BigInt.asIntN(32, v)));
+    }
+  });
+
   it('writes modules the engine validates and runs (br_table, if/else, i64 constants)', () => {
     const c = new Code([I32, I64], [I64]);
     const t = c.local(I64);

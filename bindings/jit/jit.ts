@@ -43,8 +43,13 @@ export class Jit {
   readonly table: WebAssembly.Table;
   readonly stats: JitStats = { regions: 0, blocks: 0, insns: 0, reused: 0, refused: 0, compileMs: 0, errors: 0 };
   private core: DecodingCore | null = null;
-  /** Translations by head PC, per CPU. */
-  private readonly done = new Map<number, Map<bigint, Translation>>();
+  /**
+   * Every block start of every translation of this instance, shared by the
+   * CPUs it steps: a request for a PC that starts a block of a region whose
+   * words still match memory installs that region instead of translating
+   * again (what the CPU would have fetched now is what it was made from).
+   */
+  private readonly blocks = new Map<bigint, { t: Translation; k: number }>();
 
   constructor(
     readonly memory: WebAssembly.Memory,
@@ -65,8 +70,12 @@ export class Jit {
     }
   };
 
-  /** Forgets the translations of one CPU (its block table is cleared by flushCache). */
-  forget(cpu: number): void { this.done.delete(cpu); }
+  /**
+   * Called when a CPU's block table was cleared (flushCache): the table held
+   * this instance's translations only, which stay reusable after a check of
+   * their words, so there is nothing to forget here.
+   */
+  forget(_cpu: number): void {}
 
   private view(): MachineView & { dv: DataView } {
     const dv = new DataView(this.memory.buffer);
@@ -88,11 +97,9 @@ export class Jit {
     const core = this.core;
     if (!core) throw new Error('jit: not bound to a core instance');
     const v = this.view();
-    const perCpu = this.done.get(cpu) ?? new Map<bigint, Translation>();
-    this.done.set(cpu, perCpu);
-    const old = perCpu.get(pc);
-    if (old && this.stillValid(old.region, v)) {
-      this.install(cpu, old, v.dv);
+    const old = this.blocks.get(pc);
+    if (old && this.stillValid(old.t.region, v)) {
+      this.install(cpu, old.t, v.dv, old.k);
       this.stats.reused++;
       return;
     }
@@ -130,11 +137,12 @@ export class Jit {
       return;
     }
     const t: Translation = { fn, region };
-    perCpu.set(pc, t);
+    // newer translations take over the block starts they share with older ones
+    region.blocks.forEach((b, k) => this.blocks.set(b.start, { t, k }));
     this.stats.regions++;
     this.stats.blocks += region.blocks.length;
     for (const b of region.blocks) this.stats.insns += b.insns.length;
-    this.install(cpu, t, v.dv);
+    this.install(cpu, t, v.dv, 0);
   }
 
   /** Marks the region's pages and the page before each in the code-page map. */
@@ -155,13 +163,17 @@ export class Jit {
     return true;
   }
 
-  /** Points the block-table entries of the region's blocks at it (never evicting another translation). */
-  private install(cpu: number, t: Translation, dv: DataView): void {
+  /**
+   * Points the block-table entries of the region's blocks at it: always the
+   * requested one (block `head`), the others where the slot is empty, holds
+   * no translation yet, or already names that block.
+   */
+  private install(cpu: number, t: Translation, dv: DataView, head: number): void {
     const bt = L.CACHE_BASE + cpu * L.CACHE_BYTES + L.BT_OFFSET;
     t.region.blocks.forEach((b, k) => {
       const e = bt + Number((b.start >> 2n) & BigInt(L.BT_ENTRIES - 1)) * L.BT_ENTRY;
       const tag = dv.getBigUint64(e + L.BT_TAG, true);
-      if (tag === b.start || k === 0 || dv.getUint32(e + L.BT_FN, true) === 0) {
+      if (tag === b.start || k === head || dv.getUint32(e + L.BT_FN, true) === 0) {
         const heat = tag === b.start ? dv.getUint16(e + L.BT_HEAT, true) : 0;
         dv.setBigUint64(e + L.BT_TAG, b.start, true);
         dv.setUint32(e + L.BT_FN, t.fn, true);
@@ -170,4 +182,5 @@ export class Jit {
       }
     });
   }
+
 }

@@ -58,15 +58,38 @@ const BRANCHES = new Set<number>([
 /** Operations the translator leaves to the interpreter. */
 const UNTRANSLATED = new Set<number>([
   O.OP_UNDEF, O.OP_SVC, O.OP_HVC, O.OP_BRK, O.OP_HLT, O.OP_WFI, O.OP_WFE, O.OP_SEV, O.OP_CLREX,
-  O.OP_ISB, O.OP_SYSTEM, O.OP_ERET, O.OP_LDXR, O.OP_STXR, O.OP_LDXP, O.OP_STXP, O.OP_LDAR, O.OP_STLR,
+  O.OP_ISB, O.OP_ERET, O.OP_LDXP, O.OP_STXP,
   O.OP_CAS, O.OP_CASP, O.OP_ATOMIC, O.OP_RBIT_X, O.OP_RBIT_W, O.OP_REV16_X, O.OP_REV16_W,
   O.OP_REV32_X, O.OP_REV_W, O.OP_REV_X, O.OP_CLS_X, O.OP_CLS_W,
 ]);
 
+// System instructions (OP_SYSTEM, entry aux = kind << 16 | o0:op1:CRn:CRm:op2)
+// the translator handles inline: reads of DAIF and the thread registers, and
+// DAIFSet (masking never needs an interrupt check). Anything that can unmask
+// interrupts, touch the timer or the GIC stays in the interpreter.
+const SYS_MRS = 1, SYS_MSR = 2, SYS_MSRI = 5;
+export const SYSREG_DAIF = 0x5a11; //      S3_3_C4_C2_1
+export const SYSREG_TPIDR_EL0 = 0x5e82; // S3_3_C13_C0_2
+export const SYSREG_TPIDR_EL1 = 0x4684; // S3_0_C13_C0_4
+export const PSTATE_DAIFSET = (3 << 11) | (4 << 7) | 6; // MSR DAIFSet, #imm (CRm in bits 6:3)
+
+/** The inline system-instruction form of `aux`, or null. */
+export function inlineSystem(aux: number): 'mrs-daif' | 'mrs-tpidr0' | 'msr-tpidr0' | 'mrs-tpidr1' | 'daifset' | null {
+  const kind = aux >>> 16, r = aux & 0xffff;
+  if (kind === SYS_MRS && r === SYSREG_DAIF) return 'mrs-daif';
+  if (kind === SYS_MRS && r === SYSREG_TPIDR_EL0) return 'mrs-tpidr0';
+  if (kind === SYS_MSR && r === SYSREG_TPIDR_EL0) return 'msr-tpidr0';
+  if (kind === SYS_MRS && r === SYSREG_TPIDR_EL1) return 'mrs-tpidr1';
+  if (kind === SYS_MSRI && (r & ~(15 << 3)) === PSTATE_DAIFSET) return 'daifset';
+  return null;
+}
+
 export function isBranch(op: number): boolean { return BRANCHES.has(op); }
 
-/** Whether the translator emits code for this operation. */
-export function translatable(op: number): boolean {
+/** Whether the translator emits code for this instruction. */
+export function translatable(i: Insn): boolean {
+  const op = i.op;
+  if (op === O.OP_SYSTEM) return inlineSystem(i.aux) !== null;
   if (UNTRANSLATED.has(op)) return false;
   if (op > O.OP_LDST_LAST && op < O.OP_PAIR_FIRST) return false;
   return op < O.OP_COUNT;
@@ -92,7 +115,7 @@ export function readBlock(fetch: Fetch, start: bigint): Block | null {
   let pc = start;
   for (;;) {
     const i = fetch(pc);
-    if (!i || !translatable(i.op)) {
+    if (!i || !translatable(i)) {
       if (insns.length === 0) return null;
       return { start, insns, end: { kind: 'step', next: pc } };
     }

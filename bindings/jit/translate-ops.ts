@@ -4,7 +4,8 @@
 // the differential tests run both against qemu-aarch64.
 
 import * as O from '../../assembly/ops.ts';
-import type { Insn } from './region.ts';
+import * as L from '../../assembly/layout.ts';
+import { inlineSystem, type Insn } from './region.ts';
 import type { Tx } from './translate.ts';
 import { I64, Op, type MemOp } from './wasm.ts';
 
@@ -186,6 +187,85 @@ function ldrLit(tx: Tx, i: Insn, size: number, mem: MemOp): void {
   tx.write(i.rd);
 }
 
+// ---- exclusives and ordered accesses ------------------------------------------------
+
+// Atomic opcodes (0xfe prefix) by access size log2: loads and zero-extending
+// 64-bit compare-exchanges, as system.ts's loadN/cmpxchgN do them.
+const ATOMIC_LOAD = [0x14, 0x15, 0x16, 0x11]; //   i64.atomic.load8_u, 16_u, 32_u, i64.atomic.load
+const ATOMIC_STORE = [0x1b, 0x1c, 0x1d, 0x18]; //  i64.atomic.store8, 16, 32, i64.atomic.store
+const ATOMIC_CMPXCHG = [0x4c, 0x4d, 0x4e, 0x49]; // i64.atomic.rmw8/16/32.cmpxchg_u, i64.atomic.rmw.cmpxchg
+const NO_MONITOR = 1n; // odd: no address matches (system.ts)
+
+/** Address of an aligned access of 2^size bytes at [rn]: misaligned or outside RAM leaves to the interpreter. */
+function alignedAddress(tx: Tx, i: Insn, size: number): void {
+  const c = tx.c;
+  tx.read(i.rn);
+  c.set(tx.addr);
+  if (size > 0) {
+    c.get(tx.addr).i64(BigInt((1 << size) - 1)).op(Op.i64_and, Op.i32_wrap_i64);
+    tx.if(); tx.bail(); tx.end();
+  }
+  tx.checkAccess(1 << size);
+  tx.hostAddr();
+}
+
+/** LDXR/LDAXR: load and set the monitor (address, size, value seen). */
+function ldxr(tx: Tx, i: Insn): void {
+  const c = tx.c, size = i.b0;
+  alignedAddress(tx, i, size);
+  c.get(tx.ha).atomic(ATOMIC_LOAD[size]!, size).set(tx.r);
+  c.get(tx.st).get(tx.addr).mem('i64_store', L.C_EXCL_ADDR);
+  c.get(tx.st).i32(1 << size).mem('i32_store', L.C_EXCL_SIZE);
+  c.get(tx.st).get(tx.r).mem('i64_store', L.C_EXCL_VAL);
+  c.get(tx.r); tx.write(i.rd);
+}
+
+/** STXR/STLXR: stores only if the monitor holds this address and size and memory still holds the value seen. */
+function stxr(tx: Tx, i: Insn): void {
+  const c = tx.c, size = i.b0;
+  alignedAddress(tx, i, size);
+  tx.read(i.rd); c.set(tx.b); // the value, read before any branch (registers load lazily)
+  c.i32(1).set(tx.t); // status
+  c.get(tx.st).mem('i64_load', L.C_EXCL_ADDR).get(tx.addr).op(Op.i64_eq);
+  c.get(tx.st).mem('i32_load', L.C_EXCL_SIZE).i32(1 << size).op(Op.i32_eq, Op.i32_and);
+  tx.if();
+  c.get(tx.st).mem('i64_load', L.C_EXCL_VAL).set(tx.a);
+  c.get(tx.ha).get(tx.a).get(tx.b).atomic(ATOMIC_CMPXCHG[size]!, size).get(tx.a).op(Op.i64_eq);
+  tx.if(); c.i32(0).set(tx.t); tx.noteStore(); tx.end();
+  tx.end();
+  c.get(tx.st).i64(NO_MONITOR).mem('i64_store', L.C_EXCL_ADDR);
+  c.get(tx.t).op(Op.i64_extend_i32_u); tx.write(i.ra);
+}
+
+/** LDAR/STLR: one atomic access (sequentially consistent in Wasm, at least as strong). */
+function ordered(tx: Tx, i: Insn, isLoad: boolean): void {
+  const c = tx.c, size = i.b0;
+  alignedAddress(tx, i, size);
+  if (isLoad) { c.get(tx.ha).atomic(ATOMIC_LOAD[size]!, size); tx.write(i.rd); return; }
+  c.get(tx.ha); tx.read(i.rd); c.atomic(ATOMIC_STORE[size]!, size);
+  tx.noteStore();
+}
+
+/** The system instructions translated inline (region.ts inlineSystem). */
+function system(tx: Tx, i: Insn): void {
+  const c = tx.c;
+  const form = inlineSystem(i.aux);
+  const el1Only = () => { c.get(tx.st).mem('i32_load', L.C_EL).op(Op.i32_eqz); tx.if(); tx.bail(); tx.end(); };
+  switch (form) {
+    case 'mrs-daif': el1Only(); c.get(tx.st).mem('i32_load', L.C_DAIF).op(Op.i64_extend_i32_u); tx.write(i.rd); return;
+    case 'mrs-tpidr0': c.get(tx.st).mem('i64_load', L.C_TPIDR_EL0); tx.write(i.rd); return;
+    case 'msr-tpidr0': c.get(tx.st); tx.read(i.rd); c.mem('i64_store', L.C_TPIDR_EL0); return;
+    case 'mrs-tpidr1': el1Only(); c.get(tx.st).mem('i64_load', L.C_TPIDR_EL1); tx.write(i.rd); return;
+    case 'daifset': {
+      el1Only();
+      const crm = ((i.aux & 0xffff) >> 3) & 15;
+      c.get(tx.st).get(tx.st).mem('i32_load', L.C_DAIF).i32(crm << 6).op(Op.i32_or).mem('i32_store', L.C_DAIF);
+      return;
+    }
+    default: throw new Error(`jit: system instruction 0x${i.word.toString(16)} is not translated`);
+  }
+}
+
 // ---- branches ----------------------------------------------------------------------
 
 /** Conditional branch: `cond` pushes the i32 condition (evaluated before any state is stored). */
@@ -308,6 +388,13 @@ export function emitInsn(tx: Tx, i: Insn): void {
     case O.OP_BR: indirect(tx, i, false, []); return;
     case O.OP_BLR: indirect(tx, i, true, []); return;
     case O.OP_RET: indirect(tx, i, false, tx.region.returnSites); return;
+
+    // ---- exclusives, ordered accesses, system registers
+    case O.OP_LDXR: ldxr(tx, i); return;
+    case O.OP_STXR: stxr(tx, i); return;
+    case O.OP_LDAR: ordered(tx, i, true); return;
+    case O.OP_STLR: ordered(tx, i, false); return;
+    case O.OP_SYSTEM: system(tx, i); return;
 
     // ---- loads (literal)
     case O.OP_LDR_LIT_W: ldrLit(tx, i, 4, 'i64_load32_u'); return;

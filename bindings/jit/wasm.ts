@@ -33,30 +33,66 @@ export const Mem = {
 } as const satisfies Record<string, readonly [number, number]>;
 export type MemOp = keyof typeof Mem;
 
-function uleb(out: number[], v: number): void {
-  do {
-    let b = v & 0x7f;
-    v = Math.floor(v / 128);
-    if (v !== 0) b |= 0x80;
-    out.push(b);
-  } while (v !== 0);
-}
+/** A growable byte buffer with the Wasm integer encodings. */
+export class ByteBuf {
+  private buf = new Uint8Array(256);
+  length = 0;
 
-function sleb(out: number[], v: bigint): void {
-  for (;;) {
-    const b = Number(v & 0x7fn);
-    v >>= 7n;
-    if ((v === 0n && (b & 0x40) === 0) || (v === -1n && (b & 0x40) !== 0)) {
-      out.push(b);
-      return;
-    }
-    out.push(b | 0x80);
+  private room(n: number): void {
+    if (this.length + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.length + n) size *= 2;
+    const b = new Uint8Array(size);
+    b.set(this.buf.subarray(0, this.length));
+    this.buf = b;
   }
+
+  byte(b: number): void {
+    if (this.length === this.buf.length) this.room(1);
+    this.buf[this.length++] = b;
+  }
+
+  append(src: ArrayLike<number>): void {
+    this.room(src.length);
+    this.buf.set(src, this.length);
+    this.length += src.length;
+  }
+
+  uleb(v: number): void {
+    do {
+      let b = v & 0x7f;
+      v = Math.floor(v / 128);
+      if (v !== 0) b |= 0x80;
+      this.byte(b);
+    } while (v !== 0);
+  }
+
+  /** Signed LEB128 of a value that fits a double exactly (i32 constants, most i64 ones). */
+  slebNumber(v: number): void {
+    for (;;) {
+      const b = v & 0x7f;
+      v = Math.floor(v / 128);
+      if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) { this.byte(b); return; }
+      this.byte(b | 0x80);
+    }
+  }
+
+  sleb(v: bigint): void {
+    if (v >= -0x20000000000000n && v <= 0x1fffffffffffffn) { this.slebNumber(Number(v)); return; }
+    for (;;) {
+      const b = Number(v & 0x7fn);
+      v >>= 7n;
+      if ((v === 0n && (b & 0x40) === 0) || (v === -1n && (b & 0x40) !== 0)) { this.byte(b); return; }
+      this.byte(b | 0x80);
+    }
+  }
+
+  bytes(): Uint8Array { return this.buf.subarray(0, this.length); }
 }
 
 /** The body of one function, written instruction by instruction. */
 export class Code {
-  readonly bytes: number[] = [];
+  readonly body = new ByteBuf();
   private readonly locals: ValType[] = [];
 
   constructor(readonly params: readonly ValType[], readonly results: readonly ValType[]) {}
@@ -67,63 +103,72 @@ export class Code {
     return this.params.length + this.locals.length - 1;
   }
 
-  op(...ops: number[]): this { this.bytes.push(...ops); return this; }
-  get(i: number): this { this.bytes.push(0x20); uleb(this.bytes, i); return this; }
-  set(i: number): this { this.bytes.push(0x21); uleb(this.bytes, i); return this; }
-  tee(i: number): this { this.bytes.push(0x22); uleb(this.bytes, i); return this; }
-  i32(v: number): this { this.bytes.push(0x41); sleb(this.bytes, BigInt(v | 0)); return this; }
-  i64(v: bigint): this { this.bytes.push(0x42); sleb(this.bytes, BigInt.asIntN(64, v)); return this; }
+  op(...ops: number[]): this { for (let i = 0; i < ops.length; i++) this.body.byte(ops[i]!); return this; }
+  get(i: number): this { this.body.byte(0x20); this.body.uleb(i); return this; }
+  set(i: number): this { this.body.byte(0x21); this.body.uleb(i); return this; }
+  tee(i: number): this { this.body.byte(0x22); this.body.uleb(i); return this; }
+  i32(v: number): this { this.body.byte(0x41); this.body.slebNumber(v | 0); return this; }
+  i64(v: bigint): this { this.body.byte(0x42); this.body.sleb(BigInt.asIntN(64, v)); return this; }
   mem(op: MemOp, offset = 0): this {
     const [code, align] = Mem[op];
-    this.bytes.push(code, align);
-    uleb(this.bytes, offset);
+    this.body.byte(code);
+    this.body.byte(align);
+    this.body.uleb(offset);
     return this;
   }
-  call(f: number): this { this.bytes.push(0x10); uleb(this.bytes, f); return this; }
-  globalGet(g: number): this { this.bytes.push(0x23); uleb(this.bytes, g); return this; }
-  globalSet(g: number): this { this.bytes.push(0x24); uleb(this.bytes, g); return this; }
+  call(f: number): this { this.body.byte(0x10); this.body.uleb(f); return this; }
+  globalGet(g: number): this { this.body.byte(0x23); this.body.uleb(g); return this; }
+  globalSet(g: number): this { this.body.byte(0x24); this.body.uleb(g); return this; }
+  /** An atomic memory instruction (0xfe prefix) with its natural alignment and an offset. */
+  atomic(op: number, alignLog2: number, offset = 0): this {
+    this.op(0xfe, op, alignLog2);
+    this.body.uleb(offset);
+    return this;
+  }
   /** Atomic read-modify-write add (0xfe prefix): i32.atomic.rmw.add. */
-  atomicAddI32(offset = 0): this { this.bytes.push(0xfe, 0x1e, 2); uleb(this.bytes, offset); return this; }
-  block(): this { this.bytes.push(0x02, 0x40); return this; }
-  loop(): this { this.bytes.push(0x03, 0x40); return this; }
-  if(): this { this.bytes.push(0x04, 0x40); return this; }
-  end(): this { this.bytes.push(0x0b); return this; }
-  br(depth: number): this { this.bytes.push(0x0c); uleb(this.bytes, depth); return this; }
-  brIf(depth: number): this { this.bytes.push(0x0d); uleb(this.bytes, depth); return this; }
+  atomicAddI32(offset = 0): this { return this.atomic(0x1e, 2, offset); }
+  block(): this { return this.op(0x02, 0x40); }
+  loop(): this { return this.op(0x03, 0x40); }
+  if(): this { return this.op(0x04, 0x40); }
+  end(): this { return this.op(0x0b); }
+  br(depth: number): this { this.body.byte(0x0c); this.body.uleb(depth); return this; }
+  brIf(depth: number): this { this.body.byte(0x0d); this.body.uleb(depth); return this; }
   brTable(depths: readonly number[], dflt: number): this {
-    this.bytes.push(0x0e);
-    uleb(this.bytes, depths.length);
-    for (const d of depths) uleb(this.bytes, d);
-    uleb(this.bytes, dflt);
+    this.body.byte(0x0e);
+    this.body.uleb(depths.length);
+    for (const d of depths) this.body.uleb(d);
+    this.body.uleb(dflt);
     return this;
   }
 
   /** Locals declaration plus body, as the code section wants it. */
-  encode(): number[] {
-    const out: number[] = [];
+  encode(out: ByteBuf): void {
     const groups: [number, ValType][] = [];
     for (const t of this.locals) {
       const last = groups[groups.length - 1];
       if (last && last[1] === t) last[0]++;
       else groups.push([1, t]);
     }
-    uleb(out, groups.length);
-    for (const [n, t] of groups) { uleb(out, n); out.push(t); }
-    out.push(...this.bytes, 0x0b);
-    return out;
+    const head = new ByteBuf();
+    head.uleb(groups.length);
+    for (const [n, t] of groups) { head.uleb(n); head.byte(t); }
+    out.uleb(head.length + this.body.length + 1);
+    out.append(head.bytes());
+    out.append(this.body.bytes());
+    out.byte(0x0b);
   }
 }
 
-function section(out: number[], id: number, body: number[]): void {
-  out.push(id);
-  uleb(out, body.length);
-  out.push(...body);
+function section(out: ByteBuf, id: number, body: ByteBuf): void {
+  out.byte(id);
+  out.uleb(body.length);
+  out.append(body.bytes());
 }
 
-function name(out: number[], s: string): void {
+function name(out: ByteBuf, s: string): void {
   const b = new TextEncoder().encode(s);
-  uleb(out, b.length);
-  out.push(...b);
+  out.uleb(b.length);
+  out.append(b);
 }
 
 /** A mutable i32 global with its initial value. */
@@ -136,47 +181,44 @@ export interface GlobalI32 {
  * i32 globals, exporting each function that has a name.
  */
 export function buildModule(funcs: readonly { name?: string; code: Code }[], maxPages: number, globals: readonly GlobalI32[] = []): Uint8Array {
-  const out = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-  const types: number[] = [];
-  uleb(types, funcs.length);
+  const out = new ByteBuf();
+  out.append([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+  const types = new ByteBuf();
+  types.uleb(funcs.length);
   for (const { code } of funcs) {
-    types.push(0x60);
-    uleb(types, code.params.length); types.push(...code.params);
-    uleb(types, code.results.length); types.push(...code.results);
+    types.byte(0x60);
+    types.uleb(code.params.length); types.append(code.params);
+    types.uleb(code.results.length); types.append(code.results);
   }
   section(out, 1, types);
-  const imports: number[] = [];
-  uleb(imports, 1);
+  const imports = new ByteBuf();
+  imports.uleb(1);
   name(imports, 'env'); name(imports, 'memory');
-  imports.push(0x02, 0x03); // memory, limits: shared with maximum
-  uleb(imports, 0); uleb(imports, maxPages);
+  imports.append([0x02, 0x03]); // memory, limits: shared with maximum
+  imports.uleb(0); imports.uleb(maxPages);
   section(out, 2, imports);
-  const fns: number[] = [];
-  uleb(fns, funcs.length);
-  funcs.forEach((_, i) => uleb(fns, i));
+  const fns = new ByteBuf();
+  fns.uleb(funcs.length);
+  funcs.forEach((_, i) => fns.uleb(i));
   section(out, 3, fns);
   if (globals.length) {
-    const gs: number[] = [];
-    uleb(gs, globals.length);
+    const gs = new ByteBuf();
+    gs.uleb(globals.length);
     for (const g of globals) {
-      gs.push(I32, 0x01, 0x41);
-      sleb(gs, BigInt(g.init | 0));
-      gs.push(0x0b);
+      gs.append([I32, 0x01, 0x41]);
+      gs.slebNumber(g.init | 0);
+      gs.byte(0x0b);
     }
     section(out, 6, gs);
   }
-  const exps: number[] = [];
+  const exps = new ByteBuf();
   const named = funcs.flatMap((f, i) => (f.name ? [[f.name, i] as const] : []));
-  uleb(exps, named.length);
-  for (const [n, i] of named) { name(exps, n); exps.push(0x00); uleb(exps, i); }
+  exps.uleb(named.length);
+  for (const [n, i] of named) { name(exps, n); exps.byte(0x00); exps.uleb(i); }
   section(out, 7, exps);
-  const codes: number[] = [];
-  uleb(codes, funcs.length);
-  for (const { code } of funcs) {
-    const body = code.encode();
-    uleb(codes, body.length);
-    codes.push(...body);
-  }
+  const codes = new ByteBuf();
+  codes.uleb(funcs.length);
+  for (const { code } of funcs) code.encode(codes);
   section(out, 10, codes);
-  return Uint8Array.from(out);
+  return out.bytes().slice();
 }
