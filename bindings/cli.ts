@@ -190,7 +190,9 @@ export async function main(argv: string[]): Promise<number> {
     .action((file: string, args: string[], flags: RunFlags) => {
       code = runCommand(file, args, flags);
     });
-  addHackbenchCommand(program, (c) => (code = c));
+  addHackbenchCommand(program, (c) => {
+    code = c;
+  });
   try {
     program.parse(argv, { from: 'user' });
     return await code;

@@ -122,5 +122,7 @@ export function addHackbenchCommand(program: Command, done: (code: Promise<numbe
     .option('--json', 'print one JSON object with every run and the comparison')
     .option('--markdown', 'print the comparison table as Markdown')
     .option('--svg <file>', 'also write a plot of seconds per run to FILE')
-    .action((flags: Flags) => done(run(flags)));
+    .action((flags: Flags) => {
+      done(run(flags));
+    });
 }
