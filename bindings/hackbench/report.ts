@@ -37,7 +37,8 @@ function header(r: HackbenchResult): string[] {
   return [
     `hackbench: ${c.groups} groups x ${c.fds} fds x ${c.loops} loops x ${c.datasize} bytes = ${r.messagesPerRun} messages per run`,
     `machine: ${c.cpus} CPUs, ${c.mode} mode${c.mode === 'deterministic' ? ` (seed ${c.seed})` : ''}, ${file}, ` +
-      `${r.image.patchSites} patchable sites; ${c.runs} boots per prologue, alternating ${c.prologues.join(', ')}`,
+      `${r.image.patchSites} patchable sites; ${c.runs} boot${c.runs === 1 ? '' : 's'} ` +
+      (c.prologues.length > 1 ? `per prologue, alternating ${c.prologues.join(', ')}` : `with ${c.prologues[0]}`),
   ];
 }
 
