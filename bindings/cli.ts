@@ -3,8 +3,11 @@
 //   patchlab run [--profile user] [--max-insns N] [--stats] [--ram SIZE] FILE [ARGS...]
 //   patchlab run --profile kernel [--cpus N] [--mode threads|deterministic] [--seed S]
 //                [--icache architectural|coherent] [--quantum N] [--stats] [--ram SIZE] FILE
+//   patchlab hackbench [--cpus N] [--groups G] [--fds F] [--loops L] [--datasize S] [--runs R]
+//                [--prologue nop-nop,mov-nop] [--mode threads|deterministic] [--seed S]
+//                [--image pfe2|pfe42] [--json | --markdown] [--svg FILE]
 
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { readFileSync, writeSync } from 'node:fs';
 import { ElfError } from './elf/index.ts';
 import { GuestAccessError } from './guest-memory.ts';
@@ -13,6 +16,9 @@ import { runUserProgram, DEFAULT_USER_RAM } from './user/run.ts';
 import { ConfigError } from './core.ts';
 import { Machine } from './machine/machine.ts';
 import { MachineError } from './machine/errors.ts';
+import { addHackbenchCommand } from './hackbench/command.ts';
+import { HackbenchError } from './hackbench/options.ts';
+import { PrologueError } from './hackbench/prologue.ts';
 
 function parseCount(v: string): bigint {
   if (!/^\d+$/.test(v.replace(/_/g, ''))) throw new InvalidArgumentError('expected a non-negative integer');
@@ -132,6 +138,15 @@ function runCommand(file: string, args: string[], flags: RunFlags): number | Pro
 }
 
 function reportError(err: unknown): number {
+  if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2; // commander already printed the message
+  if (err instanceof HackbenchError && err.code === 'bad-option') {
+    process.stderr.write(`patchlab hackbench: ${err.message}\n`);
+    return 2;
+  }
+  if (err instanceof HackbenchError || err instanceof PrologueError) {
+    process.stderr.write(`patchlab hackbench: ${err.message}\n`);
+    return 1;
+  }
   if (err instanceof Error && 'exitCode' in err && typeof (err as { exitCode: unknown }).exitCode === 'number') {
     return (err as { exitCode: number }).exitCode; // commander already printed the message
   }
@@ -175,6 +190,9 @@ export async function main(argv: string[]): Promise<number> {
     .action((file: string, args: string[], flags: RunFlags) => {
       code = runCommand(file, args, flags);
     });
+  addHackbenchCommand(program, (c) => {
+    code = c;
+  });
   try {
     program.parse(argv, { from: 'user' });
     return await code;

@@ -13,3 +13,14 @@ export { CpuState } from './core.ts';
 export { GuestMemory } from './guest-memory.ts';
 export type { Fault, FaultKind } from './oops.ts';
 export { ElfError } from './elf/index.ts';
+export { hackbench, type HackbenchHooks, type HackbenchResult, type PrologueRuns, type RunRecord } from './hackbench/run.ts';
+export {
+  HackbenchError, type HackbenchConfig, type HackbenchErrorCode, type HackbenchOptions, type KernelImageName,
+} from './hackbench/options.ts';
+export {
+  applyPrologue, MOV_X9_X30, NOP, PROLOGUES, PrologueError, prologueSites,
+  type Prologue, type PrologueErrorCode, type PrologueResult, type PrologueSite,
+} from './hackbench/prologue.ts';
+export { compare, StatsError, summarize, welch, type Comparison, type Summary, type Welch } from './hackbench/stats.ts';
+export { formatMarkdown, formatSvg, formatText } from './hackbench/report.ts';
+export { PatchError, type PatchErrorCode, type PatchOptions, type PatchResult, type PatchSite } from './patch/text.ts';

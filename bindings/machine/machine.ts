@@ -16,6 +16,8 @@ import { parseElf, type ElfImage } from '../elf/index.ts';
 import { GuestMemory } from '../guest-memory.ts';
 import { disassemble } from '../isa/disasm.ts';
 import { buildFault, SIGNAL_NUMBERS, type Fault } from '../oops.ts';
+import { TextPatcher, type PatchOptions, type PatchResult, type PatchSite } from '../patch/text.ts';
+import type { CpuActivity } from '../patch/cmodx.ts';
 import { loadUserImage, NULL_GUARD } from '../user/image.ts';
 import { coreModule } from '../wasm.ts';
 import { MACHINE_WORKER_URL } from '../worker-url.ts';
@@ -97,6 +99,7 @@ export class Machine {
   private pauseAsked: (() => void) | null = null;
   private resumeGate: (() => void) | null = null;
   private readonly traceOn: boolean;
+  private patcher: TextPatcher | null = null;
 
   /** Settles when the machine ends: exit call, fault or terminate(); rejects with MachineError. */
   readonly exited: Promise<MachineResult>;
@@ -311,6 +314,30 @@ export class Machine {
         idleNs,
       };
     });
+  }
+
+  /**
+   * Rewrites instruction words of the loaded image through the validated
+   * batch patch API (bindings/patch/text.ts): all or nothing, PatchError on
+   * any refusal. The CPUs count as stopped unless the machine is running.
+   */
+  patchBatch(sites: readonly PatchSite[], opts: PatchOptions = {}): PatchResult {
+    const image = this.image;
+    if (!image) throw new MachineError('BAD_STATE', 'patchBatch() needs a loaded image');
+    this.patcher ??= new TextPatcher({
+      memory: this.memory,
+      mem: this.mem,
+      cpus: this.ncpus,
+      text: () => image.textRanges,
+      activity: () => this.activity(),
+    });
+    return this.patcher.patchBatch(sites, opts);
+  }
+
+  /** What each CPU is doing, as the CMODX checker sees it. */
+  activity(): CpuActivity[] {
+    const state = this.state === 'running' ? 'running' : 'stopped';
+    return this.cpuStates.map((c) => ({ cpu: c.index, state, pc: c.pc }));
   }
 
   // ---- internals ---------------------------------------------------------

@@ -1,0 +1,128 @@
+// `patchlab hackbench`: the NOP;NOP vs MOV X9,X30;NOP prologue comparison.
+
+import cliProgress from 'cli-progress';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { defaultCpus, HACKBENCH_DEFAULTS, HackbenchError, type HackbenchOptions } from './options.ts';
+import { PROLOGUES, type Prologue } from './prologue.ts';
+import { formatMarkdown, formatSvg, formatText } from './report.ts';
+import { hackbench, type HackbenchHooks } from './run.ts';
+
+interface Flags {
+  cpus?: number;
+  groups?: number;
+  fds?: number;
+  loops?: number;
+  datasize?: number;
+  runs?: number;
+  prologue?: string[];
+  mode?: 'threads' | 'deterministic';
+  seed?: number;
+  image?: string;
+  icache?: 'architectural' | 'coherent';
+  quantum?: number;
+  jitThreshold?: number;
+  preempt: boolean;
+  json?: boolean;
+  markdown?: boolean;
+  svg?: string;
+}
+
+function integer(v: string): number {
+  if (!/^\d+$/.test(v)) throw new InvalidArgumentError('expected a non-negative integer');
+  return Number(v);
+}
+
+function prologueList(v: string): string[] {
+  const names = v.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const n of names) {
+    if (!(PROLOGUES as readonly string[]).includes(n)) throw new InvalidArgumentError(`expected a comma-separated list of ${PROLOGUES.join(', ')}`);
+  }
+  return names;
+}
+
+function progressHooks(): { hooks: HackbenchHooks; stop: () => void } {
+  if (!process.stderr.isTTY) return { hooks: {}, stop: () => {} };
+  const bar = new cliProgress.SingleBar(
+    { stream: process.stderr, format: 'hackbench [{bar}] {value}/{total} boots | {last} | ETA {eta_formatted}', hideCursor: true, clearOnComplete: true },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    hooks: {
+      onRun: (done, total, run) => {
+        if (!started) {
+          bar.start(total, 0, { last: 'booting' });
+          started = true;
+        }
+        bar.update(done, { last: run ? `${run.prologue} ${run.seconds.toFixed(3)} s` : 'booting' });
+      },
+    },
+    stop: () => started && bar.stop(),
+  };
+}
+
+async function run(flags: Flags): Promise<number> {
+  if (flags.json && flags.markdown) throw new HackbenchError('bad-option', '--json and --markdown are exclusive: choose one output on stdout');
+  if (flags.svg !== undefined) {
+    const dir = dirname(resolve(flags.svg));
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new HackbenchError('bad-option', `--svg: directory ${dir} does not exist`);
+  }
+  const options: HackbenchOptions = {
+    cpus: flags.cpus,
+    groups: flags.groups,
+    fds: flags.fds,
+    loops: flags.loops,
+    datasize: flags.datasize,
+    runs: flags.runs,
+    prologues: flags.prologue as Prologue[] | undefined,
+    mode: flags.mode,
+    seed: flags.seed,
+    image: flags.image,
+    icache: flags.icache,
+    quantum: flags.quantum,
+    jitThreshold: flags.jitThreshold,
+    preempt: flags.preempt,
+  };
+  const progress = progressHooks();
+  let result;
+  try {
+    result = await hackbench(options, { ...progress.hooks, log: (m) => process.stderr.write(`patchlab: ${m}\n`) });
+  } finally {
+    progress.stop();
+  }
+  if (flags.svg !== undefined) writeFileSync(flags.svg, formatSvg(result));
+  if (flags.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+  else if (flags.markdown) process.stdout.write(formatMarkdown(result));
+  else process.stdout.write(formatText(result));
+  return 0;
+}
+
+/** Adds the hackbench command; `done` receives the exit code's promise. */
+export function addHackbenchCommand(program: Command, done: (code: Promise<number>) => void): void {
+  const d = HACKBENCH_DEFAULTS;
+  program
+    .command('hackbench')
+    .description('boot the guest kernel and run hackbench, NOP;NOP vs MOV X9,X30;NOP function prologues, runs alternating')
+    .option('--cpus <n>', `emulated CPUs (default: host cores, ${defaultCpus()} here)`, integer)
+    .option('--groups <n>', `groups of receivers and senders (default ${d.groups})`, integer)
+    .option('--fds <n>', `receivers (and senders) per group (default ${d.fds})`, integer)
+    .option('--loops <n>', `messages per sender per receiver (default ${d.loops})`, integer)
+    .option('--datasize <bytes>', `bytes per message, 8..4096 (default ${d.datasize})`, integer)
+    .option('--runs <n>', `boots per prologue (default ${d.runs})`, integer)
+    .option('--prologue <list>', `prologues, comma-separated (default ${PROLOGUES.join(',')})`, prologueList)
+    .addOption(new Option('--mode <mode>', `one thread per CPU, or a seeded replayable order (default ${d.mode})`).choices(['threads', 'deterministic']))
+    .option('--seed <s>', `seed of the deterministic order; run pair k uses seed + k (default ${d.seed})`, integer)
+    .option('--image <name>', `kernel image: pfe2 (-fpatchable-function-entry=2), pfe42 (=4,2) or an ELF path (default ${d.image})`)
+    .addOption(new Option('--icache <model>', 'instruction cache model (default architectural)').choices(['architectural', 'coherent']))
+    .option('--quantum <n>', 'instructions per slice', integer)
+    .option('--jit-threshold <n>', 'runs of a block head before it is translated to Wasm (0: interpret only)', integer)
+    .option('--no-preempt', 'turn off timer preemption in the guest')
+    .option('--json', 'print one JSON object with every run and the comparison')
+    .option('--markdown', 'print the comparison table as Markdown')
+    .option('--svg <file>', 'also write a plot of seconds per run to FILE')
+    .action((flags: Flags) => {
+      done(run(flags));
+    });
+}

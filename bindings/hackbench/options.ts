@@ -1,0 +1,135 @@
+// Options of the hackbench experiment: defaults (the real hackbench's sizes,
+// every host core, 20 runs per prologue, both prologues) and their checks.
+
+import { availableParallelism } from 'node:os';
+import type { IcacheModel, Mode } from '../machine/types.ts';
+import { PROLOGUES, type Prologue } from './prologue.ts';
+
+export type HackbenchErrorCode =
+  /** An option is out of range or of the wrong kind. */
+  | 'bad-option'
+  /** The guest did not exit cleanly (fault, check failure, bad parameter block). */
+  | 'guest-failed'
+  /** The receivers did not get groups x fds x fds x loops messages. */
+  | 'message-count'
+  /** The prologue words changed while the guest ran. */
+  | 'text-changed';
+
+export class HackbenchError extends Error {
+  override name = 'HackbenchError';
+  constructor(readonly code: HackbenchErrorCode, message: string) {
+    super(message);
+  }
+}
+
+export const KERNEL_IMAGES = ['pfe2', 'pfe42'] as const;
+export type KernelImageName = (typeof KERNEL_IMAGES)[number];
+
+export interface HackbenchOptions {
+  /** Emulated CPUs, 1..64. Default: the host's available parallelism (at most 64). */
+  cpus?: number;
+  /** Groups of fds receivers and fds senders. Default 10. */
+  groups?: number;
+  /** Receivers (and senders) per group. Default 20. */
+  fds?: number;
+  /** Messages each sender writes to each receiver of its group. Default 100. */
+  loops?: number;
+  /** Bytes per message, 8..4096. Default 100. */
+  datasize?: number;
+  /** Boots per prologue. Default 20. */
+  runs?: number;
+  /** Prologues to measure, in the order runs alternate. Default both: nop-nop, mov-nop. */
+  prologues?: readonly Prologue[];
+  /** Default 'threads'. */
+  mode?: Mode;
+  /** Seed of the deterministic order; run pair k boots with seed + k. Default 1. */
+  seed?: number;
+  /** The kernel image: 'pfe2', 'pfe42', or a path to a kernel ELF. Default 'pfe2'. */
+  image?: string;
+  /** Passed to the Machine when given. */
+  icache?: IcacheModel;
+  quantum?: number;
+  jitThreshold?: number;
+  /** Timer preemption in the guest (default true). */
+  preempt?: boolean;
+}
+
+/** Every parameter, defaults resolved. */
+export interface HackbenchConfig {
+  cpus: number;
+  groups: number;
+  fds: number;
+  loops: number;
+  datasize: number;
+  runs: number;
+  prologues: Prologue[];
+  mode: Mode;
+  seed: number;
+  image: string;
+  icache: IcacheModel;
+  quantum: number | null;
+  jitThreshold: number | null;
+  preempt: boolean;
+}
+
+export const HACKBENCH_DEFAULTS = {
+  groups: 10,
+  fds: 20,
+  loops: 100,
+  datasize: 100,
+  runs: 20,
+  mode: 'threads' as Mode,
+  seed: 1,
+  image: 'pfe2',
+  icache: 'architectural' as IcacheModel,
+};
+
+export function defaultCpus(): number {
+  return Math.max(1, Math.min(64, availableParallelism()));
+}
+
+function int(name: string, v: unknown, lo: number, hi: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) {
+    throw new HackbenchError('bad-option', `${name} must be an integer ${lo}..${hi}, got ${String(v)}`);
+  }
+  return v;
+}
+
+function oneOf<T extends string>(name: string, v: unknown, allowed: readonly T[]): T {
+  if (typeof v !== 'string' || !allowed.includes(v as T)) {
+    throw new HackbenchError('bad-option', `${name} must be one of ${allowed.join(', ')}, got ${String(v)}`);
+  }
+  return v as T;
+}
+
+/** Resolves defaults and checks every option (HackbenchError 'bad-option'). */
+export function resolveOptions(o: HackbenchOptions = {}): HackbenchConfig {
+  const d = HACKBENCH_DEFAULTS;
+  const cpus = int('cpus', o.cpus ?? defaultCpus(), 1, 64);
+  const groups = int('groups', o.groups ?? d.groups, 1, 256);
+  const fds = int('fds', o.fds ?? d.fds, 1, 256);
+  if (groups * fds * 2 > 4096) {
+    throw new HackbenchError('bad-option', `groups x fds x 2 tasks must be at most 4096, got ${groups * fds * 2}`);
+  }
+  const loops = int('loops', o.loops ?? d.loops, 1, 1_000_000);
+  const datasize = int('datasize', o.datasize ?? d.datasize, 8, 4096);
+  const runs = int('runs', o.runs ?? d.runs, 1, 1000);
+  const prologues = [...(o.prologues ?? PROLOGUES)].map((p) => oneOf('prologue', p, PROLOGUES));
+  if (prologues.length === 0) throw new HackbenchError('bad-option', 'at least one prologue is needed');
+  if (new Set(prologues).size !== prologues.length) {
+    throw new HackbenchError('bad-option', `each prologue may be named once, got ${prologues.join(',')}`);
+  }
+  if (prologues.length > 1 && runs < 2) {
+    throw new HackbenchError('bad-option', `comparing prologues needs at least 2 runs of each, got ${runs}`);
+  }
+  const mode = oneOf('mode', o.mode ?? d.mode, ['threads', 'deterministic'] as const);
+  const seed = int('seed', o.seed ?? d.seed, 0, 0xffffffff - 1000);
+  const image = o.image ?? d.image;
+  if (typeof image !== 'string' || image === '') throw new HackbenchError('bad-option', 'image must be pfe2, pfe42 or a path to a kernel ELF');
+  const icache = oneOf('icache', o.icache ?? d.icache, ['architectural', 'coherent'] as const);
+  const quantum = o.quantum === undefined ? null : int('quantum', o.quantum, 1, 0x3fffffff);
+  const jitThreshold = o.jitThreshold === undefined ? null : int('jitThreshold', o.jitThreshold, 0, 0x7fffffff);
+  const preempt = o.preempt ?? true;
+  if (typeof preempt !== 'boolean') throw new HackbenchError('bad-option', `preempt must be true or false, got ${String(preempt)}`);
+  return { cpus, groups, fds, loops, datasize, runs, prologues, mode, seed, image, icache, quantum, jitThreshold, preempt };
+}
