@@ -15,8 +15,8 @@
 // and the part of it from start() on.
 //
 // Host calibration: the same ratio for a plain JavaScript loop in 1 and 2
-// worker threads, measured just before, shows how much parallelism the host
-// actually gave (on a shared machine another process may hold a core).
+// worker threads, measured in the same rounds, shows how much parallelism the
+// host actually gave (on a shared machine another process may hold a core).
 
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -38,7 +38,7 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-interface Run { total: number; run: number; insns: bigint; result: bigint | undefined }
+interface Run { total: number; run: number; startup: number; insns: bigint; result: bigint | undefined }
 
 async function once(cpus: number, iters: number): Promise<Run> {
   const t0 = performance.now();
@@ -50,52 +50,67 @@ async function once(cpus: number, iters: number): Promise<Run> {
   const r = await m.exited;
   const total = performance.now() - t0;
   if (r.exitCode !== 0) throw new Error(`smp-work exited with ${r.exitCode}${r.fault ? `\n${r.fault.report}` : ''}`);
-  return { total, run: r.seconds * 1000, insns: r.insns, result: r.reports.get('work_result') };
+  return { total, run: r.seconds * 1000, startup: (r.startupSeconds ?? 0) * 1000, insns: r.insns, result: r.reports.get('work_result') };
 }
 
-/** Median wall time of `n` worker threads each running the same plain JavaScript loop. */
+/** Wall time of `n` worker threads each running the same plain JavaScript loop. */
 async function hostLoop(n: number): Promise<number> {
-  const code = 'let x = 0; for (let i = 0; i < 2e8; i++) x = (x * 1103515245 + 12345) | 0; ' +
+  const code = 'let x = 0; for (let i = 0; i < 1e8; i++) x = (x * 1103515245 + 12345) | 0; ' +
     'require("node:worker_threads").parentPort.postMessage(x);';
-  const times: number[] = [];
-  for (let r = 0; r < 3; r++) {
-    const t0 = performance.now();
-    await Promise.all(Array.from({ length: n }, () => new Promise<void>((resolve, reject) => {
-      const w = new Worker(code, { eval: true });
-      w.once('message', () => resolve());
-      w.once('error', reject);
-    })));
-    times.push(performance.now() - t0);
-  }
-  return median(times);
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: n }, () => new Promise<void>((resolve, reject) => {
+    const w = new Worker(code, { eval: true });
+    w.once('message', () => resolve());
+    w.once('error', reject);
+  })));
+  return performance.now() - t0;
 }
-
-const h1 = await hostLoop(1);
-const h2 = await hostLoop(2);
-console.log(`host calibration (plain JS loop in worker threads): 1 thread ${h1.toFixed(0)} ms, 2 threads ${h2.toFixed(0)} ms, ratio ${(h2 / h1).toFixed(3)}`);
 
 const counts = opts.cpus.split(',').map(Number);
 console.log(
-  `smp-work: ${opts.iters} rounds per CPU, ${opts.mode} mode, ${opts.runs} runs after a warm-up, ` +
-    `host: ${availableParallelism()} cores`,
+  `smp-work: ${opts.iters} rounds per CPU, ${opts.mode} mode, ${opts.runs} rounds after a warm-up ` +
+    `(each round runs every CPU count in turn), host: ${availableParallelism()} cores`,
+);
+for (const n of counts) await once(n, opts.iters);
+const runs = new Map<number, Run[]>(counts.map((n) => [n, []]));
+const host: [number, number][] = [];
+for (let i = 0; i < opts.runs; i++) {
+  host.push([await hostLoop(1), await hostLoop(2)]);
+  for (const n of counts) runs.get(n)!.push(await once(n, opts.iters));
+}
+const h1 = median(host.map((h) => h[0]));
+const h2 = median(host.map((h) => h[1]));
+console.log(
+  `  host calibration (plain JS loop in worker threads, same rounds): 1 thread ${h1.toFixed(0)} ms, ` +
+    `2 threads ${h2.toFixed(0)} ms, ratio ${(h2 / h1).toFixed(3)}`,
 );
 const medians = new Map<number, number>();
+const afterStartup = new Map<number, number>();
 for (const n of counts) {
-  await once(n, opts.iters);
-  const runs: Run[] = [];
-  for (let i = 0; i < opts.runs; i++) runs.push(await once(n, opts.iters));
-  const t = median(runs.map((r) => r.run));
+  const rs = runs.get(n)!;
+  const t = median(rs.map((r) => r.run));
   medians.set(n, t);
-  const insns = runs[0].insns;
+  const tw = median(rs.map((r) => r.run - r.startup));
+  afterStartup.set(n, tw);
+  const insns = rs[0].insns;
   console.log(
-    `  ${n} CPU${n > 1 ? 's' : ' '}: median ${t.toFixed(1)} ms (min ${Math.min(...runs.map((r) => r.run)).toFixed(1)}, ` +
-      `max ${Math.max(...runs.map((r) => r.run)).toFixed(1)}), ${insns} instructions, ` +
-      `aggregate ${(Number(insns) / t / 1000).toFixed(0)} MIPS, per CPU ${(Number(insns) / n / t / 1000).toFixed(0)} MIPS`,
+    `  ${n} CPU${n > 1 ? 's' : ' '}: median ${t.toFixed(1)} ms (min ${Math.min(...rs.map((r) => r.run)).toFixed(1)}, ` +
+      `max ${Math.max(...rs.map((r) => r.run)).toFixed(1)}), ${insns} instructions, ` +
+      `aggregate ${(Number(insns) / t / 1000).toFixed(0)} MIPS, per CPU ${(Number(insns) / n / t / 1000).toFixed(0)} MIPS; ` +
+      `thread start-up median ${median(rs.map((r) => r.startup)).toFixed(1)} ms, after it ${tw.toFixed(1)} ms`,
   );
 }
 const t1 = medians.get(1);
-if (t1) {
-  for (const [n, t] of medians) if (n > 1) console.log(`  t(${n})/t(1) = ${(t / t1).toFixed(3)}`);
+const w1 = afterStartup.get(1);
+if (t1 && w1) {
+  for (const [n, t] of medians) {
+    if (n > 1) {
+      console.log(
+        `  t(${n})/t(1) = ${(t / t1).toFixed(3)} (start..exit); ` +
+          `${(afterStartup.get(n)! / w1).toFixed(3)} (from the last thread's start to the exit)`,
+      );
+    }
+  }
 }
 
 const boots: Run[] = [];

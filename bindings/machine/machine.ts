@@ -477,6 +477,7 @@ export class Machine {
       stdout: text(this.out[1]),
       stderr: text(this.out[2]),
       seconds,
+      startupSeconds: this.threads?.allStartedAt != null ? (this.threads.allStartedAt - this.t0) / 1000 : undefined,
       insns,
       mips: seconds > 0 ? Number(insns) / seconds / 1e6 : 0,
     };

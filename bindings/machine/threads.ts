@@ -30,6 +30,9 @@ export class ThreadsRunner {
   private readonly pausedAck = new Set<number>();
   private pauseWaiter: { resolve: () => void; reject: (e: Error) => void } | null = null;
   private failure: MachineError | null = null;
+  private startedCount = 0;
+  /** performance.now() when the last CPU thread began stepping (null until then). */
+  allStartedAt: number | null = null;
   private kicker: ReturnType<typeof setInterval> | null = null;
   private finish!: { resolve: () => void; reject: (e: Error) => void };
   /** Settles when every CPU thread has finished (rejects with MachineError when one died). */
@@ -80,6 +83,9 @@ export class ThreadsRunner {
       case 'out': this.events.out(m.cpu, m.fd, m.data); break;
       case 'report': this.events.report(m.cpu, m.key, m.value); break;
       case 'warn': this.events.warn(m.message, m.once); break;
+      case 'started':
+        if (++this.startedCount === this.ncpus) this.allStartedAt = performance.now();
+        break;
       case 'paused':
         this.pausedAck.add(m.cpu);
         this.checkPause();

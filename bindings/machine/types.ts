@@ -91,6 +91,8 @@ export interface MachineResult {
   stderr: string;
   /** Host seconds from start() to the end. */
   seconds: number;
+  /** threads mode: host seconds from start() until every CPU thread was stepping (thread start-up). */
+  startupSeconds?: number;
   /** Instructions retired by all CPUs. */
   insns: bigint;
   /** Aggregate guest instructions per microsecond of host time. */

@@ -29,6 +29,7 @@ export type WorkerMessage =
   | { t: 'out'; cpu: number; fd: 1 | 2; data: Uint8Array }
   | { t: 'warn'; message: string; once?: string }
   | { t: 'report'; cpu: number; key: string; value: bigint }
+  | { t: 'started'; cpu: number }
   | { t: 'paused'; cpu: number }
   | { t: 'done'; cpu: number }
   | { t: 'error'; cpu: number; message: string };
@@ -119,6 +120,7 @@ export function runCpuWorker(platform: Platform): void {
       }
     };
 
+    post({ t: 'started', cpu });
     for (;;) {
       let o = handler.handle(cpu, core.step(cpu, init.quantum));
       if (o === 'idle') o = park();

@@ -84,6 +84,31 @@ describe('kernel images', () => {
   });
 });
 
+describe('faults in the kernel profile', () => {
+  it.each(['threads', 'deterministic'] as const)('%s: an undefined instruction is an oops and 128 + SIGILL', async (mode) => {
+    const log: string[] = [];
+    const m = await Machine.create({ cpus: 2, mode, log: (l) => log.push(l) });
+    m.load(kernelElf('cbz x0, spin\n.inst 0x00000000\nspin:\nb spin')); // udf #0
+    m.start();
+    const r = await m.exited;
+    expect(r.end).toBe('fault');
+    expect(r.exitCode).toBe(132);
+    expect(r.fault?.kind).toBe('undefined-instruction');
+    expect(r.fault?.cpu).toBe(1);
+    expect(log.join('\n')).toContain('[CPU 1]');
+  });
+
+  it('HLT (halting debug off) is reported as an undefined instruction', async () => {
+    const m = await Machine.create({ ...quiet, mode: 'deterministic' });
+    m.load(kernelElf('nop\nhlt #0'));
+    m.start();
+    const r = await m.exited;
+    expect(r.exitCode).toBe(132);
+    expect(r.fault?.report).toContain('[CPU 0]');
+    expect(r.fault?.pc).toBe(RAM + 4n);
+  });
+});
+
 describe('icache option', () => {
   const flags = (m: Machine): number => new DataView(m.memory.buffer).getUint32(L.MACHINE_BASE + L.M_FLAGS, true);
   it('maps to the machine block flag', async () => {
