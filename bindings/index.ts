@@ -24,3 +24,4 @@ export {
 export { compare, StatsError, summarize, welch, type Comparison, type Summary, type Welch } from './hackbench/stats.ts';
 export { formatMarkdown, formatSvg, formatText } from './hackbench/report.ts';
 export { PatchError, type PatchErrorCode, type PatchOptions, type PatchResult, type PatchSite } from './patch/text.ts';
+export { CmodxChecker, cmodxClass, type CmodxRecord, type CmodxVerdict, type CpuActivity } from './patch/cmodx.ts';

@@ -17,7 +17,7 @@ import { GuestMemory } from '../guest-memory.ts';
 import { disassemble } from '../isa/disasm.ts';
 import { buildFault, SIGNAL_NUMBERS, type Fault } from '../oops.ts';
 import { TextPatcher, type PatchOptions, type PatchResult, type PatchSite } from '../patch/text.ts';
-import type { CpuActivity } from '../patch/cmodx.ts';
+import { CmodxChecker, type CpuActivity } from '../patch/cmodx.ts';
 import { loadUserImage, NULL_GUARD } from '../user/image.ts';
 import { coreModule } from '../wasm.ts';
 import { MACHINE_WORKER_URL } from '../worker-url.ts';
@@ -100,6 +100,8 @@ export class Machine {
   private resumeGate: (() => void) | null = null;
   private readonly traceOn: boolean;
   private patcher: TextPatcher | null = null;
+  /** Every host patch's CMODX verdict; `violations` lists the writes made outside the list while other CPUs ran. */
+  readonly cmodx = new CmodxChecker();
 
   /** Settles when the machine ends: exit call, fault or terminate(); rejects with MachineError. */
   readonly exited: Promise<MachineResult>;
@@ -317,9 +319,20 @@ export class Machine {
   }
 
   /**
+   * Rewrites one instruction word of the loaded image: checked (aligned, in
+   * the image's text, memory holds `expectedOld`), written atomically, the
+   * I-cache maintenance done; PatchError and nothing written otherwise. With
+   * `kick` every CPU takes a context synchronization at its next step; with
+   * `strict` a write the CMODX checker calls a violation is refused.
+   */
+  patchText(addr: bigint, expectedOld: number, newWord: number, opts: PatchOptions = {}): PatchResult {
+    return this.patchBatch([{ addr, expectedOld, newWord }], opts);
+  }
+
+  /**
    * Rewrites instruction words of the loaded image through the validated
    * batch patch API (bindings/patch/text.ts): all or nothing, PatchError on
-   * any refusal. The CPUs count as stopped unless the machine is running.
+   * any refusal.
    */
   patchBatch(sites: readonly PatchSite[], opts: PatchOptions = {}): PatchResult {
     const image = this.image;
@@ -330,14 +343,30 @@ export class Machine {
       cpus: this.ncpus,
       text: () => image.textRanges,
       activity: () => this.activity(),
+      checker: this.cmodx,
     });
     return this.patcher.patchBatch(sites, opts);
   }
 
-  /** What each CPU is doing, as the CMODX checker sees it. */
+  /**
+   * What each CPU is doing, as the CMODX checker sees it: stopped unless the
+   * machine runs; idle when its last exit was WFI/WFE (parked); the PC the
+   * host last saw (a running CPU has moved on since), with its symbol.
+   */
   activity(): CpuActivity[] {
-    const state = this.state === 'running' ? 'running' : 'stopped';
-    return this.cpuStates.map((c) => ({ cpu: c.index, state, pc: c.pc }));
+    const running = this.state === 'running';
+    const image = this.image;
+    return this.cpuStates.map((c) => {
+      const idle = c.exit === L.EXIT_WFI || c.exit === L.EXIT_WFE;
+      const pc = c.pc;
+      const s = image?.symbolize(pc);
+      return {
+        cpu: c.index,
+        state: !running ? 'stopped' : idle ? 'idle' : 'running',
+        pc,
+        where: s ? `${s.name}+0x${s.offset.toString(16)}` : undefined,
+      };
+    });
   }
 
   // ---- internals ---------------------------------------------------------
