@@ -11,7 +11,9 @@ const NOP = word('nop');
 const MOV_X9_X30 = word('mov x9, x30');
 
 // Every CPU calls g (nop; nop; ret) until the host sets the flag at DATA;
-// then CPU 0 exits and the others wait in WFE. h (ret) is a safe BL target.
+// then CPU 0 exits and the others wait in WFE. k is never called: the BL the
+// test writes there (to h) must not run, as a BL in g would clobber x30 and
+// make g's RET loop on itself.
 const SRC = `
   _start:
     mov x20, x0
@@ -32,6 +34,9 @@ const SRC = `
     nop
     ret
   h:
+    ret
+  k:
+    nop
     ret
 `;
 
@@ -63,9 +68,10 @@ describe('Machine.patchText', () => {
     const v = m.cmodx.violations[0]!;
     expect(v.address).toBe(g);
     expect(v.cpus.map((c) => c.state)).toEqual(['running', 'running']);
-    const h = sym(m, 'h');
-    const bl = word(`bl 0x${(h - (g + 4n)).toString(16)}`); // numeric targets are PC-relative
-    expect(m.patchText(g + 4n, NOP, bl).records[0]!.verdict).toBe('allowed');
+    const h = sym(m, 'h'), k = sym(m, 'k');
+    const off = h - k; // numeric branch targets are PC-relative
+    const bl = word(`bl ${off < 0n ? '-' : ''}0x${(off < 0n ? -off : off).toString(16)}`);
+    expect(m.patchText(k, NOP, bl).records[0]!.verdict).toBe('allowed');
     m.mem.setU64(DATA, 1n);
     const res = await m.exited;
     expect(res.exitCode).toBe(0);
