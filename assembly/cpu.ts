@@ -21,7 +21,7 @@ import {
   rev32_64, shift32, shift64, smulh, umulh,
 } from './alu';
 import { decodeWord } from './generated/decode';
-import { contextSync, noteStore } from './icache';
+import { clearBlocks, contextSync, noteStore } from './icache';
 import { put, setTag } from './predecode';
 import {
   clearMonitor, counter, execAtomic, execCas, execCasp, execLdxp, execLdxr, execOrdered, execStxp, execStxr,
@@ -178,11 +178,7 @@ export function step(cpu: i32, budget: i32): i32 {
   const bt = cache + BT_OFFSET;
   let head = jit;
   if (jit && load<u32>(st + C_JIT_OWNER) != jitOwner) {
-    // another instance translated for this CPU: its functions are not in our table
-    for (let i: usize = 0; i < <usize>BT_ENTRIES; i++) {
-      store<u64>(bt + (i << 4), <u64>-1);
-      store<u64>(bt + (i << 4) + 8, 0);
-    }
+    clearBlocks(cache); // another instance translated for this CPU: its functions are not in our table
     store<u32>(st + C_JIT_OWNER, jitOwner);
   }
   while (left > 0) {

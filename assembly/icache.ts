@@ -33,8 +33,13 @@ export function logInvalidation(line: u64): void {
   atomic.store<u32>(MACHINE_BASE + M_INV_LOCK, 0);
 }
 
+/** Empties the decoded-instruction cache of the CPU whose cache area is `cache`. */
+export function clearDecoded(cache: usize): void {
+  for (let i: usize = 0; i < <usize>CACHE_ENTRIES; i++) store<u64>(cache + i * <usize>CACHE_ENTRY + E_TAG, <u64>-1);
+}
+
 /** Forgets every translated block of the CPU whose cache area is `cache`. */
-function clearBlocks(cache: usize): void {
+export function clearBlocks(cache: usize): void {
   const bt = cache + <usize>BT_OFFSET;
   for (let i: usize = 0; i < <usize>BT_ENTRIES; i++) {
     store<u64>(bt + i * <usize>BT_ENTRY, <u64>-1);
@@ -63,9 +68,7 @@ export function contextSync(st: usize, cache: usize): void {
     }
   }
   atomic.store<u32>(MACHINE_BASE + M_INV_LOCK, 0);
-  if (all) {
-    for (let i: usize = 0; i < <usize>CACHE_ENTRIES; i++) store<u64>(cache + i * <usize>CACHE_ENTRY + E_TAG, <u64>-1);
-  }
+  if (all) clearDecoded(cache);
   // Translated regions may span any line: drop them all. The translator
   // reinstalls a region at its next request when its words still match.
   clearBlocks(cache);

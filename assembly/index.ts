@@ -2,7 +2,8 @@
 // patching) lives in TypeScript; the state this code works on is laid out in
 // layout.ts.
 
-import { BT_ENTRIES, BT_ENTRY, BT_OFFSET, CACHE_BASE, CACHE_BYTES, CACHE_ENTRIES, CACHE_ENTRY, CPU_BASE, CPU_STRIDE, E_TAG } from './layout';
+import { CACHE_BASE, CACHE_BYTES, CPU_BASE, CPU_STRIDE } from './layout';
+import { clearBlocks, clearDecoded } from './icache';
 import { deadline, irqSignaled } from './gic';
 import { initCondTable } from './alu';
 import { decodeWord } from './generated/decode';
@@ -19,13 +20,9 @@ export function init(): void {
 
 /** Empties one CPU's decoded-instruction cache and forgets its translated blocks. */
 export function flushCache(cpu: i32): void {
-  const base = <usize>CACHE_BASE + <usize>cpu * <usize>CACHE_BYTES;
-  for (let i: usize = 0; i < <usize>CACHE_ENTRIES; i++) store<u64>(base + i * <usize>CACHE_ENTRY, <u64>-1, E_TAG);
-  const bt = base + <usize>BT_OFFSET;
-  for (let i: usize = 0; i < <usize>BT_ENTRIES; i++) {
-    store<u64>(bt + i * <usize>BT_ENTRY, <u64>-1);
-    store<u64>(bt + i * <usize>BT_ENTRY + 8, 0);
-  }
+  const cache = <usize>CACHE_BASE + <usize>cpu * <usize>CACHE_BYTES;
+  clearDecoded(cache);
+  clearBlocks(cache);
 }
 
 /**
