@@ -92,10 +92,6 @@ export function instantiateCore(memory: WebAssembly.Memory, module = coreModule(
   }
   const core: Core = {
     ...ex,
-    flushCache(cpu: number): void {
-      ex.flushCache(cpu);
-      jit.forget(cpu);
-    },
     jit,
   };
   // u64 results come back from Wasm as signed BigInts

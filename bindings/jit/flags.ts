@@ -20,7 +20,6 @@ export interface FlagLocals {
   fa: number; // i64 first operand (zero-extended for W)
   fb: number; // i64 second operand (as written, not inverted)
   fr: number; // i64 result (zero-extended for W)
-  t: number; // i32 scratch
 }
 
 /** Pushes the 0/1 sign bit of an i64 (or i32 when w) on the stack as i32 shifted to `bit`. */

@@ -70,12 +70,6 @@ export class Jit {
     }
   };
 
-  /**
-   * Called when a CPU's block table was cleared (flushCache): the table held
-   * this instance's translations only, which stay reusable after a check of
-   * their words, so there is nothing to forget here.
-   */
-  forget(_cpu: number): void {}
 
   private view(): MachineView & { dv: DataView } {
     const dv = new DataView(this.memory.buffer);

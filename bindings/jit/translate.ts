@@ -113,7 +113,7 @@ export class Tx {
     this.q = c.local(I32);
     this.ha = c.local(I32);
     this.ringPos = c.local(I32);
-    this.flags = new Flags(c, { st: this.st, nzcv: this.nzcv, fa, fb, fr, t: this.t });
+    this.flags = new Flags(c, { st: this.st, nzcv: this.nzcv, fa, fb, fr });
     this.fa = fa;
     this.fb = fb;
     this.fr = fr;
@@ -329,4 +329,3 @@ export function translateRegion(region: Region, m: MachineView): Uint8Array {
   return buildModule([{ name: 'region', code: body }, { code: tx.buildRecheck() }], 65536, [{ init: m.epoch }, { init: m.epoch }, { init: 0 }]);
 }
 
-export type { Insn };
