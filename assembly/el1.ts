@@ -11,6 +11,7 @@ import {
   C_ELR_EL1, C_ESR_EL1, C_FAR_EL1, C_ICC_ACTIVE, C_ICC_BPR1, C_ICC_CTLR, C_ICC_IGRPEN1, C_ICC_PMR,
   C_MAIR_EL1, C_SCTLR_EL1, C_SP_EL0, C_SPSEL, C_SPSR_EL1, C_TCR_EL1, C_TPIDR_EL1, C_TTBR0_EL1,
   C_TTBR1_EL1, C_VBAR_EL1, DAIF_ALL, DAIF_I, EXIT_RESCAN, EXIT_UNDEF,
+  PSTATE_DAIFSET, SYSREG_DAIF, SYSREG_TPIDR_EL1,
 } from './layout';
 import { counter } from './system';
 import { switchSp } from './exceptions';
@@ -26,7 +27,7 @@ const SPSR_EL1: u32 = 0x4200; //        S3_0_C4_C0_0
 const ELR_EL1: u32 = 0x4201; //         S3_0_C4_C0_1
 const SP_EL0: u32 = 0x4208; //          S3_0_C4_C1_0
 const SPSEL: u32 = 0x4210; //           S3_0_C4_C2_0
-const DAIF: u32 = 0x5a11; //            S3_3_C4_C2_1
+const DAIF: u32 = SYSREG_DAIF;
 const ICC_PMR_EL1: u32 = 0x4230; //     S3_0_C4_C6_0
 const SCTLR_EL1: u32 = 0x4080; //       S3_0_C1_C0_0
 const CPACR_EL1: u32 = 0x4082; //       S3_0_C1_C0_2
@@ -48,7 +49,7 @@ const ICC_CTLR_EL1: u32 = 0x4664; //    S3_0_C12_C12_4
 const ICC_SRE_EL1: u32 = 0x4665; //     S3_0_C12_C12_5
 const ICC_IGRPEN1_EL1: u32 = 0x4667; // S3_0_C12_C12_7
 const CONTEXTIDR_EL1: u32 = 0x4681; //  S3_0_C13_C0_1
-const TPIDR_EL1: u32 = 0x4684; //       S3_0_C13_C0_4
+const TPIDR_EL1: u32 = SYSREG_TPIDR_EL1;
 const CNTKCTL_EL1: u32 = 0x4708; //     S3_0_C14_C1_0
 const CNTV_TVAL_EL0: u32 = 0x5f18; //   S3_3_C14_C3_0
 const CNTV_CTL_EL0: u32 = 0x5f19; //    S3_3_C14_C3_1
@@ -56,7 +57,7 @@ const CNTV_CVAL_EL0: u32 = 0x5f1a; //   S3_3_C14_C3_2
 
 // PSTATE fields of MSR (immediate): op1 << 11 | 4 << 7 | CRm << 3 | op2, CRm cleared
 const PSTATE_SPSEL: u32 = (0 << 11) | (4 << 7) | 5;
-const PSTATE_DAIFSET: u32 = (3 << 11) | (4 << 7) | 6;
+const PSTATE_DAIFSET_FIELD: u32 = PSTATE_DAIFSET;
 const PSTATE_DAIFCLR: u32 = (3 << 11) | (4 << 7) | 7;
 
 const EL0VTEN: u32 = 1 << 9;
@@ -157,7 +158,7 @@ export function msrImmediate(st: usize, r: u32): i32 {
   if (load<u32>(st + C_EL) == 0) return EXIT_UNDEF;
   const crm = (r >> 3) & 15;
   const field = r & ~(<u32>15 << 3);
-  if (field == PSTATE_DAIFSET) {
+  if (field == PSTATE_DAIFSET_FIELD) {
     store<u32>(st + C_DAIF, load<u32>(st + C_DAIF) | (crm << 6));
     return CONTINUE;
   }

@@ -258,6 +258,20 @@ export const C_JIT_SCRATCH = 1568; // 32 bytes: decoded entry scratch for the tr
 export const M_JIT_THRESHOLD = 1024; // u32 heat at which a head is translated (0: never)
 export const M_JIT_INSTANCES = 1560; // u32 core instances created over this memory (their ids are 1, 2, ...)
 
+// ---- system instructions in a decoded entry (OP_SYSTEM) ------------------------
+// E_AUX = kind << 16 | o0:op1:CRn:CRm:op2 (o0 = op0 - 2); kinds:
+export const SYS_MRS = 1;
+export const SYS_MSR = 2;
+export const SYS_SYS = 3;
+export const SYS_SYSL = 4;
+export const SYS_MSRI = 5; //          MSR (immediate) to a PSTATE field
+// Encodings both the core and the translator (bindings/jit) handle.
+export const SYSREG_DAIF = 0x5a11; //      S3_3_C4_C2_1
+export const SYSREG_TPIDR_EL0 = 0x5e82; // S3_3_C13_C0_2
+export const SYSREG_TPIDR_EL1 = 0x4684; // S3_0_C13_C0_4
+export const PSTATE_DAIFSET = (3 << 11) | (4 << 7) | 6; // MSR DAIFSet (CRm in bits 6:3 cleared)
+export const EXCL_NONE = 1; //         C_EXCL_ADDR without a reservation (odd: no address matches)
+
 // ---- instruction-cache model (icache.ts) -------------------------------------
 // Code pages: one byte per 4 KiB page of RAM, nonzero for every page holding
 // translated code and the page before it (so a store that starts there and

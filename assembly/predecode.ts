@@ -6,6 +6,7 @@
 
 import {
   E_AUX, E_B0, E_B1, E_IMM, E_OP, E_RA, E_RD, E_RM, E_RN, E_TAG, E_WORD, R_SINK, R_ZR,
+  SYS_MRS, SYS_MSR, SYS_MSRI, SYS_SYS, SYS_SYSL,
 } from './layout';
 import * as O from './ops';
 
@@ -167,11 +168,6 @@ export function pd_barrier(e: usize, pc: u64, w: u32, CRm: u32, op2: u32): bool 
 }
 
 // OP_SYSTEM kinds (aux >> 16); the low 16 bits hold o0:op1:CRn:CRm:op2.
-export const SYS_MRS: u32 = 1;
-export const SYS_MSR: u32 = 2;
-export const SYS_SYS: u32 = 3;
-export const SYS_SYSL: u32 = 4;
-export const SYS_MSRI: u32 = 5;
 
 @inline function sysEnc(o0: u32, op1: u32, CRn: u32, CRm: u32, op2: u32): u32 {
   return (o0 << 14) | (op1 << 11) | (CRn << 7) | (CRm << 3) | op2;

@@ -11,13 +11,13 @@ import {
   E_AUX, E_B0, E_RA, E_RD, E_RM, E_RN,
   EXIT_DATA_ABORT, EXIT_UNDEF, FAULT_ALIGN, FAULT_RANGE, FAULT_WRITE, ICACHE_LINE, INV_ALL,
   MACHINE_BASE, M_EXCL_LOCK, M_HI, M_LO, M_RAM_BASE, M_RAM_OFFSET,
+  EXCL_NONE, SYS_MRS, SYS_MSR, SYS_MSRI, SYS_SYS, SYSREG_TPIDR_EL0,
 } from './layout';
-import { SYS_MRS, SYS_MSR, SYS_MSRI, SYS_SYS } from './predecode';
 import { logInvalidation, noteStore } from './icache';
 import { el1Known, msrImmediate, readEl1, writeEl1 } from './el1';
 
 const CONTINUE: i32 = -1;
-const NO_MONITOR: u64 = 1; // odd: no address can match
+const NO_MONITOR: u64 = EXCL_NONE;
 
 @inline export function reg(st: usize, slot: u32): u64 { return load<u64>(st + (<usize>slot << 3)); }
 @inline export function setReg(st: usize, slot: u32, v: u64): void { store<u64>(st + (<usize>slot << 3), v); }
@@ -55,7 +55,7 @@ function abort_(st: usize, addr: u64, info: u32): void {
 const NZCV: u32 = 0x5a10; // S3_3_C4_C2_0
 const FPCR: u32 = 0x5a20; // S3_3_C4_C4_0
 const FPSR: u32 = 0x5a21; // S3_3_C4_C4_1
-const TPIDR_EL0: u32 = 0x5e82; // S3_3_C13_C0_2
+const TPIDR_EL0: u32 = SYSREG_TPIDR_EL0;
 const TPIDRRO_EL0: u32 = 0x5e83; // S3_3_C13_C0_3
 const CNTFRQ_EL0: u32 = 0x5f00; // S3_3_C14_C0_0
 const CNTVCT_EL0: u32 = 0x5f02; // S3_3_C14_C0_2

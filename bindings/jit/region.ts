@@ -7,6 +7,7 @@
 // instructions, exclusives, atomics, undefined words, a fetch outside RAM),
 // or cut at MAX_BLOCK instructions.
 
+import * as L from '../../assembly/layout.ts';
 import * as O from '../../assembly/ops.ts';
 
 /** One instruction as the core's predecoder decoded it (layout.ts, E_* fields). */
@@ -67,14 +68,10 @@ const UNTRANSLATED = new Set<number>([
 // the translator handles inline: reads of DAIF and the thread registers, and
 // DAIFSet (masking never needs an interrupt check). Anything that can unmask
 // interrupts, touch the timer or the GIC stays in the interpreter.
-const SYS_MRS = 1, SYS_MSR = 2, SYS_MSRI = 5;
-export const SYSREG_DAIF = 0x5a11; //      S3_3_C4_C2_1
-export const SYSREG_TPIDR_EL0 = 0x5e82; // S3_3_C13_C0_2
-export const SYSREG_TPIDR_EL1 = 0x4684; // S3_0_C13_C0_4
-export const PSTATE_DAIFSET = (3 << 11) | (4 << 7) | 6; // MSR DAIFSet, #imm (CRm in bits 6:3)
 
 /** The inline system-instruction form of `aux`, or null. */
 export function inlineSystem(aux: number): 'mrs-daif' | 'mrs-tpidr0' | 'msr-tpidr0' | 'mrs-tpidr1' | 'daifset' | null {
+  const { SYS_MRS, SYS_MSR, SYS_MSRI, SYSREG_DAIF, SYSREG_TPIDR_EL0, SYSREG_TPIDR_EL1, PSTATE_DAIFSET } = L;
   const kind = aux >>> 16, r = aux & 0xffff;
   if (kind === SYS_MRS && r === SYSREG_DAIF) return 'mrs-daif';
   if (kind === SYS_MRS && r === SYSREG_TPIDR_EL0) return 'mrs-tpidr0';

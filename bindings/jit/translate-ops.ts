@@ -194,7 +194,6 @@ function ldrLit(tx: Tx, i: Insn, size: number, mem: MemOp): void {
 const ATOMIC_LOAD = [0x14, 0x15, 0x16, 0x11]; //   i64.atomic.load8_u, 16_u, 32_u, i64.atomic.load
 const ATOMIC_STORE = [0x1b, 0x1c, 0x1d, 0x18]; //  i64.atomic.store8, 16, 32, i64.atomic.store
 const ATOMIC_CMPXCHG = [0x4c, 0x4d, 0x4e, 0x49]; // i64.atomic.rmw8/16/32.cmpxchg_u, i64.atomic.rmw.cmpxchg
-const NO_MONITOR = 1n; // odd: no address matches (system.ts)
 
 /** Address of an aligned access of 2^size bytes at [rn]: misaligned or outside RAM leaves to the interpreter. */
 function alignedAddress(tx: Tx, i: Insn, size: number): void {
@@ -233,7 +232,7 @@ function stxr(tx: Tx, i: Insn): void {
   c.get(tx.ha).get(tx.a).get(tx.b).atomic(ATOMIC_CMPXCHG[size]!, size).get(tx.a).op(Op.i64_eq);
   tx.if(); c.i32(0).set(tx.t); tx.noteStore(); tx.end();
   tx.end();
-  c.get(tx.st).i64(NO_MONITOR).mem('i64_store', L.C_EXCL_ADDR);
+  c.get(tx.st).i64(BigInt(L.EXCL_NONE)).mem('i64_store', L.C_EXCL_ADDR);
   c.get(tx.t).op(Op.i64_extend_i32_u); tx.write(i.ra);
 }
 
