@@ -1,6 +1,6 @@
 // Bundles the TypeScript entry points into dist/ with esbuild.
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,3 +25,6 @@ await build({
   banner: { js: '#!/usr/bin/env node' },
   logLevel: 'warning',
 });
+// The CLI is the package's bin: npm links it, and the link runs it directly, so
+// it must be executable whatever order npm links and builds in.
+chmodSync(join(root, 'dist/cli.js'), 0o755);
