@@ -5,6 +5,15 @@ import { describe, expect, it } from 'vitest';
 
 const cli = (args: string[]) => spawnSync(process.execPath, ['dist/cli.js', ...args], { encoding: 'utf8', timeout: 60_000 });
 
+describe('the patchlab bin', () => {
+  it('dist/cli.js runs as a program (npx execs it directly, so the build must make it executable)', () => {
+    const r = spawnSync('./dist/cli.js', ['--help'], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.error).toBeUndefined();
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('hackbench');
+  });
+});
+
 describe('patchlab run --profile kernel', () => {
   it.each(['threads', 'deterministic'])('boots every CPU in %s mode; guest output and exit code are ours', (mode) => {
     const r = cli(['run', '--profile', 'kernel', '--cpus', '4', '--mode', mode, '--seed', '3', 'guest/build/smp-atomics.elf']);
