@@ -173,5 +173,7 @@ export function buildFault(
     const text = w === undefined ? '(not in RAM)' : `${hex32(w)}  ${dis(w, a)}`;
     lines.push(`${mark} ${formatAddr(a, opts.symbolize)}: ${text}`);
   }
-  return { kind, cpu: cpu.index, pc, address, word, signal: SIGNALS[kind], report: lines.join('\n') };
+  // Linux sends SIGBUS (BUS_ADRALN) for an alignment fault on a data access, SIGSEGV for the others.
+  const signal = kind === 'data-abort' && cpu.excInfo & L.FAULT_ALIGN ? 'SIGBUS' : SIGNALS[kind];
+  return { kind, cpu: cpu.index, pc, address, word, signal, report: lines.join('\n') };
 }

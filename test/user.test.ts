@@ -222,7 +222,7 @@ describe('guest faults are reports, not host exceptions', () => {
     expect(odd.exitCode).toBe(128 + 7);
   });
 
-  it('a misaligned exclusive load is an alignment fault', () => {
+  it('a misaligned exclusive, ordered or atomic access is an alignment fault: SIGBUS, as Linux sends', () => {
     const r = run(elf(`
       _start:
         movz x0, #0x50, lsl #16
@@ -230,6 +230,24 @@ describe('guest faults are reports, not host exceptions', () => {
         ldxr x1, [x0]`));
     expect(r.fault?.kind).toBe('data-abort');
     expect(r.fault?.report).toMatch(/alignment fault/);
+    expect(r.fault?.signal).toBe('SIGBUS');
+    expect(r.exitCode).toBe(128 + 7);
+    for (const insn of ['ldar w1, [x0]', 'stlr x1, [x0]', 'ldadd x1, x2, [x0]', 'cas w1, w2, [x0]']) {
+      const a = run(elf(`
+        _start:
+          movz x0, #0x50, lsl #16
+          add x0, x0, #2
+          ${insn}`));
+      expect(a.fault?.report, insn).toMatch(/alignment fault/);
+      expect(a.exitCode, insn).toBe(128 + 7);
+    }
+    // An access outside guest RAM stays SIGSEGV.
+    const out = run(elf(`
+      _start:
+        mov x0, #0x8
+        ldr x1, [x0]`));
+    expect(out.fault?.kind).toBe('data-abort');
+    expect(out.exitCode).toBe(128 + 11);
   });
 
   it('stops at --max-insns', () => {
