@@ -3,11 +3,15 @@
 //
 // Supported: read(63) from stdin, write(64), writev(66), exit(93),
 // exit_group(94), set_tid_address(96), nanosleep(101), clock_gettime(113),
-// sched_yield(124), rt_sigaction(134)/rt_sigprocmask(135) (accepted, no
-// signals are ever delivered), uname(160), gettimeofday(169), getpid(172),
-// getppid(173), getuid/geteuid/getgid/getegid(174-177), gettid(178),
-// brk(214), munmap(215), mmap(222) (private anonymous only), getrandom(278).
-// Anything else returns -ENOSYS with a one-line warning (once per number).
+// clock_getres(114), sched_yield(124), rt_sigaction(134)/rt_sigprocmask(135)
+// (actions and the mask are kept and read back; no signal is ever
+// delivered), uname(160), gettimeofday(169), getpid(172), getppid(173),
+// getuid/geteuid/getgid/getegid(174-177), gettid(178), brk(214), munmap(215),
+// mmap(222) (anonymous, not MAP_FIXED), mprotect(226) and madvise(233)
+// (checked, then accepted: guest RAM has no page protections), getrandom(278).
+// Arguments are checked in the order Linux checks them and bad ones get
+// Linux's errno. Anything else returns -ENOSYS with a one-line warning (once
+// per number).
 
 import { CpuState } from '../core.ts';
 import { GuestAccessError, GuestMemory } from '../guest-memory.ts';
@@ -17,10 +21,54 @@ export const SYS = {
   read: 63, write: 64, writev: 66, exit: 93, exit_group: 94, set_tid_address: 96, nanosleep: 101,
   clock_gettime: 113, sched_yield: 124, rt_sigaction: 134, rt_sigprocmask: 135, uname: 160,
   gettimeofday: 169, getpid: 172, getppid: 173, getuid: 174, geteuid: 175, getgid: 176, getegid: 177,
-  gettid: 178, brk: 214, munmap: 215, mmap: 222, getrandom: 278, ioctl: 29,
+  gettid: 178, brk: 214, munmap: 215, mmap: 222, getrandom: 278, ioctl: 29, clock_getres: 114,
+  mprotect: 226, madvise: 233,
 } as const;
 
-const E = { EPERM: 1, ENOENT: 2, EBADF: 9, ENOMEM: 12, EFAULT: 14, EINVAL: 22, ENOTTY: 25, ENOSYS: 38 } as const;
+const E = {
+  EPERM: 1, ENOENT: 2, EBADF: 9, ENOMEM: 12, EFAULT: 14, ENODEV: 19, EINVAL: 22, ENOTTY: 25, ENOSYS: 38,
+} as const;
+const err = (e: number): bigint => BigInt(-e);
+
+/** The pid, tid and tgid of the one task. */
+const PID = 1000n;
+const UIO_MAXIOV = 1024n;
+const NSIG = 64;
+const SIGKILL = 9, SIGSTOP = 19;
+/** Signals that can be neither caught nor blocked. */
+const UNBLOCKABLE = (1n << BigInt(SIGKILL - 1)) | (1n << BigInt(SIGSTOP - 1));
+
+// clockid_t values (include/uapi/linux/time.h) clock_gettime accepts.
+const CLOCK_REALTIME = 0, CLOCK_REALTIME_COARSE = 5, CLOCK_MONOTONIC_COARSE = 6, CLOCK_TAI = 11;
+const TAI_OFFSET_NS = 37_000_000_000n;
+/** Resolution of the _COARSE clocks: one tick at HZ=250. */
+const COARSE_RES_NS = 4_000_000n;
+
+/** Whether `id` names a clock: a static one, or a CPU-time clock of this process or its thread. */
+function validClock(id: bigint): boolean {
+  const c = Number(BigInt.asIntN(32, id));
+  if (BigInt.asIntN(64, id) !== BigInt(c)) return false;
+  if (c >= 0) return c <= 7 || c === CLOCK_TAI;
+  // CPU clocks: ~pid << 3 | per-thread << 2 | type (0..2); pid 0 means the caller.
+  const pid = ~(c >> 3);
+  return (c & 3) !== 3 && (pid === 0 || BigInt(pid) === PID);
+}
+
+/** Host time for `clock`: the Unix epoch for the realtime clocks, a monotonic count for the others. */
+function hostClock(clock: number): bigint {
+  if (clock === CLOCK_REALTIME || clock === CLOCK_REALTIME_COARSE || clock === CLOCK_TAI) {
+    const ns = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6));
+    return clock === CLOCK_TAI ? ns + TAI_OFFSET_NS : ns;
+  }
+  return process.hrtime.bigint();
+}
+
+/** Host random bytes in chunks the Web Crypto API accepts. */
+function hostRandom(n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i += 65536) crypto.getRandomValues(out.subarray(i, Math.min(n, i + 65536)));
+  return out;
+}
 
 export interface HostIo {
   /** Writes guest output for fd 1 or 2; returns the number of bytes taken. */
@@ -29,7 +77,7 @@ export interface HostIo {
   read?(max: number): Uint8Array;
   /** One-line warnings (unknown syscalls). */
   warn(message: string): void;
-  /** Host time in nanoseconds for clock_gettime. */
+  /** Host time in nanoseconds for clock_gettime (the realtime clocks count from the Unix epoch). */
   now?(clock: number): bigint;
   random?(n: number): Uint8Array;
 }
@@ -38,6 +86,9 @@ export class Syscalls {
   exitCode: number | null = null;
   private brk: bigint;
   private mmapTop: bigint;
+  /** rt_sigaction's struct sigaction (32 bytes) per signal, 1..64; all zero is SIG_DFL. */
+  private readonly sigactions = new Map<number, Uint8Array>();
+  private sigmask = 0n;
   private readonly warned = new Set<number>();
   readonly counts = new Map<number, number>();
 
@@ -69,19 +120,7 @@ export class Syscalls {
     const mem = this.mem;
     switch (nr) {
       case SYS.write: return this.write(Number(a[0]), a[1], a[2]);
-      case SYS.writev: {
-        const iovcnt = Number(a[2]);
-        if (iovcnt < 0 || iovcnt > 1024) return BigInt(-E.EINVAL);
-        let total = 0n;
-        for (let i = 0; i < iovcnt; i++) {
-          const base = mem.u64(a[1] + BigInt(i * 16));
-          const len = mem.u64(a[1] + BigInt(i * 16 + 8));
-          const n = this.write(Number(a[0]), base, len);
-          if (n < 0n) return total > 0n ? total : n;
-          total += n;
-        }
-        return total;
-      }
+      case SYS.writev: return this.writev(Number(a[0]), a[1], a[2]);
       case SYS.read: {
         if (a[0] !== 0n) return BigInt(-E.EBADF);
         if (!this.io.read) return 0n;
@@ -98,21 +137,34 @@ export class Syscalls {
       case SYS.set_tid_address:
       case SYS.getpid:
       case SYS.gettid:
-        return 1000n;
+        return PID;
       case SYS.getppid: return 1n;
       case SYS.getuid: case SYS.geteuid: case SYS.getgid: case SYS.getegid: return 0n;
       case SYS.sched_yield: case SYS.nanosleep: return 0n;
-      case SYS.rt_sigaction: case SYS.rt_sigprocmask: return 0n;
+      case SYS.rt_sigaction: return this.rtSigaction(a[0], a[1], a[2], a[3]);
+      case SYS.rt_sigprocmask: return this.rtSigprocmask(a[0], a[1], a[2], a[3]);
       case SYS.ioctl: return BigInt(-E.ENOTTY);
       case SYS.clock_gettime: {
-        const ns = this.io.now ? this.io.now(Number(a[0])) : process.hrtime.bigint();
+        if (!validClock(a[0])) return err(E.EINVAL);
+        const clock = Number(BigInt.asIntN(32, a[0]));
+        const ns = this.io.now ? this.io.now(clock) : hostClock(clock);
         mem.setU64(a[1], ns / 1_000_000_000n);
         mem.setU64(a[1] + 8n, ns % 1_000_000_000n);
         return 0n;
       }
+      case SYS.clock_getres: {
+        if (!validClock(a[0])) return err(E.EINVAL);
+        const clock = Number(BigInt.asIntN(32, a[0]));
+        const res = clock === CLOCK_REALTIME_COARSE || clock === CLOCK_MONOTONIC_COARSE ? COARSE_RES_NS : 1n;
+        if (a[1] !== 0n) {
+          mem.setU64(a[1], 0n);
+          mem.setU64(a[1] + 8n, res);
+        }
+        return 0n;
+      }
       case SYS.gettimeofday: {
         if (a[0] !== 0n) {
-          const ns = this.io.now ? this.io.now(0) : BigInt(Date.now()) * 1_000_000n;
+          const ns = this.io.now ? this.io.now(CLOCK_REALTIME) : hostClock(CLOCK_REALTIME);
           mem.setU64(a[0], ns / 1_000_000_000n);
           mem.setU64(a[0] + 8n, (ns % 1_000_000_000n) / 1000n);
         }
@@ -126,9 +178,17 @@ export class Syscalls {
         return 0n;
       }
       case SYS.getrandom: {
-        const n = Number(a[1] > 256n ? 256n : a[1]);
-        const bytes = this.io.random ? this.io.random(n) : crypto.getRandomValues(new Uint8Array(n));
-        mem.write(a[0], bytes);
+        const GRND_NONBLOCK = 1n, GRND_RANDOM = 2n, GRND_INSECURE = 4n;
+        const flags = a[2];
+        if (flags & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE) || (flags & (GRND_RANDOM | GRND_INSECURE)) === (GRND_RANDOM | GRND_INSECURE)) {
+          return err(E.EINVAL);
+        }
+        // Linux fills the whole buffer (at most MAX_RW_COUNT bytes) when no signal interrupts it.
+        const MAX_RW_COUNT = 0x7ffff000n;
+        const n = Number(a[1] > MAX_RW_COUNT ? MAX_RW_COUNT : a[1]);
+        if (n === 0) return 0n;
+        mem.offset(a[0], n);
+        mem.write(a[0], this.io.random ? this.io.random(n) : hostRandom(n));
         return BigInt(n);
       }
       case SYS.brk: {
@@ -139,19 +199,18 @@ export class Syscalls {
         }
         return this.brk;
       }
-      case SYS.mmap: {
-        const [addr, len, , flags, fd] = a;
-        const MAP_PRIVATE = 0x02n, MAP_ANONYMOUS = 0x20n, MAP_FIXED = 0x10n;
-        if (addr !== 0n || (flags & MAP_FIXED) || !(flags & MAP_ANONYMOUS) || !(flags & MAP_PRIVATE) || BigInt.asIntN(64, fd) !== -1n) {
-          return BigInt(-E.EINVAL);
-        }
-        const size = (len + PAGE_SIZE - 1n) & ~(PAGE_SIZE - 1n);
-        if (size === 0n || this.mmapTop - size < this.brk) return BigInt(-E.ENOMEM);
-        this.mmapTop -= size;
-        mem.fill(this.mmapTop, Number(size), 0);
-        return this.mmapTop;
+      case SYS.mmap: return this.mmap(a[0], a[1], a[2], a[3], a[4], a[5]);
+      case SYS.munmap:
+        if (a[0] & (PAGE_SIZE - 1n) || a[1] === 0n) return err(E.EINVAL);
+        return 0n;
+      case SYS.mprotect: {
+        const PROT_ALL = 0x7n, PROT_GROWSDOWN = 0x01000000n, PROT_GROWSUP = 0x02000000n;
+        if (a[2] & ~(PROT_ALL | PROT_GROWSDOWN | PROT_GROWSUP) || a[0] & (PAGE_SIZE - 1n)) return err(E.EINVAL);
+        return 0n;
       }
-      case SYS.munmap: return 0n;
+      case SYS.madvise:
+        if (a[0] & (PAGE_SIZE - 1n)) return err(E.EINVAL);
+        return 0n;
       default:
         if (!this.warned.has(nr)) {
           this.warned.add(nr);
@@ -162,9 +221,101 @@ export class Syscalls {
   }
 
   private write(fd: number, buf: bigint, len: bigint): bigint {
-    if (fd !== 1 && fd !== 2) return BigInt(-E.EBADF);
-    if (len > 1n << 30n) return BigInt(-E.EINVAL);
+    if (fd !== 1 && fd !== 2) return err(E.EBADF);
+    if (len > 1n << 30n) return err(E.EINVAL);
+    if (len === 0n) return 0n; // nothing is read from the buffer, so any address will do
     const data = this.mem.read(buf, Number(len));
     return BigInt(this.io.write(fd, data));
+  }
+
+  /**
+   * writev: the iovec array is read whole first (-EFAULT before any output);
+   * a buffer that is not readable ends the call with the bytes written so far,
+   * or -EFAULT when there are none.
+   */
+  private writev(fd: number, iov: bigint, count: bigint): bigint {
+    if (fd !== 1 && fd !== 2) return err(E.EBADF);
+    if (count > UIO_MAXIOV) return err(E.EINVAL);
+    if (count === 0n) return 0n;
+    const raw = this.mem.read(iov, Number(count) * 16);
+    const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    const vec: [bigint, bigint][] = [];
+    for (let i = 0; i < raw.length; i += 16) {
+      const len = dv.getBigUint64(i + 8, true);
+      if (BigInt.asIntN(64, len) < 0n) return err(E.EINVAL);
+      vec.push([dv.getBigUint64(i, true), len]);
+    }
+    let total = 0n;
+    for (const [base, len] of vec) {
+      if (len === 0n) continue;
+      let n: bigint;
+      try {
+        n = this.write(fd, base, len);
+      } catch (e) {
+        if (!(e instanceof GuestAccessError)) throw e;
+        return total > 0n ? total : err(E.EFAULT);
+      }
+      if (n < 0n) return total > 0n ? total : n;
+      total += n;
+      if (n < len) break;
+    }
+    return total;
+  }
+
+  /** mmap: anonymous mappings (private or shared: one process, so the same), placed top down below the stack. */
+  private mmap(addr: bigint, len: bigint, prot: bigint, flags: bigint, fd: bigint, off: bigint): bigint {
+    const MAP_TYPE = 0xfn, MAP_SHARED = 0x1n, MAP_PRIVATE = 0x2n, MAP_FIXED = 0x10n, MAP_ANONYMOUS = 0x20n;
+    const MAP_FIXED_NOREPLACE = 0x100000n, PROT_ALL = 0x7n, PROT_GROWSDOWN = 0x01000000n, PROT_GROWSUP = 0x02000000n;
+    // qemu-aarch64 refuses a zero length before it looks at the descriptor.
+    if (off & (PAGE_SIZE - 1n) || len === 0n) return err(E.EINVAL);
+    if (!(flags & MAP_ANONYMOUS)) {
+      // There are no files: stdin, stdout and stderr cannot be mapped, no other descriptor is open.
+      const n = BigInt.asIntN(32, fd);
+      return n >= 0n && n <= 2n ? err(E.ENODEV) : err(E.EBADF);
+    }
+    const size = (len + PAGE_SIZE - 1n) & ~(PAGE_SIZE - 1n) & ((1n << 64n) - 1n);
+    if (size === 0n || size < len) return err(E.ENOMEM);
+    if (prot & ~(PROT_ALL | PROT_GROWSDOWN | PROT_GROWSUP)) return err(E.EINVAL);
+    const type = flags & MAP_TYPE;
+    if (type !== MAP_SHARED && type !== MAP_PRIVATE) return err(E.EINVAL);
+    // A placement hint is only a hint; MAP_FIXED is not supported (the mappings are a simple top-down stack).
+    if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) return err(E.EINVAL);
+    void addr;
+    if (this.mmapTop - size < this.brk) return err(E.ENOMEM);
+    this.mmapTop -= size;
+    this.mem.fill(this.mmapTop, Number(size), 0);
+    return this.mmapTop;
+  }
+
+  /** rt_sigaction: keeps and returns actions; none is ever run. */
+  private rtSigaction(sig: bigint, act: bigint, oact: bigint, sigsetsize: bigint): bigint {
+    if (sigsetsize !== 8n) return err(E.EINVAL);
+    // struct sigaction: handler, flags, restorer, mask (8 bytes each).
+    const next = act !== 0n ? this.mem.read(act, 32) : null;
+    const n = Number(sig);
+    if (sig < 1n || sig > BigInt(NSIG) || (next && (n === SIGKILL || n === SIGSTOP))) return err(E.EINVAL);
+    if (oact !== 0n) this.mem.write(oact, this.sigactions.get(n) ?? new Uint8Array(32));
+    if (next) {
+      const dv = new DataView(next.buffer);
+      dv.setBigUint64(24, dv.getBigUint64(24, true) & ~UNBLOCKABLE, true);
+      this.sigactions.set(n, next);
+    }
+    return 0n;
+  }
+
+  /** rt_sigprocmask: keeps the mask (SIGKILL and SIGSTOP are never blocked). */
+  private rtSigprocmask(how: bigint, set: bigint, oset: bigint, sigsetsize: bigint): bigint {
+    const SIG_BLOCK = 0n, SIG_UNBLOCK = 1n, SIG_SETMASK = 2n;
+    if (sigsetsize !== 8n) return err(E.EINVAL);
+    const old = this.sigmask;
+    if (set !== 0n) {
+      const v = this.mem.u64(set) & ~UNBLOCKABLE;
+      if (how === SIG_BLOCK) this.sigmask |= v;
+      else if (how === SIG_UNBLOCK) this.sigmask &= ~v;
+      else if (how === SIG_SETMASK) this.sigmask = v;
+      else return err(E.EINVAL);
+    }
+    if (oset !== 0n) this.mem.setU64(oset, old);
+    return 0n;
   }
 }

@@ -1,0 +1,236 @@
+// The user profile's system calls, called one at a time on a loaded process:
+// the results and errno values Linux (and qemu-aarch64) give for the same
+// arguments, including the edge cases programs meet (empty buffers, iovecs
+// that end early, placement hints, bad clock ids, long getrandom requests).
+
+import { beforeEach, describe, expect, it } from 'vitest';
+import { writeElf } from '../bindings/elf/index.ts';
+import { assemble } from '../bindings/isa/asm.ts';
+import { UserProcess } from '../bindings/user/run.ts';
+import { SYS } from '../bindings/user/syscalls.ts';
+
+const BASE = 0x400000n;
+const DATA = 0x500000n;
+const EBADF = -9n, EFAULT = -14n, ENODEV = -19n, EINVAL = -22n;
+const PAGE = 4096n;
+
+let p: UserProcess;
+let out: string;
+
+beforeEach(() => {
+  const code = assemble(`_start:\n mov x8, #93\n svc #0`, BASE);
+  const file = writeElf({
+    entry: BASE,
+    segments: [
+      { vaddr: BASE, data: code.bytes, flags: { r: true, x: true } },
+      { vaddr: DATA, data: new Uint8Array(64), memSize: 65536, flags: { r: true, w: true } },
+    ],
+  });
+  out = '';
+  p = new UserProcess(file, {
+    io: {
+      write: (_fd, d) => {
+        out += new TextDecoder().decode(d);
+        return d.length;
+      },
+      warn: () => {},
+    },
+  });
+});
+
+/** Makes the syscall `nr` with `args` in x0..x5; returns x0 as a signed value. */
+function call(nr: number, ...args: bigint[]): bigint {
+  p.cpu.setX(8, BigInt(nr));
+  for (let i = 0; i < 6; i++) p.cpu.setX(i, BigInt.asUintN(64, args[i] ?? 0n));
+  p.sys.handle(p.cpu);
+  return BigInt.asIntN(64, p.cpu.x(0));
+}
+
+/** Puts `s` at `addr` and returns addr. */
+function str(addr: bigint, s: string): bigint {
+  p.mem.write(addr, new TextEncoder().encode(s));
+  return addr;
+}
+
+/** Writes iovecs [base, len] at `at`; returns at. */
+function iovecs(at: bigint, v: [bigint, bigint][]): bigint {
+  v.forEach(([b, n], i) => {
+    p.mem.setU64(at + BigInt(i * 16), BigInt.asUintN(64, b));
+    p.mem.setU64(at + BigInt(i * 16 + 8), BigInt.asUintN(64, n));
+  });
+  return at;
+}
+
+describe('write and writev', () => {
+  it('a zero-length write reads nothing, so any buffer address will do; the descriptor is checked first', () => {
+    expect(call(SYS.write, 1n, 0n, 0n)).toBe(0n);
+    expect(call(SYS.write, 7n, 0n, 0n)).toBe(EBADF);
+    expect(call(SYS.write, 1n, 8n, 5n)).toBe(EFAULT);
+    expect(out).toBe('');
+  });
+
+  it('writev skips empty iovecs, whatever their base', () => {
+    const ab = str(DATA + 0x100n, 'ab'), cd = str(DATA + 0x108n, 'cd\n');
+    expect(call(SYS.writev, 1n, iovecs(DATA, [[ab, 2n], [0n, 0n], [cd, 3n]]), 3n)).toBe(5n);
+    expect(out).toBe('abcd\n');
+    expect(call(SYS.writev, 1n, 0n, 0n)).toBe(0n);
+  });
+
+  it('writev returns the bytes written before a buffer that cannot be read, -EFAULT when there are none', () => {
+    const ok = str(DATA + 0x100n, 'ok\n');
+    expect(call(SYS.writev, 1n, iovecs(DATA, [[ok, 3n], [8n, 4n], [ok, 3n]]), 3n)).toBe(3n);
+    expect(out).toBe('ok\n');
+    expect(call(SYS.writev, 1n, iovecs(DATA, [[8n, 4n], [ok, 3n]]), 2n)).toBe(EFAULT);
+    expect(out).toBe('ok\n');
+  });
+
+  it('writev reads the whole iovec array and checks every length before writing anything', () => {
+    const ok = str(DATA + 0x100n, 'ok\n');
+    expect(call(SYS.writev, 1n, 8n, 1n)).toBe(EFAULT);
+    expect(call(SYS.writev, 1n, iovecs(DATA, [[ok, 3n], [ok, -1n]]), 2n)).toBe(EINVAL);
+    expect(call(SYS.writev, 1n, iovecs(DATA, [[ok, 3n]]), 1025n)).toBe(EINVAL);
+    expect(call(SYS.writev, 1n, iovecs(DATA, [[ok, 3n]]), -1n)).toBe(EINVAL);
+    expect(call(SYS.writev, 0n, iovecs(DATA, [[ok, 3n]]), 1n)).toBe(EBADF);
+    expect(out).toBe('');
+  });
+});
+
+describe('mmap, munmap, mprotect, madvise', () => {
+  const PROT_RW = 3n, MAP_SHARED = 1n, MAP_PRIVATE = 2n, MAP_FIXED = 0x10n, MAP_ANONYMOUS = 0x20n;
+  const anon = (len: bigint, flags = MAP_PRIVATE | MAP_ANONYMOUS, fd = -1n, addr = 0n, off = 0n, prot = PROT_RW) =>
+    call(SYS.mmap, addr, len, prot, flags, fd, off);
+
+  it('an anonymous mapping ignores the descriptor and a placement hint; shared is allowed', () => {
+    const a = anon(10000n, MAP_PRIVATE | MAP_ANONYMOUS, 0n);
+    expect(a > 0n && a % PAGE === 0n).toBe(true);
+    expect(p.mem.read(a, 3 * 4096).every((b) => b === 0)).toBe(true);
+    const b = anon(4096n, MAP_PRIVATE | MAP_ANONYMOUS, -1n, 0x12345n);
+    expect(b).toBe(a - PAGE);
+    const c = anon(4096n, MAP_SHARED | MAP_ANONYMOUS);
+    expect(c).toBe(b - PAGE);
+  });
+
+  it('bad arguments get the errno Linux gives, and map nothing', () => {
+    const first = anon(4096n);
+    expect(anon(0n)).toBe(EINVAL);
+    expect(anon(4096n, MAP_PRIVATE | MAP_ANONYMOUS, -1n, 0n, 1n)).toBe(EINVAL); // offset not page aligned
+    expect(anon(4096n, MAP_ANONYMOUS)).toBe(EINVAL); // neither shared nor private
+    expect(anon(4096n, 4n | MAP_ANONYMOUS)).toBe(EINVAL);
+    expect(anon(4096n, MAP_PRIVATE | MAP_ANONYMOUS, -1n, 0n, 0n, 0x100n)).toBe(EINVAL); // unknown PROT bit
+    expect(anon(-4096n)).toBe(-12n); // ENOMEM: the length rounds up past the address space
+    expect(anon(4096n, MAP_PRIVATE, 9n)).toBe(EBADF); // no file descriptor but 0..2 is open
+    expect(anon(4096n, MAP_PRIVATE, 1n)).toBe(ENODEV);
+    expect(anon(4096n, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1n, 0x200000n)).toBe(EINVAL); // not supported
+    expect(anon(4096n)).toBe(first - PAGE);
+  });
+
+  it('munmap, mprotect and madvise check their arguments and accept the rest', () => {
+    const a = anon(8192n);
+    expect(call(SYS.mprotect, a, 4096n, 5n)).toBe(0n);
+    expect(call(SYS.mprotect, a + 1n, 4096n, 5n)).toBe(EINVAL);
+    expect(call(SYS.mprotect, a, 4096n, 8n)).toBe(EINVAL);
+    expect(call(SYS.madvise, a, 4096n, 4n)).toBe(0n);
+    expect(call(SYS.madvise, a + 8n, 4096n, 4n)).toBe(EINVAL);
+    expect(call(SYS.munmap, a + 8n, 4096n)).toBe(EINVAL);
+    expect(call(SYS.munmap, a, 0n)).toBe(EINVAL);
+    expect(call(SYS.munmap, a, 8192n)).toBe(0n);
+  });
+});
+
+describe('clocks', () => {
+  const ts = DATA + 0x200n;
+  const sec = () => p.mem.u64(ts), nsec = () => p.mem.u64(ts + 8n);
+
+  it('CLOCK_REALTIME counts from the Unix epoch, like gettimeofday', () => {
+    expect(call(SYS.clock_gettime, 0n, ts)).toBe(0n);
+    const now = BigInt(Math.floor(Date.now() / 1000));
+    expect(sec() >= now - 5n && sec() <= now + 5n).toBe(true);
+    expect(nsec() < 1_000_000_000n).toBe(true);
+    expect(call(SYS.gettimeofday, ts, 0n)).toBe(0n);
+    expect(sec() >= now - 5n && sec() <= now + 5n).toBe(true);
+  });
+
+  it('accepts the clocks Linux has, this process\'s CPU clocks included, and refuses other ids', () => {
+    for (const id of [0n, 1n, 2n, 3n, 4n, 5n, 6n, 7n, 11n, -2n, -6n, -8n]) expect(call(SYS.clock_gettime, id, ts), `${id}`).toBe(0n);
+    for (const id of [8n, 9n, 10n, 12n, 100n, -1n, -5n, 1n << 32n]) expect(call(SYS.clock_gettime, id, ts), `${id}`).toBe(EINVAL);
+    expect(call(SYS.clock_gettime, 1n, 8n)).toBe(EFAULT);
+  });
+
+  it('clock_getres: 1 ns, a tick for the coarse clocks', () => {
+    expect(call(SYS.clock_getres, 1n, ts)).toBe(0n);
+    expect([sec(), nsec()]).toEqual([0n, 1n]);
+    expect(call(SYS.clock_getres, 6n, ts)).toBe(0n);
+    expect([sec(), nsec()]).toEqual([0n, 4_000_000n]);
+    expect(call(SYS.clock_getres, 1n, 0n)).toBe(0n);
+    expect(call(SYS.clock_getres, 10n, ts)).toBe(EINVAL);
+  });
+});
+
+describe('getrandom', () => {
+  it('fills the whole buffer, beyond 256 bytes and beyond one host request', () => {
+    const buf = DATA + 0x1000n;
+    expect(call(SYS.getrandom, buf, 1000n, 0n)).toBe(1000n);
+    expect(call(SYS.getrandom, buf, 40000n, 1n)).toBe(40000n);
+    const a = anon70000();
+    expect(call(SYS.getrandom, a, 70000n, 0n)).toBe(70000n);
+    const tail = p.mem.read(a + 65536n, 70000 - 65536);
+    expect(tail.some((b) => b !== 0)).toBe(true);
+  });
+
+  it('refuses unknown flags and GRND_RANDOM with GRND_INSECURE', () => {
+    expect(call(SYS.getrandom, DATA, 8n, 8n)).toBe(EINVAL);
+    expect(call(SYS.getrandom, DATA, 8n, 6n)).toBe(EINVAL);
+    expect(call(SYS.getrandom, DATA, 0n, 0n)).toBe(0n);
+    expect(call(SYS.getrandom, 0n, 8n, 0n)).toBe(EFAULT);
+  });
+
+  function anon70000(): bigint {
+    return call(SYS.mmap, 0n, 70000n, 3n, 0x22n, -1n, 0n);
+  }
+});
+
+describe('signals: actions and the mask are kept, never delivered', () => {
+  const act = DATA + 0x300n, oact = DATA + 0x340n, set = DATA + 0x380n, oset = DATA + 0x388n;
+  const SIGUSR1 = 10n, SIGKILL = 9n;
+  const UNBLOCKABLE = (1n << 8n) | (1n << 18n);
+
+  it('rt_sigaction checks the set size and signal number and returns the previous action', () => {
+    p.mem.setU64(act, 1n); // SIG_IGN
+    p.mem.setU64(act + 8n, 0x04000000n); // SA_RESTORER
+    p.mem.setU64(act + 24n, (1n << 64n) - 1n);
+    expect(call(SYS.rt_sigaction, SIGUSR1, act, 0n, 4n)).toBe(EINVAL);
+    expect(call(SYS.rt_sigaction, 0n, act, 0n, 8n)).toBe(EINVAL);
+    expect(call(SYS.rt_sigaction, 65n, 0n, 0n, 8n)).toBe(EINVAL);
+    expect(call(SYS.rt_sigaction, SIGKILL, act, 0n, 8n)).toBe(EINVAL);
+    expect(call(SYS.rt_sigaction, SIGUSR1, act, 8n, 8n)).toBe(EFAULT);
+    p.mem.fill(oact, 32, 0x77);
+    expect(call(SYS.rt_sigaction, SIGKILL, 0n, oact, 8n)).toBe(0n);
+    expect(p.mem.read(oact, 32).every((b) => b === 0)).toBe(true);
+    expect(call(SYS.rt_sigaction, SIGUSR1, act, oact, 8n)).toBe(0n);
+    expect(p.mem.u64(oact)).toBe(0n);
+    expect(call(SYS.rt_sigaction, SIGUSR1, 0n, oact, 8n)).toBe(0n);
+    expect(p.mem.u64(oact)).toBe(1n);
+    expect(p.mem.u64(oact + 8n)).toBe(0x04000000n);
+    expect(p.mem.u64(oact + 24n)).toBe(((1n << 64n) - 1n) & ~UNBLOCKABLE);
+  });
+
+  it('rt_sigprocmask keeps the mask, never blocks SIGKILL or SIGSTOP, and checks how and the set size', () => {
+    p.mem.setU64(oset, 0x1234n);
+    expect(call(SYS.rt_sigprocmask, 0n, 0n, oset, 8n)).toBe(0n);
+    expect(p.mem.u64(oset)).toBe(0n);
+    p.mem.setU64(set, (1n << 64n) - 1n);
+    expect(call(SYS.rt_sigprocmask, 0n, set, 0n, 8n)).toBe(0n); // SIG_BLOCK
+    expect(call(SYS.rt_sigprocmask, 1n, 0n, oset, 8n)).toBe(0n);
+    expect(p.mem.u64(oset)).toBe(((1n << 64n) - 1n) & ~UNBLOCKABLE);
+    p.mem.setU64(set, 0xffn);
+    expect(call(SYS.rt_sigprocmask, 1n, set, 0n, 8n)).toBe(0n); // SIG_UNBLOCK
+    expect(call(SYS.rt_sigprocmask, 7n, set, oset, 8n)).toBe(EINVAL);
+    expect(call(SYS.rt_sigprocmask, 7n, 0n, 0n, 8n)).toBe(0n);
+    expect(call(SYS.rt_sigprocmask, 0n, 0n, 0n, 16n)).toBe(EINVAL);
+    p.mem.setU64(set, 0x5n);
+    expect(call(SYS.rt_sigprocmask, 2n, set, oset, 8n)).toBe(0n); // SIG_SETMASK
+    expect(p.mem.u64(oset)).toBe(((1n << 64n) - 1n) & ~UNBLOCKABLE & ~0xffn);
+    expect(call(SYS.rt_sigprocmask, 0n, 0n, oset, 8n)).toBe(0n);
+    expect(p.mem.u64(oset)).toBe(0x5n);
+  });
+});
