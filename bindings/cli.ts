@@ -8,7 +8,7 @@
 //                [--image pfe2|pfe42] [--json | --markdown] [--svg FILE]
 
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { readFileSync, writeSync } from 'node:fs';
+import { readFileSync, readSync, writeSync } from 'node:fs';
 import { ElfError } from './elf/index.ts';
 import { GuestAccessError } from './guest-memory.ts';
 import { LoadError } from './user/image.ts';
@@ -44,6 +44,29 @@ function writeAll(fd: number, data: Uint8Array): number {
     }
   }
   return data.length;
+}
+
+const stdinPause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Up to `max` bytes of the host's stdin for the guest's read(0, ...); empty at
+ * end of input or when there is no stdin. A non-blocking stdin is waited on.
+ */
+function readStdin(max: number): Uint8Array {
+  const buf = new Uint8Array(max);
+  for (;;) {
+    try {
+      return buf.subarray(0, readSync(0, buf, 0, max, null));
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') {
+        Atomics.wait(stdinPause, 0, 0, 1);
+        continue;
+      }
+      if (code === 'EOF' || code === 'EBADF') return buf.subarray(0, 0);
+      throw err;
+    }
+  }
 }
 
 function parseIntIn(lo: number, hi: number): (v: string) => number {
@@ -118,6 +141,7 @@ function runCommand(file: string, args: string[], flags: RunFlags): number | Pro
     jitThreshold: flags.jitThreshold,
     io: {
       write: (fd, data) => writeAll(fd, data),
+      read: readStdin,
       warn: (m) => process.stderr.write(m + '\n'),
     },
   });

@@ -303,6 +303,41 @@ describe('patchlab run (CLI)', () => {
     expect(r.stderr).toMatch(/^patchlab: ELF:/);
   });
 
+  it('the guest reads the host\'s stdin to its end', () => {
+    // Echoes stdin in 7-byte reads, then exits with the count of read calls that returned data.
+    const f = join(dir, 'cat.elf');
+    writeFileSync(f, elf(`
+      _start:
+        mov x19, #0
+        movz x20, #0x50, lsl #16
+      again:
+        mov x0, #0
+        mov x1, x20
+        mov x2, #7
+        mov x8, #63
+        svc #0
+        cmp x0, #0
+        b.le done
+        add x19, x19, #1
+        mov x2, x0
+        mov x0, #1
+        mov x1, x20
+        mov x8, #64
+        svc #0
+        b again
+      done:
+        mov x0, x19
+        mov x8, #93
+        svc #0`));
+    const text = 'line one\nline two\n' + 'x'.repeat(1000) + '\n';
+    const r = spawnSync(process.execPath, ['dist/cli.js', 'run', f], { input: text, encoding: 'utf8' });
+    expect(r.stdout).toBe(text);
+    expect(r.status).toBe(Math.ceil(text.length / 7));
+    const none = spawnSync(process.execPath, ['dist/cli.js', 'run', f], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+    expect(none.stdout).toBe('');
+    expect(none.status).toBe(0);
+  });
+
   it('--max-insns stops the guest', () => {
     const f = join(dir, 'loop.elf');
     writeFileSync(f, elf(`_start:\n b _start`));
