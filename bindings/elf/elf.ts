@@ -16,7 +16,7 @@
 import { ElfError, hex } from './errors.ts';
 import { symbolLookup } from './symbols.ts';
 import {
-  EM_AARCH64, ET_DYN, ET_EXEC, PATCHABLE_SECTION, PT_LOAD, PT_TLS, SHN_LORESERVE, SHN_UNDEF, SHN_XINDEX,
+  EM_AARCH64, ET_DYN, ET_EXEC, PATCHABLE_SECTION, PT_INTERP, PT_LOAD, PT_TLS, SHN_LORESERVE, SHN_UNDEF, SHN_XINDEX,
   SHT_DYNSYM, SHT_NOBITS, SHT_NULL, SHT_PROGBITS, SHT_STRTAB, SHT_SYMTAB,
   type ElfImage, type ElfSection, type ElfSegment, type ElfSymbol, type ElfSymbolBinding, type ElfSymbolType,
 } from './types.ts';
@@ -192,6 +192,7 @@ export function parseElf(bytes: Uint8Array): ElfImage {
   const segments: ElfSegment[] = [];
   const loadIndex: number[] = [];
   let tlsSegment: ElfSegment | null = null;
+  let interpreter: string | null = null;
   for (let i = 0; i < phnum; i++) {
     const p = Number(phoff) + i * PHDR_SIZE;
     const pType = u32(p);
@@ -207,6 +208,13 @@ export function parseElf(bytes: Uint8Array): ElfImage {
       throw new ElfError('BAD_SEGMENT',
         `${where}: segment file range ${hex(offset)}+${hex(fileSize)} exceeds file size ${hex(size)}`,
         { offset: p + 8, value: offset });
+    }
+    if (pType === PT_INTERP) {
+      if (interpreter !== null) throw new ElfError('BAD_PROGRAM_HEADER', `${where}: second PT_INTERP`, { offset: p });
+      const name = bytes.subarray(Number(offset), Number(offset + fileSize));
+      const end = name.indexOf(0);
+      interpreter = new TextDecoder().decode(end >= 0 ? name.subarray(0, end) : name);
+      continue;
     }
     if (pType !== PT_LOAD && pType !== PT_TLS) continue;
     if (fileSize > memSize) {
@@ -408,7 +416,7 @@ export function parseElf(bytes: Uint8Array): ElfImage {
 
   return {
     type: eType === ET_EXEC ? 'EXEC' : 'DYN',
-    entry, segments, tlsSegment, sections, symbols, patchableEntries, textRanges,
+    entry, segments, tlsSegment, interpreter, sections, symbols, patchableEntries, textRanges,
     ...symbolLookup(symbols, segmentAt),
     segmentAt,
   };

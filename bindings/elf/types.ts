@@ -4,6 +4,7 @@ export const EM_AARCH64 = 183;
 export const ET_EXEC = 2;
 export const ET_DYN = 3;
 export const PT_LOAD = 1;
+export const PT_INTERP = 3;
 export const PT_TLS = 7;
 export const SHT_NULL = 0;
 export const SHT_PROGBITS = 1;
@@ -91,6 +92,8 @@ export interface ElfImage {
   segments: ElfSegment[];
   /** The PT_TLS segment, or null when there is none. */
   tlsSegment: ElfSegment | null;
+  /** The program interpreter named by PT_INTERP (a dynamically linked program), or null. */
+  interpreter: string | null;
   /** All section headers, including the null section 0. */
   sections: ElfSection[];
   /** Symbols of `.symtab` (or `.dynsym` when there is no `.symtab`), without the null symbol. */

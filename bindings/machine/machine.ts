@@ -76,6 +76,8 @@ export class Machine {
   readonly quantum: number;
   /** The ELF loaded, once load() has run. */
   image: ElfImage | null = null;
+  /** Guest address minus link-time address of the loaded image (a user-profile static-pie image is placed). */
+  private loadBias = 0n;
 
   private state: State = 'created';
   private readonly plan: MemoryPlan;
@@ -180,6 +182,7 @@ export class Machine {
       const cpu = this.cpuStates[0];
       cpu.pc = layout.entry;
       cpu.sp = layout.sp;
+      this.loadBias = layout.loadBias;
       this.profileSetup = { kind: 'user', layout };
     }
     for (let i = 0; i < this.ncpus; i++) this.core.flushCache(i);
@@ -341,7 +344,7 @@ export class Machine {
       memory: this.memory,
       mem: this.mem,
       cpus: this.ncpus,
-      text: () => image.textRanges,
+      text: () => image.textRanges.map((r) => ({ start: r.start + this.loadBias, end: r.end + this.loadBias })),
       activity: () => this.activity(),
       checker: this.cmodx,
     });
@@ -359,7 +362,7 @@ export class Machine {
     return this.cpuStates.map((c) => {
       const idle = c.exit === L.EXIT_WFI || c.exit === L.EXIT_WFE;
       const pc = c.pc;
-      const s = image?.symbolize(pc);
+      const s = image?.symbolize(pc - this.loadBias);
       return {
         cpu: c.index,
         state: !running ? 'stopped' : idle ? 'idle' : 'running',
@@ -515,7 +518,10 @@ export class Machine {
   private buildFault(index: number): Fault {
     const cpu = this.cpuStates[index];
     const image = this.image;
-    const f = buildFault(cpu, this.mem, { disassemble, symbolize: image ? (a) => image.symbolize(a) : undefined });
+    const f = buildFault(cpu, this.mem, {
+      disassemble,
+      symbolize: image ? (a) => image.symbolize(a - this.loadBias) : undefined,
+    });
     if (f) return f;
     // An exit the profile has no use for (HLT with halting debug off, an SVC
     // that no vector handles...): the instruction is treated as undefined.

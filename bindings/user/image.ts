@@ -6,7 +6,8 @@
 // NULL and small offsets from it fault):
 //
 //   0x0000_0000 .. 0x0000_ffff   unmapped
-//   0x0001_0000 .. image end     free, then the ELF's PT_LOAD segments (typically at 0x400000)
+//   0x0001_0000 .. image end     free, then the ELF's PT_LOAD segments (typically at 0x400000;
+//                                a static-pie image, ET_DYN, is placed with its lowest segment there)
 //   brk start   .. brk            heap grown by brk(2)
 //   mmap low    .. mmap top      anonymous mmap(2) regions, allocated downwards
 //   stack limit .. RAM end       the stack (STACK_SIZE), initial SP just below the strings
@@ -17,6 +18,8 @@ import { GuestMemory } from '../guest-memory.ts';
 export const NULL_GUARD = 0x10000n;
 export const STACK_SIZE = 8n << 20n;
 export const PAGE_SIZE = 4096n;
+/** Where the lowest segment of a position-independent (ET_DYN) image goes. */
+export const PIE_BASE = 0x400000n;
 
 export class LoadError extends Error {
   override name = 'LoadError';
@@ -39,6 +42,8 @@ const alignUp = (v: bigint, a: bigint): bigint => (v + a - 1n) & ~(a - 1n);
 const alignDown = (v: bigint, a: bigint): bigint => v & ~(a - 1n);
 
 export interface UserLayout {
+  /** Added to the ELF's addresses: 0 for ET_EXEC, where an ET_DYN image was placed otherwise. */
+  loadBias: bigint;
   entry: bigint;
   sp: bigint;
   brkStart: bigint;
@@ -49,7 +54,10 @@ export interface UserLayout {
 
 /**
  * Loads `image` (parsed from `file`) into guest RAM and builds the initial
- * stack. Nothing is written when a segment does not fit.
+ * stack. Nothing is written when the image cannot be loaded: a dynamically
+ * linked program (it names an interpreter), or a segment that does not fit.
+ * A static-pie image is placed at PIE_BASE and not relocated: as under Linux,
+ * its own start-up code applies its relocations.
  */
 export function loadUserImage(
   mem: GuestMemory,
@@ -59,23 +67,41 @@ export function loadUserImage(
   env: readonly string[],
   random: Uint8Array,
 ): UserLayout {
+  if (image.interpreter !== null) {
+    throw new LoadError(
+      `the program is dynamically linked (interpreter ${image.interpreter}); the user profile runs static programs only`,
+    );
+  }
   const ramEnd = mem.hi;
   const stackLimit = ramEnd - STACK_SIZE;
+  let loadBias = 0n;
+  if (image.type === 'DYN') {
+    // Keep every segment's address congruent to its file offset modulo its alignment.
+    let align = PAGE_SIZE;
+    let lowest = image.segments[0].vaddr;
+    for (const s of image.segments) {
+      if (s.align > align) align = s.align;
+      if (s.vaddr < lowest) lowest = s.vaddr;
+    }
+    loadBias = alignUp(PIE_BASE, align) - alignDown(lowest, align);
+  }
   let imageEnd = 0n;
   for (const s of image.segments) {
-    const end = s.vaddr + s.memSize;
-    if (s.vaddr < NULL_GUARD || end > stackLimit) {
+    const start = s.vaddr + loadBias;
+    const end = start + s.memSize;
+    if (start < NULL_GUARD || end > stackLimit) {
       throw new LoadError(
-        `segment 0x${s.vaddr.toString(16)}..0x${end.toString(16)} is outside the loadable range ` +
+        `segment 0x${start.toString(16)}..0x${end.toString(16)} is outside the loadable range ` +
           `0x${NULL_GUARD.toString(16)}..0x${stackLimit.toString(16)} (guest RAM ${mem.size >> 20} MiB)`,
-        s.vaddr,
+        start,
       );
     }
     if (end > imageEnd) imageEnd = end;
   }
   for (const s of image.segments) {
-    mem.write(s.vaddr, s.data);
-    if (s.memSize > s.fileSize) mem.fill(s.vaddr + BigInt(s.data.length), Number(s.memSize - BigInt(s.data.length)), 0);
+    const start = s.vaddr + loadBias;
+    mem.write(start, s.data);
+    if (s.memSize > s.fileSize) mem.fill(start + BigInt(s.data.length), Number(s.memSize - BigInt(s.data.length)), 0);
   }
 
   // Program headers, for AT_PHDR: where the first segment maps the file's header area.
@@ -83,7 +109,8 @@ export function loadUserImage(
   const phoff = dv.getBigUint64(0x20, true);
   const phnum = BigInt(dv.getUint16(0x38, true));
   const first = image.segments.find((s) => BigInt(s.offset) <= phoff && phoff + phnum * 56n <= BigInt(s.offset) + s.fileSize);
-  const phdr = first ? first.vaddr + (phoff - BigInt(first.offset)) : 0n;
+  const phdr = first ? first.vaddr + loadBias + (phoff - BigInt(first.offset)) : 0n;
+  const entry = image.entry + loadBias;
 
   // Strings at the top of the stack, then the vectors below them.
   const enc = new TextEncoder();
@@ -103,7 +130,7 @@ export function loadUserImage(
 
   const auxv: [bigint, bigint][] = [
     [AT.PHDR, phdr], [AT.PHENT, 56n], [AT.PHNUM, phnum], [AT.PAGESZ, PAGE_SIZE], [AT.BASE, 0n],
-    [AT.FLAGS, 0n], [AT.ENTRY, image.entry], [AT.UID, 0n], [AT.EUID, 0n], [AT.GID, 0n], [AT.EGID, 0n],
+    [AT.FLAGS, 0n], [AT.ENTRY, entry], [AT.UID, 0n], [AT.EUID, 0n], [AT.GID, 0n], [AT.EGID, 0n],
     [AT.HWCAP, HWCAP_ATOMICS], [AT.CLKTCK, 100n], [AT.SECURE, 0n], [AT.RANDOM, randomPtr],
     [AT.HWCAP2, 0n], [AT.EXECFN, execfn], [AT.NULL, 0n],
   ];
@@ -116,5 +143,10 @@ export function loadUserImage(
   mem.write(sp, new Uint8Array(block.buffer));
 
   const brkStart = alignUp(imageEnd, PAGE_SIZE);
-  return { entry: image.entry, sp, brkStart, mmapTop: alignDown(stackLimit, PAGE_SIZE), stackLimit, ramEnd };
+  return { loadBias, entry, sp, brkStart, mmapTop: alignDown(stackLimit, PAGE_SIZE), stackLimit, ramEnd };
+}
+
+/** Symbolizes a guest address of a loaded image (its link-time address is the guest's minus the load bias). */
+export function userSymbolizer(image: ElfImage, layout: UserLayout): (addr: bigint) => ReturnType<ElfImage['symbolize']> {
+  return (addr) => image.symbolize(addr - layout.loadBias);
 }
