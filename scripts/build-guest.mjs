@@ -9,8 +9,8 @@
 //                                                build only the kernel images, into DIR
 //                                                (the manifest is left alone)
 //
-// Every C test is built for {-O0,-O2,-Os} x {armv8-a, armv8.1-a}; every .S
-// test once; the benchmark once. The kernel-profile programs of guest/smp/
+// Every C test is built for {-O0,-O2,-Os} x {armv8-a, armv8.1-a} (a few with
+// flags of their own, C_TEST_FLAGS); every .S test once; the benchmark once. The kernel-profile programs of guest/smp/
 // (smp-*.elf) are built once each, linked at 0x40000000 with guest/smp/lib;
 // they run on the Machine, not under qemu-aarch64. The mini SMP kernel of
 // guest/kernel/ is built twice from the same sources, with
@@ -114,6 +114,11 @@ const RUN_META = {
 };
 // Assembly tests that need more than armv8-a.
 const ASM_ARCH = { lse: 'armv8.1-a' };
+// Flags for one C test's own source on every variant (the runtime is built without them).
+const C_TEST_FLAGS = {
+  outline: ['-moutline-atomics'],
+  harden: ['-fstack-protector-strong', '-ftrapv'],
+};
 const BENCH = { name: 'callheavy', source: 'guest/bench/callheavy.c', patchable: 2 };
 // Kernel-profile programs: freestanding, linked at the start of RAM.
 const SMP_DIR = 'guest/smp';
@@ -251,6 +256,7 @@ function plan() {
           opt,
           arch: arch.march,
           extra: [],
+          testFlags: C_TEST_FLAGS[test] ?? [],
           patchable: 0,
         });
       }
@@ -364,13 +370,15 @@ async function buildInto(outDir, allPrograms) {
       );
 
       const obj = path.join(progDir, `${p.name}.o`);
+      const own = p.testFlags ?? [];
       return {
         cmd: CC,
-        args: [...compileFlags(p), ...INCLUDE, '-c', p.source, '-o', obj],
+        args: [...compileFlags(p), ...own, ...INCLUDE, '-c', p.source, '-o', obj],
         then: {
           cmd: CC,
           args: [
             ...compileFlags(p),
+            ...own,
             '-o',
             `${outDir}/${p.name}.elf`,
             ...rtObjs,
@@ -576,6 +584,7 @@ async function main() {
       arch: p.arch,
       flags: [
         ...compileFlags(p).filter((f) => !f.startsWith('-ffile-prefix-map=')),
+        ...(p.testFlags ?? []),
         ...(p.kind === 'smp' ? SMP_LINK : p.kind === 'kernel' ? KERNEL_LINK : LINK_TAIL),
       ],
       args: meta.args ?? [],

@@ -68,6 +68,8 @@ describe('translated code against the interpreter, in lock step', () => {
     ['divide-O0-v81', [], 7],
     ['atomics-O2-v80', [], 31],
     ['brk-O2-v80', [], 5],
+    ['smc-O2-v81', [], 23],
+    ['outline-O2-v80', [], 17],
   ] as const) {
     it(`${name}: same state after every step, budgets 1..${maxBudget}`, () => {
       const p = program(name);
