@@ -135,7 +135,8 @@ function runCommand(file: string, args: string[], flags: RunFlags): number | Pro
   const bytes = readFileSync(file);
   const result = runUserProgram(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
     args: [file, ...args],
-    env: [],
+    // The guest inherits patchlab's environment, as a program started by the shell (or by qemu-aarch64) does.
+    env: Object.entries(process.env).map(([k, v]) => `${k}=${v ?? ''}`),
     ramSize: flags.ram,
     maxInsns: flags.maxInsns,
     jitThreshold: flags.jitThreshold,

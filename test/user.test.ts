@@ -338,6 +338,41 @@ describe('patchlab run (CLI)', () => {
     expect(none.status).toBe(0);
   });
 
+  it('the guest inherits patchlab\'s environment, in order', () => {
+    // Writes each envp string on its own line (the NUL becomes the newline).
+    const f = join(dir, 'env.elf');
+    writeFileSync(f, elf(`
+      _start:
+        ldr x19, [sp]
+        add x20, sp, #16
+        add x20, x20, x19, lsl #3
+      next:
+        ldr x21, [x20], #8
+        cbz x21, done
+        mov x22, x21
+      len:
+        ldrb w23, [x22]
+        cbz w23, got
+        add x22, x22, #1
+        b len
+      got:
+        mov w23, #10
+        strb w23, [x22]
+        mov x0, #1
+        mov x1, x21
+        sub x2, x22, x21
+        add x2, x2, #1
+        mov x8, #64
+        svc #0
+        b next
+      done:
+        ${EXIT(0)}`));
+    const env = { B: 'two words', A: '1', EMPTY: '', PATH: process.env.PATH ?? '' };
+    const r = spawnSync(process.execPath, ['dist/cli.js', 'run', f], { env, encoding: 'utf8' });
+    expect(r.stdout).toBe(Object.entries(env).map(([k, v]) => `${k}=${v}\n`).join(''));
+    expect(r.status).toBe(0);
+  });
+
   it('--max-insns stops the guest', () => {
     const f = join(dir, 'loop.elf');
     writeFileSync(f, elf(`_start:\n b _start`));
