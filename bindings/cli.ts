@@ -33,13 +33,16 @@ export function parseSize(v: string): number {
   return Number(m[1]) * mul;
 }
 
+/** Writes all of `data`; when the reader has gone, what was written before it, or -EPIPE. */
 function writeAll(fd: number, data: Uint8Array): number {
   let off = 0;
   while (off < data.length) {
     try {
       off += writeSync(fd, data, off, data.length - off);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EAGAIN') continue;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') continue;
+      if (code === 'EPIPE') return off > 0 ? off : -32;
       throw err;
     }
   }

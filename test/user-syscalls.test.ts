@@ -17,7 +17,8 @@ const PAGE = 4096n;
 let p: UserProcess;
 let out: string;
 
-beforeEach(() => {
+/** A fresh process whose output goes to `out`, or to `write` when given. */
+function load(write?: (fd: 1 | 2, d: Uint8Array) => number): void {
   const code = assemble(`_start:\n mov x8, #93\n svc #0`, BASE);
   const file = writeElf({
     entry: BASE,
@@ -29,14 +30,16 @@ beforeEach(() => {
   out = '';
   p = new UserProcess(file, {
     io: {
-      write: (_fd, d) => {
+      write: write ?? ((_fd, d) => {
         out += new TextDecoder().decode(d);
         return d.length;
-      },
+      }),
       warn: () => {},
     },
   });
-});
+}
+
+beforeEach(() => load());
 
 /** Makes the syscall `nr` with `args` in x0..x5; returns x0 as a signed value. */
 function call(nr: number, ...args: bigint[]): bigint {
@@ -232,5 +235,38 @@ describe('signals: actions and the mask are kept, never delivered', () => {
     expect(p.mem.u64(oset)).toBe(((1n << 64n) - 1n) & ~UNBLOCKABLE & ~0xffn);
     expect(call(SYS.rt_sigprocmask, 0n, 0n, oset, 8n)).toBe(0n);
     expect(p.mem.u64(oset)).toBe(0x5n);
+  });
+});
+
+describe('a write nobody reads (EPIPE)', () => {
+  const EPIPE = -32n, SIGPIPE = 13n;
+
+  it('ends the process with SIGPIPE (status 141) while SIGPIPE has its default action', () => {
+    load(() => -32);
+    const msg = str(DATA + 0x100n, 'x\n');
+    call(SYS.write, 1n, msg, 2n);
+    expect(p.sys.killedBy).toBe(13);
+    expect(p.sys.exitCode).toBe(128 + 13);
+  });
+
+  it('returns -EPIPE when SIGPIPE is ignored, caught (never delivered) or blocked', () => {
+    const act = DATA + 0x300n, set = DATA + 0x380n;
+    const msg = DATA + 0x100n;
+    for (const setup of [
+      () => p.mem.setU64(act, 1n), // SIG_IGN
+      () => p.mem.setU64(act, BASE), // a handler
+    ]) {
+      load(() => -32);
+      setup();
+      expect(call(SYS.rt_sigaction, SIGPIPE, act, 0n, 8n)).toBe(0n);
+      expect(call(SYS.write, 1n, msg, 2n)).toBe(EPIPE);
+      expect(call(SYS.writev, 2n, iovecs(DATA, [[msg, 2n]]), 1n)).toBe(EPIPE);
+      expect(p.sys.exitCode).toBeNull();
+    }
+    load(() => -32);
+    p.mem.setU64(set, 1n << (SIGPIPE - 1n));
+    expect(call(SYS.rt_sigprocmask, 0n, set, 0n, 8n)).toBe(0n);
+    expect(call(SYS.write, 1n, msg, 2n)).toBe(EPIPE);
+    expect(p.sys.exitCode).toBeNull();
   });
 });

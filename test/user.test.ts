@@ -1,7 +1,7 @@
 // The user profile: syscalls, the initial stack, faults as oops reports that
 // leave the state untouched, and the CLI.
 
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -371,6 +371,33 @@ describe('patchlab run (CLI)', () => {
     const r = spawnSync(process.execPath, ['dist/cli.js', 'run', f], { env, encoding: 'utf8' });
     expect(r.stdout).toBe(Object.entries(env).map(([k, v]) => `${k}=${v}\n`).join(''));
     expect(r.status).toBe(0);
+  });
+
+  it('a guest writing to a pipe nobody reads ends with SIGPIPE (141), quietly', async () => {
+    const f = join(dir, 'yes.elf');
+    writeFileSync(f, elf(`
+      _start:
+        movz x1, #0x50, lsl #16
+        mov w2, #0x0a79
+        strh w2, [x1]
+      again:
+        mov x0, #1
+        movz x1, #0x50, lsl #16
+        mov x2, #2
+        mov x8, #64
+        svc #0
+        cmp x0, #2
+        b.eq again
+        neg x0, x0
+        mov x8, #93
+        svc #0`));
+    const child = spawn(process.execPath, ['dist/cli.js', 'run', f], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const status = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    expect(stderr).toBe('');
+    expect(status).toBe(141);
   });
 
   it('--max-insns stops the guest', () => {

@@ -26,7 +26,7 @@ export const SYS = {
 } as const;
 
 const E = {
-  EPERM: 1, ENOENT: 2, EBADF: 9, ENOMEM: 12, EFAULT: 14, ENODEV: 19, EINVAL: 22, ENOTTY: 25, ENOSYS: 38,
+  EPERM: 1, ENOENT: 2, EBADF: 9, ENOMEM: 12, EFAULT: 14, ENODEV: 19, EINVAL: 22, ENOTTY: 25, EPIPE: 32, ENOSYS: 38,
 } as const;
 const err = (e: number): bigint => BigInt(-e);
 
@@ -34,7 +34,7 @@ const err = (e: number): bigint => BigInt(-e);
 const PID = 1000n;
 const UIO_MAXIOV = 1024n;
 const NSIG = 64;
-const SIGKILL = 9, SIGSTOP = 19;
+const SIGKILL = 9, SIGPIPE = 13, SIGSTOP = 19;
 /** Signals that can be neither caught nor blocked. */
 const UNBLOCKABLE = (1n << BigInt(SIGKILL - 1)) | (1n << BigInt(SIGSTOP - 1));
 
@@ -71,7 +71,10 @@ function hostRandom(n: number): Uint8Array {
 }
 
 export interface HostIo {
-  /** Writes guest output for fd 1 or 2; returns the number of bytes taken. */
+  /**
+   * Writes guest output for fd 1 or 2; returns the number of bytes taken, or
+   * -EPIPE (-32) when nobody reads the output any more.
+   */
   write(fd: 1 | 2, data: Uint8Array): number;
   /** Reads up to `max` bytes of stdin (empty at end of input). */
   read?(max: number): Uint8Array;
@@ -83,7 +86,10 @@ export interface HostIo {
 }
 
 export class Syscalls {
+  /** The exit status: the guest's exit code, or 128 + the signal that killed it. */
   exitCode: number | null = null;
+  /** The signal that ended the process (SIGPIPE from a write nobody reads), or null. */
+  killedBy: number | null = null;
   private brk: bigint;
   private mmapTop: bigint;
   /** rt_sigaction's struct sigaction (32 bytes) per signal, 1..64; all zero is SIG_DFL. */
@@ -225,7 +231,20 @@ export class Syscalls {
     if (len > 1n << 30n) return err(E.EINVAL);
     if (len === 0n) return 0n; // nothing is read from the buffer, so any address will do
     const data = this.mem.read(buf, Number(len));
-    return BigInt(this.io.write(fd, data));
+    const n = this.io.write(fd, data);
+    if (n === -E.EPIPE && this.sigpipeKills()) {
+      // Linux sends SIGPIPE, whose default action ends the process.
+      this.killedBy = SIGPIPE;
+      this.exitCode = 128 + SIGPIPE;
+    }
+    return BigInt(n);
+  }
+
+  /** Whether SIGPIPE has its default action and is not blocked (a handler is never run, so write then fails with -EPIPE). */
+  private sigpipeKills(): boolean {
+    const act = this.sigactions.get(SIGPIPE);
+    const handler = act ? new DataView(act.buffer, act.byteOffset).getBigUint64(0, true) : 0n;
+    return handler === 0n && !(this.sigmask & (1n << BigInt(SIGPIPE - 1)));
   }
 
   /**
