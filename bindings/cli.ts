@@ -33,17 +33,22 @@ export function parseSize(v: string): number {
   return Number(m[1]) * mul;
 }
 
-/** Writes all of `data`; when the reader has gone, what was written before it, or -EPIPE. */
+// Linux errno values a failed host write passes to the guest; anything else is -EIO.
+const WRITE_ERRNO: Record<string, number> = {
+  EIO: 5, ENXIO: 6, EBADF: 9, EINVAL: 22, EFBIG: 27, ENOSPC: 28, EPIPE: 32, ECONNRESET: 104, EDQUOT: 122,
+};
+
+/** Writes all of `data`; on a host error, what was written before it, or the negative Linux errno. */
 function writeAll(fd: number, data: Uint8Array): number {
   let off = 0;
   while (off < data.length) {
     try {
       off += writeSync(fd, data, off, data.length - off);
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
+      const code = (err as NodeJS.ErrnoException).code ?? '';
       if (code === 'EAGAIN') continue;
-      if (code === 'EPIPE') return off > 0 ? off : -32;
-      throw err;
+      if (off > 0) return off;
+      return -(WRITE_ERRNO[code] ?? WRITE_ERRNO.EIO);
     }
   }
   return data.length;

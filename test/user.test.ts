@@ -2,7 +2,7 @@
 // leave the state untouched, and the CLI.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -398,6 +398,29 @@ describe('patchlab run (CLI)', () => {
     const status = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     expect(stderr).toBe('');
     expect(status).toBe(141);
+  });
+
+  it.skipIf(!existsSync('/dev/full'))('a failed host write gives the guest the errno (ENOSPC on /dev/full)', () => {
+    // Writes 6 bytes to stdout, then exits with minus the result.
+    const f = join(dir, 'full.elf');
+    writeFileSync(f, elf(`
+      _start:
+        mov x0, #1
+        movz x1, #0x50, lsl #16
+        mov x2, #6
+        mov x8, #64
+        svc #0
+        neg x0, x0
+        mov x8, #93
+        svc #0`));
+    const full = openSync('/dev/full', 'w');
+    try {
+      const r = spawnSync(process.execPath, ['dist/cli.js', 'run', f], { stdio: ['ignore', full, 'pipe'], encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(28);
+    } finally {
+      closeSync(full);
+    }
   });
 
   it('--max-insns stops the guest', () => {

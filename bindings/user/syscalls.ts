@@ -73,7 +73,8 @@ function hostRandom(n: number): Uint8Array {
 export interface HostIo {
   /**
    * Writes guest output for fd 1 or 2; returns the number of bytes taken, or
-   * -EPIPE (-32) when nobody reads the output any more.
+   * a negative Linux errno: -EPIPE (-32) when nobody reads the output any
+   * more, -ENOSPC (-28) when the file it goes to is full...
    */
   write(fd: 1 | 2, data: Uint8Array): number;
   /** Reads up to `max` bytes of stdin (empty at end of input). */
