@@ -33,10 +33,12 @@ export function parseSize(v: string): number {
   return Number(m[1]) * mul;
 }
 
-// Linux errno values a failed host write passes to the guest; anything else is -EIO.
-const WRITE_ERRNO: Record<string, number> = {
-  EIO: 5, ENXIO: 6, EBADF: 9, EINVAL: 22, EFBIG: 27, ENOSPC: 28, EPIPE: 32, ECONNRESET: 104, EDQUOT: 122,
+// Linux errno values a failed host read or write passes to the guest; anything else is -EIO.
+const HOST_ERRNO: Record<string, number> = {
+  EIO: 5, ENXIO: 6, EBADF: 9, EISDIR: 21, EINVAL: 22, EFBIG: 27, ENOSPC: 28, EPIPE: 32, ECONNRESET: 104,
+  EDQUOT: 122,
 };
+const hostErrno = (err: unknown): number => -(HOST_ERRNO[(err as NodeJS.ErrnoException).code ?? ''] ?? HOST_ERRNO.EIO);
 
 /** Writes all of `data`; on a host error, what was written before it, or the negative Linux errno. */
 function writeAll(fd: number, data: Uint8Array): number {
@@ -45,10 +47,8 @@ function writeAll(fd: number, data: Uint8Array): number {
     try {
       off += writeSync(fd, data, off, data.length - off);
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code ?? '';
-      if (code === 'EAGAIN') continue;
-      if (off > 0) return off;
-      return -(WRITE_ERRNO[code] ?? WRITE_ERRNO.EIO);
+      if ((err as NodeJS.ErrnoException).code === 'EAGAIN') continue;
+      return off > 0 ? off : hostErrno(err);
     }
   }
   return data.length;
@@ -58,9 +58,10 @@ const stdinPause = new Int32Array(new SharedArrayBuffer(4));
 
 /**
  * Up to `max` bytes of the host's stdin for the guest's read(0, ...); empty at
- * end of input or when there is no stdin. A non-blocking stdin is waited on.
+ * end of input, a negative Linux errno when the host read fails (-EISDIR...).
+ * A non-blocking stdin is waited on.
  */
-function readStdin(max: number): Uint8Array {
+function readStdin(max: number): Uint8Array | number {
   const buf = new Uint8Array(max);
   for (;;) {
     try {
@@ -71,8 +72,8 @@ function readStdin(max: number): Uint8Array {
         Atomics.wait(stdinPause, 0, 0, 1);
         continue;
       }
-      if (code === 'EOF' || code === 'EBADF') return buf.subarray(0, 0);
-      throw err;
+      if (code === 'EOF') return buf.subarray(0, 0);
+      return hostErrno(err);
     }
   }
 }

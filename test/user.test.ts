@@ -423,6 +423,28 @@ describe('patchlab run (CLI)', () => {
     }
   });
 
+  it('a failed host read gives the guest the errno (EISDIR for a directory on stdin)', () => {
+    const f = join(dir, 'readdir.elf');
+    writeFileSync(f, elf(`
+      _start:
+        mov x0, #0
+        movz x1, #0x50, lsl #16
+        mov x2, #8
+        mov x8, #63
+        svc #0
+        neg x0, x0
+        mov x8, #93
+        svc #0`));
+    const root = openSync('/', 'r');
+    try {
+      const r = spawnSync(process.execPath, ['dist/cli.js', 'run', f], { stdio: [root, 'pipe', 'pipe'], encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(21);
+    } finally {
+      closeSync(root);
+    }
+  });
+
   it('--max-insns stops the guest', () => {
     const f = join(dir, 'loop.elf');
     writeFileSync(f, elf(`_start:\n b _start`));

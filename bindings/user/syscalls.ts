@@ -77,8 +77,8 @@ export interface HostIo {
    * more, -ENOSPC (-28) when the file it goes to is full...
    */
   write(fd: 1 | 2, data: Uint8Array): number;
-  /** Reads up to `max` bytes of stdin (empty at end of input). */
-  read?(max: number): Uint8Array;
+  /** Reads up to `max` bytes of stdin: empty at end of input, a negative Linux errno on failure. */
+  read?(max: number): Uint8Array | number;
   /** One-line warnings (unknown syscalls). */
   warn(message: string): void;
   /** Host time in nanoseconds for clock_gettime (the realtime clocks count from the Unix epoch). */
@@ -134,6 +134,7 @@ export class Syscalls {
         const len = Number(a[2] > 1n << 20n ? 1n << 20n : a[2]);
         mem.offset(a[1], len);
         const data = this.io.read(len);
+        if (typeof data === 'number') return BigInt(data);
         mem.write(a[1], data);
         return BigInt(data.length);
       }
