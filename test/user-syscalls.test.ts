@@ -159,6 +159,29 @@ describe('clocks', () => {
     expect(call(SYS.clock_gettime, 1n, 8n)).toBe(EFAULT);
   });
 
+  it('the CPU-time clocks count from the start of the process', () => {
+    for (const id of [2n, 3n, -6n]) {
+      expect(call(SYS.clock_gettime, id, ts)).toBe(0n);
+      expect(sec() < 60n).toBe(true);
+    }
+  });
+
+  it('nanosleep checks its request and waits that long', () => {
+    const req = DATA + 0x240n;
+    p.mem.setU64(req, 0n);
+    p.mem.setU64(req + 8n, 1_000_000_000n);
+    expect(call(SYS.nanosleep, req, 0n)).toBe(EINVAL);
+    p.mem.setU64(req, -1n & ((1n << 64n) - 1n));
+    p.mem.setU64(req + 8n, 0n);
+    expect(call(SYS.nanosleep, req, 0n)).toBe(EINVAL);
+    expect(call(SYS.nanosleep, 8n, 0n)).toBe(EFAULT);
+    p.mem.setU64(req, 0n);
+    p.mem.setU64(req + 8n, 30_000_000n);
+    const t0 = performance.now();
+    expect(call(SYS.nanosleep, req, 0n)).toBe(0n);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(29);
+  });
+
   it('clock_getres: 1 ns, a tick for the coarse clocks', () => {
     expect(call(SYS.clock_getres, 1n, ts)).toBe(0n);
     expect([sec(), nsec()]).toEqual([0n, 1n]);

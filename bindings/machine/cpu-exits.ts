@@ -35,6 +35,8 @@ export class ExitHandler {
         },
         warn: (m) => sink.warn(m, m),
         now: () => sink.nowNs(0),
+        // The Machine keeps its own time (in deterministic mode, the CPUs' counter): nanosleep returns at once.
+        sleep: () => {},
       });
     }
   }

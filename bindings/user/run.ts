@@ -86,6 +86,7 @@ export class UserProcess {
       warn: io.warn ?? ((m) => console.warn(m)),
       read: io.read,
       now: io.now,
+      sleep: io.sleep,
       random: io.random,
     });
   }

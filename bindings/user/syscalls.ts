@@ -54,13 +54,32 @@ function validClock(id: bigint): boolean {
   return (c & 3) !== 3 && (pid === 0 || BigInt(pid) === PID);
 }
 
-/** Host time for `clock`: the Unix epoch for the realtime clocks, a monotonic count for the others. */
-function hostClock(clock: number): bigint {
+const CLOCK_PROCESS_CPUTIME_ID = 2, CLOCK_THREAD_CPUTIME_ID = 3;
+
+/**
+ * Host time for `clock`: the Unix epoch for the realtime clocks; for the
+ * CPU-time clocks, the time since `start` (the process is always running);
+ * a monotonic count for the others.
+ */
+function hostClock(clock: number, start: bigint): bigint {
   if (clock === CLOCK_REALTIME || clock === CLOCK_REALTIME_COARSE || clock === CLOCK_TAI) {
     const ns = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6));
     return clock === CLOCK_TAI ? ns + TAI_OFFSET_NS : ns;
   }
-  return process.hrtime.bigint();
+  const now = process.hrtime.bigint();
+  return clock === CLOCK_PROCESS_CPUTIME_ID || clock === CLOCK_THREAD_CPUTIME_ID || clock < 0 ? now - start : now;
+}
+
+const sleepWord = new Int32Array(new SharedArrayBuffer(4));
+
+/** Blocks the calling host thread for `ns` nanoseconds. */
+function hostSleep(ns: bigint): void {
+  let ms = Number(ns) / 1e6;
+  while (ms > 0) {
+    const step = Math.min(ms, 1e9);
+    Atomics.wait(sleepWord, 0, 0, step);
+    ms -= step;
+  }
 }
 
 /** Host random bytes in chunks the Web Crypto API accepts. */
@@ -83,6 +102,8 @@ export interface HostIo {
   warn(message: string): void;
   /** Host time in nanoseconds for clock_gettime (the realtime clocks count from the Unix epoch). */
   now?(clock: number): bigint;
+  /** Waits `ns` nanoseconds for nanosleep (default: blocks the host thread that long). */
+  sleep?(ns: bigint): void;
   random?(n: number): Uint8Array;
 }
 
@@ -96,6 +117,8 @@ export class Syscalls {
   /** rt_sigaction's struct sigaction (32 bytes) per signal, 1..64; all zero is SIG_DFL. */
   private readonly sigactions = new Map<number, Uint8Array>();
   private sigmask = 0n;
+  /** Host monotonic time when the process started (the origin of its CPU-time clocks). */
+  private readonly start = process.hrtime.bigint();
   private readonly warned = new Set<number>();
   readonly counts = new Map<number, number>();
 
@@ -148,14 +171,23 @@ export class Syscalls {
         return PID;
       case SYS.getppid: return 1n;
       case SYS.getuid: case SYS.geteuid: case SYS.getgid: case SYS.getegid: return 0n;
-      case SYS.sched_yield: case SYS.nanosleep: return 0n;
+      case SYS.sched_yield: return 0n;
+      case SYS.nanosleep: {
+        const sec = BigInt.asIntN(64, mem.u64(a[0]));
+        const nsec = BigInt.asIntN(64, mem.u64(a[0] + 8n));
+        if (sec < 0n || nsec < 0n || nsec >= 1_000_000_000n) return err(E.EINVAL);
+        const ns = sec * 1_000_000_000n + nsec;
+        if (this.io.sleep) this.io.sleep(ns);
+        else hostSleep(ns);
+        return 0n;
+      }
       case SYS.rt_sigaction: return this.rtSigaction(a[0], a[1], a[2], a[3]);
       case SYS.rt_sigprocmask: return this.rtSigprocmask(a[0], a[1], a[2], a[3]);
       case SYS.ioctl: return BigInt(-E.ENOTTY);
       case SYS.clock_gettime: {
         if (!validClock(a[0])) return err(E.EINVAL);
         const clock = Number(BigInt.asIntN(32, a[0]));
-        const ns = this.io.now ? this.io.now(clock) : hostClock(clock);
+        const ns = this.io.now ? this.io.now(clock) : hostClock(clock, this.start);
         mem.setU64(a[1], ns / 1_000_000_000n);
         mem.setU64(a[1] + 8n, ns % 1_000_000_000n);
         return 0n;
@@ -172,7 +204,7 @@ export class Syscalls {
       }
       case SYS.gettimeofday: {
         if (a[0] !== 0n) {
-          const ns = this.io.now ? this.io.now(CLOCK_REALTIME) : hostClock(CLOCK_REALTIME);
+          const ns = this.io.now ? this.io.now(CLOCK_REALTIME) : hostClock(CLOCK_REALTIME, this.start);
           mem.setU64(a[0], ns / 1_000_000_000n);
           mem.setU64(a[0] + 8n, (ns % 1_000_000_000n) / 1000n);
         }
