@@ -460,6 +460,20 @@ export function step(cpu: i32, budget: i32): i32 {
       case O.OP_ASRV_W: wD(st, e, <u64><u32>(<i32>rN(st, e) >> (<i32>rM(st, e) & 31))); pc += 4; break;
       case O.OP_RORV_X: wD(st, e, rotr<u64>(rN(st, e), rM(st, e) & 63)); pc += 4; break;
       case O.OP_RORV_W: wD(st, e, <u64>rotr<u32>(<u32>rN(st, e), <u32>rM(st, e) & 31)); pc += 4; break;
+      case O.OP_CRC32: {
+        // Bit-reflected CRC, as the Arm pseudocode's BitReverse(Poly32Mod2(...)): no inversion in or out.
+        const poly: u32 = b1(e) ? 0x82f63b78 : 0xedb88320;
+        let crc = <u32>rN(st, e);
+        const v = rM(st, e);
+        const bytes: u32 = 1 << b0(e);
+        for (let k: u32 = 0; k < bytes; k++) {
+          crc ^= <u32>(v >> (<u64>k * 8)) & 0xff;
+          for (let b = 0; b < 8; b++) crc = (crc >>> 1) ^ (poly & (0 - (crc & 1)));
+        }
+        wD(st, e, <u64>crc);
+        pc += 4;
+        break;
+      }
       case O.OP_RBIT_X: wD(st, e, rbit64(rN(st, e))); pc += 4; head = jit; break;
       case O.OP_RBIT_W: wD(st, e, rbit64(rN(st, e)) >> 32); pc += 4; head = jit; break;
       case O.OP_REV16_X: wD(st, e, rev16_64(rN(st, e))); pc += 4; head = jit; break;

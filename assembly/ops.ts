@@ -195,5 +195,7 @@ export const OP_SMULH: u16 = 246;
 export const OP_UMULH: u16 = 247;
 export const OP_MUL_X: u16 = 248; //      MADD with XZR accumulator
 export const OP_MUL_W: u16 = 249;
+// CRC32/CRC32C: rd = CRC of rn (32 bits) updated with the low 8 << b0 bits of rm; b1 = 1 for CRC-32C
+export const OP_CRC32: u16 = 250;
 
-export const OP_COUNT: u16 = 250;
+export const OP_COUNT: u16 = 251;

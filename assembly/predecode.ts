@@ -319,6 +319,11 @@ export function pd_dp2(e: usize, pc: u64, w: u32, sf: u32, S: u32, Rm: u32, opco
   return true;
 }
 
+export function pd_crc32(e: usize, pc: u64, w: u32, sf: u32, S: u32, Rm: u32, C: u32, sz: u32, Rn: u32, Rd: u32): bool {
+  put(e, O.OP_CRC32, dz(Rd), zr(Rn), zr(Rm), 0, sz, C, 0, 0);
+  return true;
+}
+
 export function pd_dp1(e: usize, pc: u64, w: u32, sf: u32, S: u32, opcode: u32, Rn: u32, Rd: u32): bool {
   let o: u16;
   switch (opcode) {

@@ -113,7 +113,7 @@ const RUN_META = {
   },
 };
 // Assembly tests that need more than armv8-a.
-const ASM_ARCH = { lse: 'armv8.1-a' };
+const ASM_ARCH = { lse: 'armv8.1-a', crc: 'armv8.1-a' };
 // Flags for one C test's own source on every variant (the runtime is built without them).
 const C_TEST_FLAGS = {
   outline: ['-moutline-atomics'],

@@ -266,6 +266,16 @@ export function rrr(id: string, rdName: Reg, rnName: Reg, rmName: Reg, extra: Re
   return enc(id, { sf: rd.sf, Rm: rm.n, Rn: rn.n, Rd: rd.n, ...extra });
 }
 
+export type Crc32Op = 'crc32b' | 'crc32h' | 'crc32w' | 'crc32x' | 'crc32cb' | 'crc32ch' | 'crc32cw' | 'crc32cx';
+
+/** CRC32B/H/W/X and CRC32CB/CH/CW/CX: Wd, Wn, and Wm (Xm for the X forms). */
+export function crc32(op: Crc32Op, rdName: Reg, rnName: Reg, rmName: Reg): number {
+  const rd = reg(rdName, { sf: 0, what: op });
+  const rn = reg(rnName, { sf: 0, what: op });
+  const rm = reg(rmName, { sf: op.endsWith('x') ? 1 : 0, what: op });
+  return enc(op.toUpperCase(), { Rm: rm.n, Rn: rn.n, Rd: rd.n });
+}
+
 export function dp1(op: 'rbit' | 'rev16' | 'rev' | 'rev32' | 'clz' | 'cls', rdName: Reg, rnName: Reg): number {
   const rd = reg(rdName, { what: op });
   const rn = reg(rnName, { sf: rd.sf, what: op });

@@ -193,6 +193,10 @@ class TextAssembler {
       case 'ngc': case 'ngcs':
         count(ops, 2, mn);
         return void a.adc(mn === 'ngc' ? 'sbc' : 'sbcs', r(0), regInfo(r(0))!.sf ? 'xzr' : 'wzr', r(1), c);
+      case 'crc32b': case 'crc32h': case 'crc32w': case 'crc32x':
+      case 'crc32cb': case 'crc32ch': case 'crc32cw': case 'crc32cx':
+        count(ops, 3, mn);
+        return void a.crc32(mn, r(0), r(1), r(2), c);
       case 'rbit': case 'rev16': case 'rev': case 'rev32': case 'clz': case 'cls':
         count(ops, 2, mn);
         return void a.bits(mn, r(0), r(1), c);

@@ -232,6 +232,7 @@ export class Assembler {
   /** adc, adcs, sbc, sbcs */
   adc(op: 'adc' | 'adcs' | 'sbc' | 'sbcs', rd: Reg, rn: Reg, rm: Reg, c?: string): this { return this.emit(A.rrr(op.toUpperCase(), rd, rn, rm), c); }
   /** rbit, rev16, rev, rev32, clz, cls */
+  crc32(op: A.Crc32Op, rd: Reg, rn: Reg, rm: Reg, c?: string): this { return this.emit(A.crc32(op, rd, rn, rm), c); }
   bits(op: 'rbit' | 'rev16' | 'rev' | 'rev32' | 'clz' | 'cls', rd: Reg, rn: Reg, c?: string): this { return this.emit(A.dp1(op, rd, rn), c); }
   csel(rd: Reg, rn: Reg, rm: Reg, cond: string, c?: string): this { return this.emit(A.condSelect('csel', rd, rn, rm, cond), c); }
   csinc(rd: Reg, rn: Reg, rm: Reg, cond: string, c?: string): this { return this.emit(A.condSelect('csinc', rd, rn, rm, cond), c); }

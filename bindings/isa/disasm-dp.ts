@@ -86,6 +86,8 @@ const dp2: Printer = (row, f) => {
   return `${DP2_NAMES[opcode]} ${r(sf, Rd)}, ${r(sf, Rn)}, ${r(sf, Rm)}`;
 };
 
+const crc32: Printer = (row, f) => `${row.mn} ${r(0, f.Rd)}, ${r(0, f.Rn)}, ${r(row.mn.endsWith('x'), f.Rm)}`;
+
 const dp1: Printer = (row, f) => `${row.mn} ${r(f.sf, f.Rd)}, ${r(f.sf, f.Rn)}`;
 
 function shifted(sf: number, Rm: number, shift: number, imm6: number): string {
@@ -163,6 +165,6 @@ const dp3: Printer = (row, f) => {
 
 export const DP_PRINTERS: Record<string, Printer> = {
   adr, addsub_imm: addsubImm, log_imm: logImm, movw, bfm, extr,
-  dp2, dp1, log_reg: logReg, addsub_shift: addsubShift, addsub_ext: addsubExt, adc,
+  dp2, crc32, dp1, log_reg: logReg, addsub_shift: addsubShift, addsub_ext: addsubExt, adc,
   ccmp_reg: ccmpReg, ccmp_imm: ccmpImm, csel, dp3,
 };

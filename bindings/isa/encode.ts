@@ -65,6 +65,7 @@ const PD_FIELDS = {
   ldst_reg: ['Rm', 'option', 'S', 'Rn', 'Rt'],
   atomic: ['size', 'A', 'R', 'Rs', 'Rn', 'Rt'],
   dp2: ['sf', 'Rm', 'Rn', 'Rd'],
+  crc32: ['Rm', 'Rn', 'Rd'],
   dp1: ['sf?', 'Rn', 'Rd'],
   log_reg: ['sf', 'shift', 'Rm', 'imm6', 'Rn', 'Rd'],
   addsub_shift: ['sf', 'shift', 'Rm', 'imm6', 'Rn', 'Rd'],

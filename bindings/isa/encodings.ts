@@ -310,6 +310,12 @@ def(S.dp2, 'dp2', [
   ['ASRV', 'asrv', 'sf 0 S=0 11010110 Rm:5 opcode=001010 Rn:5 Rd:5'],
   ['RORV', 'rorv', 'sf 0 S=0 11010110 Rm:5 opcode=001011 Rn:5 Rd:5'],
 ]);
+// CRC32 (FEAT_CRC32: optional in Armv8.0, mandatory from Armv8.1): Wd = CRC of Wn
+// updated with the low 8 << sz bits of Wm (Xm for the X forms); C selects CRC-32C.
+def(S.dp2, 'crc32', (['B', 'H', 'W', 'X'] as const).flatMap((size, sz) => [0, 1].map((C) =>
+  [`CRC32${C ? 'C' : ''}${size}`, `crc32${C ? 'c' : ''}${size.toLowerCase()}`,
+    `sf=${sz === 3 ? 1 : 0} 0 S=0 11010110 Rm:5 010 C=${C} sz=${sz.toString(2).padStart(2, '0')} Rn:5 Rd:5`] as
+    [string, string, string])));
 def(S.dp1, 'dp1', [
   ['RBIT', 'rbit', 'sf 1 S=0 11010110 00000 opcode=000000 Rn:5 Rd:5'],
   ['REV16', 'rev16', 'sf 1 S=0 11010110 00000 opcode=000001 Rn:5 Rd:5'],

@@ -61,7 +61,7 @@ const UNTRANSLATED = new Set<number>([
   O.OP_UNDEF, O.OP_SVC, O.OP_HVC, O.OP_BRK, O.OP_HLT, O.OP_WFI, O.OP_WFE, O.OP_SEV, O.OP_CLREX,
   O.OP_ISB, O.OP_ERET, O.OP_LDXP, O.OP_STXP,
   O.OP_CAS, O.OP_CASP, O.OP_ATOMIC, O.OP_RBIT_X, O.OP_RBIT_W, O.OP_REV16_X, O.OP_REV16_W,
-  O.OP_REV32_X, O.OP_REV_W, O.OP_REV_X, O.OP_CLS_X, O.OP_CLS_W,
+  O.OP_REV32_X, O.OP_REV_W, O.OP_REV_X, O.OP_CLS_X, O.OP_CLS_W, O.OP_CRC32,
 ]);
 
 // System instructions (OP_SYSTEM, entry aux = kind << 16 | o0:op1:CRn:CRm:op2)

@@ -35,7 +35,8 @@ const AT = {
 } as const;
 
 // HWCAP bits the core supports: FP and ASIMD are absent (integer core);
-// CPUID (MRS emulation of ID registers) absent; ATOMICS (LSE) present.
+// CPUID (MRS emulation of ID registers) absent; CRC32 and ATOMICS (LSE) present.
+const HWCAP_CRC32 = 1n << 7n;
 const HWCAP_ATOMICS = 1n << 8n;
 
 const alignUp = (v: bigint, a: bigint): bigint => (v + a - 1n) & ~(a - 1n);
@@ -131,7 +132,7 @@ export function loadUserImage(
   const auxv: [bigint, bigint][] = [
     [AT.PHDR, phdr], [AT.PHENT, 56n], [AT.PHNUM, phnum], [AT.PAGESZ, PAGE_SIZE], [AT.BASE, 0n],
     [AT.FLAGS, 0n], [AT.ENTRY, entry], [AT.UID, 0n], [AT.EUID, 0n], [AT.GID, 0n], [AT.EGID, 0n],
-    [AT.HWCAP, HWCAP_ATOMICS], [AT.CLKTCK, 100n], [AT.SECURE, 0n], [AT.RANDOM, randomPtr],
+    [AT.HWCAP, HWCAP_CRC32 | HWCAP_ATOMICS], [AT.CLKTCK, 100n], [AT.SECURE, 0n], [AT.RANDOM, randomPtr],
     [AT.HWCAP2, 0n], [AT.EXECFN, execfn], [AT.NULL, 0n],
   ];
   const words: bigint[] = [BigInt(args.length), ...argPtrs, 0n, ...envPtrs, 0n];

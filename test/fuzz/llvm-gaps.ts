@@ -31,8 +31,6 @@ export const LLVM_ALL_FEATURES = [
 export const LLVM_CORE_FEATURES = '+v8.1a,+lse,+lor,+rdm,+crc,+sb';
 
 export const KNOWN_GAPS: readonly GapClass[] = [
-  { name: 'CRC32 (crc32b/h/w/x, crc32cb/ch/cw/cx)', feature: 'FEAT_CRC32 (mandatory from Armv8.1)', tableGap: true,
-    patterns: ['x 0 0 11010110 xxxxx 010 x xx xxxxx xxxxx'] },
   { name: 'PAC data processing (pacia..autdzb, xpaci, xpacd; pacga)', feature: 'FEAT_PAuth', tableGap: true,
     patterns: [
       '1 1 0 11010110 00001 00xxxx xxxxx xxxxx', //  pacia..autdzb

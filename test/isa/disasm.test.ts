@@ -133,12 +133,12 @@ describe('disassembler', () => {
   });
 
   it.skipIf(!haveLlvmMc())('decodes the same words as llvm-mc, up to known gaps of the table and of LLVM', () => {
-    // LLVM decodes, the table does not: CRC32 (not implemented by the core),
-    // the op0 = 0 system space outside hints/barriers/PSTATE (LLVM prints any
-    // such word as MRS/MSR of a generic register), UDF (the table leaves
-    // 0x0000xxxx unallocated; the disassembler prints udf like LLVM).
+    // LLVM decodes, the table does not: the op0 = 0 system space outside
+    // hints/barriers/PSTATE (LLVM prints any such word as MRS/MSR of a
+    // generic register), UDF (the table leaves 0x0000xxxx unallocated; the
+    // disassembler prints udf like LLVM).
     const known = (t: string): string | null =>
-      /^crc32/.test(t) ? 'crc32' : /\bS0_\d/.test(t) ? 'op0=0 system space' : /^udf /.test(t) ? 'udf' : null;
+      /\bS0_\d/.test(t) ? 'op0=0 system space' : /^udf /.test(t) ? 'udf' : null;
     const rng = makeRng(0xa110c);
     const words: number[] = [];
     while (words.length < 60000) {
