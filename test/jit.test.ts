@@ -15,7 +15,7 @@ import { writeElf } from '../bindings/elf/index.ts';
 import { assemble } from '../bindings/isa/asm.ts';
 import { makeRng } from '../bindings/isa/random.ts';
 import { buildModule, Code, I32, I64, Op } from '../bindings/jit/wasm.ts';
-import { UserProcess } from '../bindings/user/run.ts';
+import { runUserProgram, UserProcess } from '../bindings/user/run.ts';
 import { instantiateCore } from '../bindings/core.ts';
 
 const noIo = { write: (_fd: number, d: Uint8Array) => d.length, warn: () => {}, random: (n: number) => new Uint8Array(n) };
@@ -113,6 +113,44 @@ describe('translated code against the interpreter, in lock step', () => {
     expect(patched).toBe(2);
     expect(interp.sys.exitCode).toBe(jit.sys.exitCode);
     expect(jit.core.jit.stats.regions).toBeGreaterThan(1); // the region holding f was translated again
+  });
+});
+
+describe('coherent I-cache inside a translated block', () => {
+  it('an instruction rewritten by the store just before it, in the same block, runs as written', () => {
+    // f stores `mov x0, #i` over the instruction that follows the store, then
+    // runs it: every call returns i, translated or not (sum 0 + ... + 199).
+    const BASE = 0x400000n;
+    const a = assemble(`
+      _start:
+        mov x19, #0
+        mov x20, #0
+        adr x21, target
+        movz w22, #0xd280, lsl #16
+      loop:
+        orr w23, w22, w20, lsl #5
+        bl f
+        add x19, x19, x0
+        add x20, x20, #1
+        cmp x20, #200
+        b.ne loop
+        mov x1, #19900
+        cmp x19, x1
+        cset w0, ne
+        mov x8, #93
+        svc #0
+      f:
+        str w23, [x21]
+      target:
+        mov x0, #1
+        ret
+    `, BASE);
+    const file = writeElf({ entry: BASE, segments: [{ vaddr: BASE, data: a.bytes, flags: { r: true, w: true, x: true } }] });
+    for (const jitThreshold of [0, 1, 64]) {
+      const r = runUserProgram(file, { jitThreshold, io: noIo });
+      expect(r.exitCode, `threshold ${jitThreshold}`).toBe(0);
+      if (jitThreshold) expect(r.jit.insns).toBeGreaterThan(0);
+    }
   });
 });
 

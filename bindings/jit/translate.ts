@@ -27,7 +27,9 @@
 // old instructions and adds those that differ from memory to C_STALE.
 // Guest registers are cached in Wasm locals within a block: loaded on first
 // use, stored back at the block's end and on every early exit. Every store
-// checks the code-page map and moves the code epoch when it hits one.
+// checks the code-page map and moves the code epoch when it hits one; in the
+// coherent model the region then leaves after that instruction, so that the
+// next one is fetched from memory (it may be the word just written).
 
 import * as L from '../../assembly/layout.ts';
 import { Flags } from './flags.ts';
@@ -86,6 +88,10 @@ export class Tx {
   readonly ha: number;
   /** Next slot of the branch ring (C_RING_POS), kept in a local. */
   readonly ringPos: number;
+  /** i32 local: a store of this region hit a code page (coherent model). */
+  readonly codeWritten: number;
+  /** Whether the instruction being emitted has a store (noteStore was called). */
+  private storeNoted = false;
   // per block
   private loaded: boolean[] = [];
   private dirty: boolean[] = [];
@@ -113,6 +119,7 @@ export class Tx {
     this.q = c.local(I32);
     this.ha = c.local(I32);
     this.ringPos = c.local(I32);
+    this.codeWritten = c.local(I32);
     this.flags = new Flags(c, { st: this.st, nzcv: this.nzcv, fa, fb, fr });
     this.fa = fa;
     this.fb = fb;
@@ -213,6 +220,25 @@ export class Tx {
     c.mem('i32_load8_u', this.m.codemap - Number(ramOffset >> BigInt(L.CODE_PAGE_SHIFT)));
     this.if();
     c.i32(EPOCH_ADDR).i32(1).atomicAddI32().op(Op.drop);
+    if (this.m.coherent) c.i32(1).set(this.codeWritten);
+    this.end();
+    this.storeNoted = true;
+  }
+
+  /**
+   * Coherent model, after instruction `insnIndex` (which stored): when a store
+   * hit a code page, stores the state and leaves the region at the next
+   * instruction, which the interpreter fetches from memory.
+   */
+  private leaveIfCodeWritten(): void {
+    const c = this.c;
+    const i = this.block.insns[this.insnIndex]!;
+    c.get(this.codeWritten);
+    this.if();
+    this.flush();
+    const unretired = this.block.insns.length - this.insnIndex - 1;
+    c.get(this.left).i32(unretired).op(Op.i32_add).set(this.left);
+    this.exitTo(i.pc + 4n, L.JIT_NEXT_STEP);
     this.end();
   }
 
@@ -251,7 +277,10 @@ export class Tx {
     c.get(this.left).i32(n).op(Op.i32_sub).set(this.left);
     for (let j = 0; j < n; j++) {
       this.insnIndex = j;
+      this.storeNoted = false;
       emitInsn(this, b.insns[j]!);
+      // The last instruction of a block is followed by a block entry's check, or by the interpreter.
+      if (this.storeNoted && this.m.coherent && j < n - 1) this.leaveIfCodeWritten();
     }
     if (b.end.kind !== 'branch') {
       this.flush();
