@@ -58,16 +58,18 @@ const CLOCK_PROCESS_CPUTIME_ID = 2, CLOCK_THREAD_CPUTIME_ID = 3;
 
 /**
  * Host time for `clock`: the Unix epoch for the realtime clocks; for the
- * CPU-time clocks, the time since `start` (the process is always running);
- * a monotonic count for the others.
+ * CPU-time clocks, the time since `startMs` (performance.now() when the
+ * process started: it is always running); a monotonic count for the others.
  */
-function hostClock(clock: number, start: bigint): bigint {
+function hostClock(clock: number, startMs: number): bigint {
   if (clock === CLOCK_REALTIME || clock === CLOCK_REALTIME_COARSE || clock === CLOCK_TAI) {
     const ns = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6));
     return clock === CLOCK_TAI ? ns + TAI_OFFSET_NS : ns;
   }
-  const now = process.hrtime.bigint();
-  return clock === CLOCK_PROCESS_CPUTIME_ID || clock === CLOCK_THREAD_CPUTIME_ID || clock < 0 ? now - start : now;
+  if (clock === CLOCK_PROCESS_CPUTIME_ID || clock === CLOCK_THREAD_CPUTIME_ID || clock < 0) {
+    return BigInt(Math.round((performance.now() - startMs) * 1e6));
+  }
+  return process.hrtime.bigint();
 }
 
 const sleepWord = new Int32Array(new SharedArrayBuffer(4));
@@ -117,8 +119,8 @@ export class Syscalls {
   /** rt_sigaction's struct sigaction (32 bytes) per signal, 1..64; all zero is SIG_DFL. */
   private readonly sigactions = new Map<number, Uint8Array>();
   private sigmask = 0n;
-  /** Host monotonic time when the process started (the origin of its CPU-time clocks). */
-  private readonly start = process.hrtime.bigint();
+  /** performance.now() when the process started (the origin of its CPU-time clocks). */
+  private readonly startMs = performance.now();
   private readonly warned = new Set<number>();
   readonly counts = new Map<number, number>();
 
@@ -187,7 +189,7 @@ export class Syscalls {
       case SYS.clock_gettime: {
         if (!validClock(a[0])) return err(E.EINVAL);
         const clock = Number(BigInt.asIntN(32, a[0]));
-        const ns = this.io.now ? this.io.now(clock) : hostClock(clock, this.start);
+        const ns = this.io.now ? this.io.now(clock) : hostClock(clock, this.startMs);
         mem.setU64(a[1], ns / 1_000_000_000n);
         mem.setU64(a[1] + 8n, ns % 1_000_000_000n);
         return 0n;
@@ -204,7 +206,7 @@ export class Syscalls {
       }
       case SYS.gettimeofday: {
         if (a[0] !== 0n) {
-          const ns = this.io.now ? this.io.now(CLOCK_REALTIME) : hostClock(CLOCK_REALTIME, this.start);
+          const ns = this.io.now ? this.io.now(CLOCK_REALTIME) : hostClock(CLOCK_REALTIME, this.startMs);
           mem.setU64(a[0], ns / 1_000_000_000n);
           mem.setU64(a[0] + 8n, (ns % 1_000_000_000n) / 1000n);
         }
