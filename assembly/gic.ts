@@ -19,10 +19,12 @@
 
 import {
   CPU_BASE, CPU_STRIDE, C_CNTV_CTL, C_CNTV_CVAL, C_EVENT, C_EXCL_ADDR, C_EXCL_SIZE, C_EXCL_VAL,
-  C_EXCL_VAL2, C_ICC_ACTIVE, C_IRQ_PENDING, C_WAKE, C_WAKE_CLOCK, C_WFI_SEEN, DAIF_I, C_DAIF,
+  C_EXCL_VAL2, C_ICC_ACTIVE, C_IRQ_PENDING, C_WAKE, C_WAKE_CLOCK, C_WFE_WATCH, C_WFI_SEEN, DAIF_I, C_DAIF,
+  WATCH_WOKEN,
   EXIT_RESCAN, EXIT_WFE, INTID_NONE, MAX_CPUS, INTID_VTIMER, MACHINE_BASE, M_HI, M_LO, M_NCPUS, M_RAM_BASE, M_RAM_OFFSET,
 } from './layout';
 import { clearMonitor, counter } from './system';
+import { unwatch, watch } from './wfe-watch';
 
 export const CTL_ENABLE: u32 = 1;
 export const CTL_IMASK: u32 = 2;
@@ -139,18 +141,25 @@ export function sendEvent(st: usize, local: bool, clock: u64): void {
   }
 }
 
+/** Wasm address of this CPU's exclusive reservation; 0 without one, or when it lies outside RAM. */
+export function reservation(st: usize): usize {
+  const addr = load<u64>(st + C_EXCL_ADDR);
+  if (addr & 1) return 0; // no reservation
+  const size = load<u32>(st + C_EXCL_SIZE);
+  const lo = load<u64>(MACHINE_BASE + M_LO);
+  if (addr - lo > load<u64>(MACHINE_BASE + M_HI) - lo - <u64>size) return 0;
+  return <usize>(addr - load<u64>(MACHINE_BASE + M_RAM_BASE) + <u64>load<u32>(MACHINE_BASE + M_RAM_OFFSET));
+}
+
 /**
  * Whether this CPU's exclusive reservation has been lost: the reserved memory
  * no longer holds what the exclusive load saw (the monitor model of
  * system.ts compares values, so this is what a store by another CPU does).
+ * `p` is reservation(st); a reservation outside RAM counts as lost.
  */
-function monitorLost(st: usize): bool {
-  const addr = load<u64>(st + C_EXCL_ADDR);
-  if (addr & 1) return false; // no reservation
+export function monitorLost(st: usize, p: usize): bool {
   const size = load<u32>(st + C_EXCL_SIZE);
-  const lo = load<u64>(MACHINE_BASE + M_LO);
-  if (addr - lo > load<u64>(MACHINE_BASE + M_HI) - lo - <u64>size) return true;
-  const p = <usize>(addr - load<u64>(MACHINE_BASE + M_RAM_BASE) + <u64>load<u32>(MACHINE_BASE + M_RAM_OFFSET));
+  if (p == 0) return true;
   const want = load<u64>(st + C_EXCL_VAL);
   if (size == 1) return <u64>atomic.load<u8>(p) != (want & 0xff);
   if (size == 2) return <u64>atomic.load<u16>(p) != (want & 0xffff);
@@ -165,17 +174,30 @@ function monitorLost(st: usize): bool {
  * event register is set (it is cleared) or its exclusive reservation has
  * been lost (the monitor is cleared: the event the lost reservation
  * generates). Otherwise the CPU goes idle: the C_WAKE value read before
- * those checks goes to C_WFI_SEEN and step() leaves with `reason`.
+ * those checks goes to C_WFI_SEEN and step() leaves with `reason`. A WFE
+ * that holds a reservation first publishes a watch on it (wfe-watch.ts), so
+ * that the store that breaks it wakes the CPU.
  */
 export function idle(st: usize, reason: i32): i32 {
-  const seen = atomic.load<u32>(st + C_WAKE);
-  if (reason != EXIT_WFE) {
-    if (irqSignaled(st, 0)) return EXIT_RESCAN;
-  } else {
-    if (atomic.xchg<u32>(st + C_EVENT, 0) != 0) return EXIT_RESCAN;
-    if (monitorLost(st)) { clearMonitor(st); return EXIT_RESCAN; }
-    if (irqSignaled(st, 0)) return EXIT_RESCAN;
+  if (reason == EXIT_WFE) {
+    const held = (load<u64>(st + C_EXCL_ADDR) & 1) == 0;
+    const p = held ? reservation(st) : 0;
+    if (p != 0) watch(st, p);
+    const seen = atomic.load<u32>(st + C_WAKE);
+    let done = atomic.xchg<u32>(st + C_EVENT, 0) != 0;
+    if (!done && held && monitorLost(st, p)) { clearMonitor(st); done = true; }
+    if (!done) done = irqSignaled(st, 0);
+    // Woken through the watch before C_WAKE was read: parked, nothing would wake it again.
+    if (!done && p != 0) done = (atomic.load<u32>(st + C_WFE_WATCH) & WATCH_WOKEN) != 0;
+    if (done) {
+      if (p != 0) unwatch(st);
+      return EXIT_RESCAN;
+    }
+    atomic.store<u32>(st + C_WFI_SEEN, seen);
+    return reason;
   }
+  const seen = atomic.load<u32>(st + C_WAKE);
+  if (irqSignaled(st, 0)) return EXIT_RESCAN;
   atomic.store<u32>(st + C_WFI_SEEN, seen);
   return reason;
 }

@@ -10,17 +10,25 @@
 // ERET): contextSync() below.
 
 import {
-  BT_ENTRIES, BT_ENTRY, BT_OFFSET, CACHE_ENTRIES, CACHE_ENTRY, C_CTX_SYNCS, C_INV_SEEN, C_SYNC_REQ,
+  BT_ENTRIES, BT_ENTRY, BT_OFFSET, CACHE_ENTRIES, CACHE_ENTRY, C_CTX_SYNCS, C_INV_SEEN, C_SYNC_REQ, C_WATCH_HIT,
   CODE_PAGE_SHIFT, E_TAG, ICACHE_LINE, INV_ALL, INV_RING, MACHINE_BASE, M_CODE_EPOCH, M_CODEMAP,
-  M_INV_LOCK, M_INV_RING, M_INV_SEQ, M_RAM_OFFSET,
+  M_INV_LOCK, M_INV_RING, M_INV_SEQ, M_RAM_OFFSET, PAGE_CODE, PAGE_WATCH,
 } from './layout';
 
-/** Called after a guest store to Wasm address p: a store into a code page moves the code epoch. */
-@inline export function noteStore(p: usize): void {
+/**
+ * Called after a guest store to Wasm address p by the CPU of state block st:
+ * a store into a code page moves the code epoch; one into a watched page
+ * raises C_WATCH_HIT, and the CPUs waiting in WFE on a reservation it broke
+ * are woken when the run ends (wfe-watch.ts). Inlined into every store: no
+ * call, nothing more than a flag (the execute loop's speed depends on it).
+ */
+@inline export function noteStore(st: usize, p: usize): void {
   const rel = p - <usize>load<u32>(MACHINE_BASE + M_RAM_OFFSET);
   const map = <usize>load<u32>(MACHINE_BASE + M_CODEMAP);
-  if (load<u8>(map + (rel >> CODE_PAGE_SHIFT)) != 0) {
-    atomic.add<u32>(MACHINE_BASE + M_CODE_EPOCH, 1);
+  const mark = <u32>load<u8>(map + (rel >> CODE_PAGE_SHIFT));
+  if (mark != 0) {
+    if (mark & PAGE_CODE) atomic.add<u32>(MACHINE_BASE + M_CODE_EPOCH, 1);
+    if (mark & PAGE_WATCH) store<u32>(st + C_WATCH_HIT, 1);
   }
 }
 

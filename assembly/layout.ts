@@ -131,7 +131,12 @@ export const C_TCR_EL1 = 576; //      u64 read back only
 export const C_TTBR0_EL1 = 584; //    u64 read back only
 export const C_TTBR1_EL1 = 592; //    u64 read back only
 export const C_CPACR_EL1 = 600; //    u64 read back only (no FP/SIMD trapping)
-// 608 .. 767 free
+export const C_WFE_WATCH = 608; //    u32 while idle in WFE holding a reservation: the reservation's
+//                                    granule (Wasm address >> WATCH_SHIFT) + 1, with WATCH_WOKEN set once
+//                                    a store that broke it (or a host write) has woken the CPU; 0 = none
+//                                    (wfe-watch.ts)
+export const C_WATCH_HIT = 612; //    u32 nonzero: the running step() call stored into a watched page
+// 616 .. 767 free
 export const C_EXCEPTIONS = 768; //   u64 synchronous exceptions taken to EL1
 export const C_IRQS = 776; //         u64 IRQs taken
 export const C_STALE = 784; //        u64 instructions executed from a stale I-cache line
@@ -160,8 +165,10 @@ export const EXIT_PC_ALIGN = 7; //    misaligned PC; C_FAR = PC
 export const EXIT_WFI = 8; //         WFI executed with no interrupt pending; PC past it; C_WFI_SEEN set
 export const EXIT_WFE = 9; //         WFE executed with no event and no interrupt pending; PC past it;
 //                                    C_WFI_SEEN set. While the CPU holds an exclusive reservation
-//                                    (C_EXCL_ADDR even), the store that breaks it does not bump C_WAKE:
-//                                    the host should park such a CPU with a timeout
+//                                    (C_EXCL_ADDR even), the store that breaks it wakes it (C_WFE_WATCH)
+//                                    when the storer's run ends; a host that runs CPUs on several threads
+//                                    parks it with a timeout too (WFE_BACKSTOP_MS), since a racing store
+//                                    may miss the watch
 export const EXIT_STOP = 10; //       the machine's stop word was set
 export const EXIT_HLT = 11; //        HLT executed; PC at the HLT
 
@@ -273,13 +280,24 @@ export const PSTATE_DAIFSET = (3 << 11) | (4 << 7) | 6; // MSR DAIFSet (CRm in b
 export const EXCL_NONE = 1; //         C_EXCL_ADDR without a reservation (odd: no address matches)
 
 // ---- instruction-cache model (icache.ts) -------------------------------------
-// Code pages: one byte per 4 KiB page of RAM, nonzero for every page holding
+// Page map: one byte per 4 KiB page of RAM. PAGE_CODE marks every page holding
 // translated code and the page before it (so a store that starts there and
-// reaches into the code page is seen too). A guest store into a marked page
-// bumps M_CODE_EPOCH; so does every host patch. Translated regions re-check
-// their words when the epoch moved.
+// reaches into the code page is seen too); a guest store into such a page
+// bumps M_CODE_EPOCH, and so does every host patch. Translated regions
+// re-check their words when the epoch moved. PAGE_WATCH marks, the same way,
+// the pages of the reservations CPUs wait on in WFE (wfe-watch.ts): a store
+// there makes the storer look for the reservations it broke when its run
+// ends. Stores test the byte for zero; only a marked page costs more.
 export const CODE_PAGE_SHIFT = 12;
-export const M_CODEMAP = 1028; //     u32 Wasm offset of the code-page map (RAM size / 4096 bytes)
+export const M_CODEMAP = 1028; //     u32 Wasm offset of the page map (RAM size / 4096 bytes)
+export const PAGE_CODE = 1;
+export const PAGE_WATCH = 2;
+// WFE watches: the exclusive reservation granule is 64 bytes (CTR_EL0.ERG = 4).
+export const WATCH_SHIFT = 6;
+export const WATCH_WOKEN = 0x40000000; // C_WFE_WATCH flag: already woken (granules are < 2^26)
+// Longest a host thread parks a CPU idle in WFE with a reservation before it
+// lets it run again (a spurious wake-up, which the architecture allows).
+export const WFE_BACKSTOP_MS = 2;
 // Invalidation log: IC IVAU / IC IALLU(IS) by any CPU and host patches append
 // the line (64-byte aligned guest address; INV_ALL for everything); each CPU
 // applies the entries it has not seen at its next context synchronization

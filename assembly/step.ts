@@ -15,14 +15,20 @@
 // (vector +0x480). Without a vector table interrupts stay pending: they are
 // never taken, but they still complete WFI/WFE.
 
-import { CPU_BASE, CPU_STRIDE, C_EXIT, C_INSNS, C_PSTATE_IL, C_VBAR_EL1, EXIT_BUDGET, EXIT_RESCAN, EXIT_UNDEF } from './layout';
+import {
+  CPU_BASE, CPU_STRIDE, C_EXIT, C_INSNS, C_PSTATE_IL, C_VBAR_EL1, C_WATCH_HIT, C_WFE_WATCH, EXIT_BUDGET, EXIT_RESCAN,
+  EXIT_UNDEF,
+} from './layout';
 import { step as execute } from './cpu';
 import { exitHook, illegalState, takeIrq } from './exceptions';
 import { irqTaken, timerCap } from './gic';
+import { flushHits, unwatch } from './wfe-watch';
 
 export function step(cpu: i32, budget: i32): i32 {
   const st = <usize>CPU_BASE + <usize>cpu * <usize>CPU_STRIDE;
   let left = budget;
+  // running again after WFE: the store that would have woken this CPU no longer needs to
+  if (load<u32>(st + C_WFE_WATCH) != 0) unwatch(st);
   while (true) {
     const vectors = load<u64>(st + C_VBAR_EL1) != 0;
     if (vectors && irqTaken(st)) takeIrq(st);
@@ -33,6 +39,8 @@ export function step(cpu: i32, budget: i32): i32 {
     const run = vectors ? timerCap(st, left) : left;
     const before = load<u64>(st + C_INSNS);
     let r = execute(cpu, run);
+    // stores near reservations other CPUs wait on in WFE: wake those they broke
+    if (load<u32>(st + C_WATCH_HIT) != 0) flushHits(st);
     if (r != EXIT_BUDGET && r != EXIT_RESCAN) {
       // a fault, SVC/BRK or WFI/WFE: taken as an exception, completed, or reported
       r = exitHook(st, r);

@@ -131,7 +131,7 @@ export function execSystem(st: usize, e: usize, inflight: u64): i32 {
         const p = translate(st, addr, <u32>bytes, true, false);
         if (!p) return EXIT_DATA_ABORT;
         memory.fill(p, 0, <usize>bytes);
-        noteStore(p);
+        noteStore(st, p);
         return CONTINUE;
       }
       // IC IVAU: the line goes into the invalidation log (icache.ts).
@@ -223,7 +223,7 @@ export function execStxr(st: usize, e: usize): i32 {
   }
   clearMonitor(st);
   setReg(st, load<u8>(e, E_RA), status);
-  if (status == 0) noteStore(p);
+  if (status == 0) noteStore(st, p);
   return CONTINUE;
 }
 
@@ -278,7 +278,7 @@ export function execStxp(st: usize, e: usize): i32 {
   }
   clearMonitor(st);
   setReg(st, load<u8>(e, E_RA), status);
-  if (status == 0) noteStore(p);
+  if (status == 0) noteStore(st, p);
   return CONTINUE;
 }
 
@@ -290,7 +290,7 @@ export function execOrdered(st: usize, e: usize, isLoad: bool): i32 {
   if (!p) return EXIT_DATA_ABORT;
   if (isLoad) setReg(st, load<u8>(e, E_RD), loadN(p, size));
   else storeN(p, reg(st, load<u8>(e, E_RD)), size);
-  if (!isLoad) noteStore(p);
+  if (!isLoad) noteStore(st, p);
   return CONTINUE;
 }
 
@@ -303,7 +303,7 @@ export function execCas(st: usize, e: usize): i32 {
   const m = mask(size);
   const old = cmpxchgN(p, reg(st, load<u8>(e, E_RM)) & m, reg(st, load<u8>(e, E_RD)), size);
   setReg(st, load<u8>(e, E_RA), old);
-  noteStore(p);
+  noteStore(st, p);
   return CONTINUE;
 }
 
@@ -333,7 +333,7 @@ export function execCasp(st: usize, e: usize): i32 {
   }
   setXr(st, rs, o1);
   setXr(st, rs + 1, o2);
-  noteStore(p);
+  noteStore(st, p);
   return CONTINUE;
 }
 
@@ -375,7 +375,7 @@ export function execAtomic(st: usize, e: usize): i32 {
     }
   }
   setReg(st, load<u8>(e, E_RD), old);
-  noteStore(p);
+  noteStore(st, p);
   return CONTINUE;
 }
 

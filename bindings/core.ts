@@ -209,6 +209,8 @@ export class CpuState {
   get wake(): number { return Atomics.load(this.i32, (this.base + L.C_WAKE) >> 2) >>> 0; }
   get wfiSeen(): number { return Atomics.load(this.i32, (this.base + L.C_WFI_SEEN) >> 2) >>> 0; }
   get wakeClock(): bigint { return Atomics.load(this.u64s, (this.base + L.C_WAKE_CLOCK) >> 3); }
+  /** While idle in WFE holding a reservation: the watched granule + 1 (| WATCH_WOKEN once a store woke it); 0 otherwise. */
+  get wfeWatch(): number { return Atomics.load(this.i32, (this.base + L.C_WFE_WATCH) >> 2) >>> 0; }
   /** Synchronous exceptions and IRQs taken to EL1. */
   get exceptions(): bigint { return this.u64(L.C_EXCEPTIONS); }
   get irqs(): bigint { return this.u64(L.C_IRQS); }

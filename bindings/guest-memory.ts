@@ -1,9 +1,11 @@
 // Host access to guest RAM, bounds-checked against the accessible window:
 // every read or write outside [lo, hi) throws GuestAccessError and touches
 // nothing. A write that reaches a page holding translated code moves the
-// machine's code epoch, as a guest store would (assembly/icache.ts).
+// machine's code epoch, and one into a granule a CPU waits on in WFE wakes
+// that CPU, as a guest store would (assembly/icache.ts, wfe-watch.ts).
 
 import * as L from '../assembly/layout.ts';
+import { wakeWatchers } from './irq.ts';
 
 export class GuestAccessError extends Error {
   override name = 'GuestAccessError';
@@ -72,19 +74,17 @@ export class GuestMemory {
     this.noteWrite(o, len);
   }
 
-  /** Moves the code epoch when [o, o+len) of RAM touches a code page. */
+  /** Moves the code epoch when [o, o+len) of RAM touches a code page; wakes WFE waiters on a watched one. */
   private noteWrite(o: number, len: number): void {
     if (len === 0) return;
     const machine = new DataView(this.memory.buffer, L.MACHINE_BASE, L.MACHINE_SIZE);
     const codemap = machine.getUint32(L.M_CODEMAP, true);
     if (codemap === 0) return;
     const map = new Uint8Array(this.memory.buffer, codemap);
-    for (let p = o >>> L.CODE_PAGE_SHIFT; p <= (o + len - 1) >>> L.CODE_PAGE_SHIFT; p++) {
-      if (map[p] !== 0) {
-        Atomics.add(new Int32Array(this.memory.buffer, L.MACHINE_BASE + L.M_CODE_EPOCH, 1), 0, 1);
-        return;
-      }
-    }
+    let marks = 0;
+    for (let p = o >>> L.CODE_PAGE_SHIFT; p <= (o + len - 1) >>> L.CODE_PAGE_SHIFT; p++) marks |= Atomics.load(map, p);
+    if (marks & L.PAGE_CODE) Atomics.add(new Int32Array(this.memory.buffer, L.MACHINE_BASE + L.M_CODE_EPOCH, 1), 0, 1);
+    if (marks & L.PAGE_WATCH) wakeWatchers(this.memory, this.ramOffset + o, this.ramOffset + o + len);
   }
 
   u32(addr: bigint): number {

@@ -41,6 +41,23 @@ export function wakeCpu(memory: WebAssembly.Memory, target: number, clock: bigin
   Atomics.notify(i32, (base + L.C_WAKE) >> 2);
 }
 
+/**
+ * Wakes, once, every CPU waiting in WFE on a reservation granule that the
+ * host's write of Wasm addresses [from, to) touched (assembly/wfe-watch.ts);
+ * the host carries no clock.
+ */
+export function wakeWatchers(memory: WebAssembly.Memory, from: number, to: number): void {
+  const g0 = (from >>> L.WATCH_SHIFT) + 1, g1 = ((to - 1) >>> L.WATCH_SHIFT) + 1;
+  const i32 = new Int32Array(memory.buffer);
+  const n = cpuCount(memory);
+  for (let c = 0; c < n; c++) {
+    const at = (L.CPU_BASE + c * L.CPU_STRIDE + L.C_WFE_WATCH) >> 2;
+    const w = Atomics.load(i32, at);
+    if (w === 0 || (w & L.WATCH_WOKEN) !== 0 || w < g0 || w > g1) continue;
+    if (Atomics.compareExchange(i32, at, w, w | L.WATCH_WOKEN) === w) wakeCpu(memory, c, 0n);
+  }
+}
+
 /** Makes SGI `intid` (0..15) pending on CPU `target` and wakes it; `clock` is the sender's counter. */
 export function sendSgi(memory: WebAssembly.Memory, target: number, intid: number, clock: bigint): void {
   const base = checkTarget(memory, target);

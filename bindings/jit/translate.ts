@@ -27,9 +27,11 @@
 // old instructions and adds those that differ from memory to C_STALE.
 // Guest registers are cached in Wasm locals within a block: loaded on first
 // use, stored back at the block's end and on every early exit. Every store
-// checks the code-page map and moves the code epoch when it hits one; in the
-// coherent model the region then leaves after that instruction, so that the
-// next one is fetched from memory (it may be the word just written).
+// checks the page map: a code page moves the code epoch (and, in the coherent
+// model, the region leaves after that instruction, so that the next one is
+// fetched from memory: it may be the word just written); a watched page raises
+// C_WATCH_HIT, as the core's noteStore does (assembly/icache.ts; step() then
+// wakes the CPUs in WFE whose reservation the run broke).
 
 import * as L from '../../assembly/layout.ts';
 import { Flags } from './flags.ts';
@@ -86,6 +88,8 @@ export class Tx {
   readonly q: number;
   /** Wasm address of the current guest access. */
   readonly ha: number;
+  /** Page-map byte of the page a store hit. */
+  readonly mark: number;
   /** Next slot of the branch ring (C_RING_POS), kept in a local. */
   readonly ringPos: number;
   /** i32 local: a store of this region hit a code page (coherent model). */
@@ -118,6 +122,7 @@ export class Tx {
     this.u = c.local(I32);
     this.q = c.local(I32);
     this.ha = c.local(I32);
+    this.mark = c.local(I32);
     this.ringPos = c.local(I32);
     this.codeWritten = c.local(I32);
     this.flags = new Flags(c, { st: this.st, nzcv: this.nzcv, fa, fb, fr });
@@ -209,18 +214,26 @@ export class Tx {
   }
 
   /**
-   * After a store to the Wasm address in local `ha`: moves the code epoch if
-   * it hit a code page. RAM starts on a 64 KiB boundary, so the page's map
-   * byte is at (ha >> 12) + codemap - (ramOffset >> 12).
+   * After a store to the Wasm address in local `ha`: looks at the page's
+   * byte in the page map; a code page moves the code epoch, a watched page
+   * raises C_WATCH_HIT (assembly/wfe-watch.ts). RAM starts on a 64 KiB
+   * boundary, so the byte is at (ha >> 12) + codemap - (ramOffset >> 12).
    */
   noteStore(): void {
     const c = this.c;
     const ramOffset = this.m.ramBase + this.m.delta;
     c.get(this.ha).i32(L.CODE_PAGE_SHIFT).op(Op.i32_shr_u);
-    c.mem('i32_load8_u', this.m.codemap - Number(ramOffset >> BigInt(L.CODE_PAGE_SHIFT)));
+    c.mem('i32_load8_u', this.m.codemap - Number(ramOffset >> BigInt(L.CODE_PAGE_SHIFT))).tee(this.mark);
+    this.if();
+    c.get(this.mark).i32(L.PAGE_CODE).op(Op.i32_and);
     this.if();
     c.i32(EPOCH_ADDR).i32(1).atomicAddI32().op(Op.drop);
     if (this.m.coherent) c.i32(1).set(this.codeWritten);
+    this.end();
+    c.get(this.mark).i32(L.PAGE_WATCH).op(Op.i32_and);
+    this.if();
+    c.get(this.st).i32(1).mem('i32_store', L.C_WATCH_HIT);
+    this.end();
     this.end();
     this.storeNoted = true;
   }

@@ -91,6 +91,8 @@ export class MachineWords {
   wakeWord(cpu: number): number { return Atomics.load(this.i32, ci(cpu, L.C_WAKE)); }
   wfiSeen(cpu: number): number { return Atomics.load(this.i32, ci(cpu, L.C_WFI_SEEN)); }
   wakeClock(cpu: number): bigint { return Atomics.load(this.u64, ci64(cpu, L.C_WAKE_CLOCK)); }
+  /** Nonzero while the CPU is idle in WFE watching its reservation (assembly/wfe-watch.ts). */
+  wfeWatch(cpu: number): number { return Atomics.load(this.i32, ci(cpu, L.C_WFE_WATCH)); }
 
   /** Parks the calling thread while C_WAKE equals `seen` (at most `timeoutMs`). */
   parkOn(cpu: number, seen: number, timeoutMs: number): 'ok' | 'not-equal' | 'timed-out' {

@@ -78,10 +78,14 @@ export function runCpuWorker(platform: Platform): void {
      * Parks the idle CPU while its wake word still holds the value the core
      * saw before going idle. With a timer armed, sleeps for the ticks left at
      * the nominal counter frequency, then warps the counter to the deadline.
+     * A CPU waiting in WFE on its reservation runs again after at most
+     * WFE_BACKSTOP_MS: the store that breaks the reservation wakes it, unless
+     * that store raced with its going idle (assembly/wfe-watch.ts).
      */
     const park = (): Outcome => {
       const seen = words.wfiSeen(cpu);
       const t0 = performance.now();
+      const backstopMs = words.wfeWatch(cpu) !== 0 ? t0 + L.WFE_BACKSTOP_MS : Infinity;
       let armed = NO_DEADLINE;
       let wakeAtMs = Infinity;
       try {
@@ -107,12 +111,13 @@ export function runCpuWorker(platform: Platform): void {
               wakeAtMs = performance.now() + (Number(ticks) * 1000) / Number(words.cntfrq(cpu));
             }
           }
-          const left = wakeAtMs - performance.now();
-          if (left <= 0) {
+          const now = performance.now();
+          if (wakeAtMs - now <= 0) {
             words.warpTo(cpu, armed);
             return 'run';
           }
-          words.parkOn(cpu, seen, left);
+          if (backstopMs - now <= 0) return 'run';
+          words.parkOn(cpu, seen, Math.min(wakeAtMs, backstopMs) - now);
         }
       } finally {
         const ns = BigInt(Math.round((performance.now() - t0) * 1e6));

@@ -5,7 +5,7 @@
 
 import * as L from '../../assembly/layout.ts';
 import {
-  CpuState, createMemory, instantiateCore, planMemory, writeMachineBlock, type CoreExports,
+  CpuState, createMemory, instantiateCore, planMemory, writeMachineBlock, type Core,
 } from '../../bindings/core.ts';
 import { GuestMemory } from '../../bindings/guest-memory.ts';
 import { assemble } from '../../bindings/isa/asm.ts';
@@ -36,7 +36,7 @@ export const VEC = {
 
 export class El1Rig {
   readonly memory: WebAssembly.Memory;
-  readonly core: CoreExports;
+  readonly core: Core;
   readonly mem: GuestMemory;
   readonly cpus: CpuState[];
 
