@@ -1,5 +1,6 @@
 // The kernel-profile SMP programs of guest/smp/ on 1, 2 and 4 CPUs in both
-// modes: atomic counters and a ticket lock, message passing with barriers,
+// modes: atomic counters and a ticket lock, WFE waiting on the exclusive
+// monitor, message passing with barriers,
 // console output from every CPU, exit codes, host calls, faults.
 
 import { describe, expect, it } from 'vitest';
@@ -22,6 +23,12 @@ describe.each(MODES)('%s mode', (mode) => {
       expect(result.exitCode).toBe(0);
       expect(result.perCpu).toHaveLength(cpus);
       for (const c of result.perCpu) expect(c.insns).toBeGreaterThan(1000n);
+    });
+
+    it('waits in LDAXR + WFE with no SEV: the store that clears the monitor wakes the waiter (ticket lock, turns)', async () => {
+      const { result } = await runKernel(smpElf('wfelock'), { cpus, mode });
+      expect(result.stdout).toBe(`ticket lock ${cpus * 300}\nturns ${cpus * 50}\n`);
+      expect(result.exitCode).toBe(0);
     });
 
     it('passes a token round the ring through mailboxes with barriers, payloads intact', async () => {
