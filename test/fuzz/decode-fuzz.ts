@@ -124,7 +124,7 @@ export class Sandbox {
       [L.MACHINE_BASE, L.MACHINE_BASE + L.M_CODE_EPOCH],
       [L.MACHINE_BASE + L.M_CODE_EPOCH + 4, L.MACHINE_BASE + L.M_JIT_THRESHOLD],
       [L.MACHINE_BASE + L.M_JIT_INSTANCES + 4, L.MACHINE_BASE + L.MACHINE_SIZE],
-      [cpu0 + L.C_CPACR_EL1 + 8, cpu0 + L.C_EXCEPTIONS], //    CPU 0: unused bytes
+      [cpu0 + L.C_WATCH_HIT + 4, cpu0 + L.C_EXCEPTIONS], //    CPU 0: unused bytes (after the WFE watch words)
       [cpu0 + L.C_CTX_SYNCS + 8, cpu0 + L.C_RING],
       // after the ring, but the translator's words
       [cpu0 + L.C_RING + L.RING_SIZE * 8, cpu0 + L.C_JIT_RETIRED],
