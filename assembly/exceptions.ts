@@ -64,10 +64,18 @@ export function spEl(st: usize, el: u32): u64 {
  * C_PC: ELR_EL1 = C_PC, SPSR_EL1 = PSTATE, then EL1h with DAIF masked and
  * PC = VBAR_EL1 + offset of the vector (`kind` 0 synchronous, 0x80 IRQ).
  */
+/** Offset of the vector group for an exception taken from the current EL and stack selection. */
+@inline function vectorGroup(st: usize): u32 {
+  return load<u32>(st + C_EL) == 0 ? 0x400 : load<u32>(st + C_SPSEL) != 0 ? 0x200 : 0;
+}
+
+/** Address of the synchronous vector an exception taken now would enter. */
+function syncVector(st: usize): u64 {
+  return load<u64>(st + C_VBAR_EL1) + <u64>vectorGroup(st);
+}
+
 function enter(st: usize, kind: u32, from: u64): void {
-  const el = load<u32>(st + C_EL);
-  const group: u32 = el == 0 ? 0x400 : load<u32>(st + C_SPSEL) != 0 ? 0x200 : 0;
-  const vector = load<u64>(st + C_VBAR_EL1) + <u64>(group + kind);
+  const vector = load<u64>(st + C_VBAR_EL1) + <u64>(vectorGroup(st) + kind);
   store<u64>(st + C_ELR_EL1, load<u64>(st + C_PC));
   store<u64>(st + C_SPSR_EL1, <u64>pstate(st));
   switchSp(st, 1, 1);
@@ -123,6 +131,11 @@ export function exitHook(st: usize, reason: i32): i32 {
   const esr = syndrome(st, reason);
   store<u32>(st + C_SYNDROME, esr);
   if (load<u64>(st + C_VBAR_EL1) == 0) return reason;
+  // A fault on the first instruction of the very vector it would enter (the
+  // vector outside RAM, or its first word undefined or a BRK) would be taken
+  // again and again with nothing changing: the image cannot take it. Leave
+  // step() with the fault instead, for the host to report.
+  if (reason != EXIT_SVC && load<u64>(st + C_PC) == syncVector(st)) return reason;
   takeSync(st, esr, reason >= EXIT_DATA_ABORT);
   return EXIT_RESCAN;
 }

@@ -148,6 +148,13 @@ export function buildFault(
       lines.push(`PC alignment fault: PC 0x${hex64(pc)} is not a multiple of 4 [CPU ${cpu.index}]`);
       break;
   }
+  // With a vector table, a fault reaches the host only when the CPU could not take it:
+  // it happened on the first instruction of the vector it would have entered.
+  if (cpu.vbar !== 0n) {
+    const off = pc - cpu.vbar;
+    lines.push(`The exception cannot be taken: it recurs at its own vector (VBAR_EL1 0x${hex64(cpu.vbar)} + 0x${off.toString(16)})`);
+    lines.push(`Last exception entered from ELR_EL1 ${formatAddr(cpu.elr, opts.symbolize)}, SPSR_EL1 0x${hex32(cpu.spsr)}`);
+  }
   // Kernel profile: the syndrome and fault address as ESR_EL1/FAR_EL1 would hold them.
   if (kernel) {
     const far = kind === 'data-abort' || kind === 'instruction-abort' || kind === 'pc-alignment' ? `  FAR 0x${hex64(cpu.far)}` : '';

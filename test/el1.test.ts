@@ -232,11 +232,39 @@ describe('synchronous exceptions through VBAR_EL1', () => {
     expect(c.exceptions).toBe(0n);
   });
 
-  it('a vector that faults on itself costs budget instead of hanging step()', () => {
-    const { r, c } = rig('.inst 0x00000000', { vectors: { [VEC.syncSpx]: '.inst 0x00000000' } });
-    expect(r.step(0, 1000)).toBe(L.EXIT_BUDGET);
-    expect(c.exceptions).toBeGreaterThan(900n);
+  it('a fault on the first instruction of the vector it would enter is not taken: step() leaves with it', () => {
+    const { r, c, at } = rig('svc #1\n after: hvc #0', { vectors: { [VEC.syncSpx]: '.inst 0x00000000' } });
+    expect(r.step(0, 1000)).toBe(L.EXIT_UNDEF);
+    expect(c.exceptions).toBe(1n); // the SVC was taken, the vector's own fault was not
     expect(c.pc).toBe(VBAR + BigInt(VEC.syncSpx));
+    expect(c.elr).toBe(at('after'));
+    expect(c.syndrome).toBe(esr(0));
+    const f = buildFault(c, r.mem, { disassemble })!;
+    expect(f.kind).toBe('undefined-instruction');
+    expect(f.report).toContain('The exception cannot be taken: it recurs at its own vector');
+    expect(f.report).toContain(`+ 0x${VEC.syncSpx.toString(16)}`);
+    expect(f.report).toContain(`ELR_EL1 0x${at('after').toString(16)}`);
+  });
+
+  it('a VBAR_EL1 outside RAM: the vector fetch aborts and is reported, not re-entered', () => {
+    const { r, c } = rig(`${li('x1', 0x1000n)}\n msr vbar_el1, x1\n brk #2`);
+    expect(r.step(0, 1000)).toBe(L.EXIT_FETCH_ABORT);
+    expect(c.exceptions).toBe(1n);
+    expect(c.pc).toBe(0x1200n);
+    expect(c.far).toBe(0x1200n);
+  });
+
+  it('a fault in the SP_EL0 group\'s vector is taken to the SP_EL1 group, which is a different vector', () => {
+    const { r, c } = rig('msr spsel, #0\n .inst 0x00000000', { vectors: { [VEC.syncSp0]: '.inst 0x00000000' } });
+    expect(r.step(0, 1000)).toBe(L.EXIT_HVC); // the default +0x200 vector records its offset and leaves
+    expect(c.x(28)).toBe(BigInt(VEC.syncSpx));
+    expect(c.exceptions).toBe(2n);
+  });
+
+  it('a vector that retires instructions before faulting again loops, as on hardware, costing budget', () => {
+    const { r, c } = rig('.inst 0x00000000', { vectors: { [VEC.syncSpx]: 'nop\n .inst 0x00000000' } });
+    expect(r.step(0, 1000)).toBe(L.EXIT_BUDGET);
+    expect(c.exceptions).toBeGreaterThan(400n);
   });
 });
 

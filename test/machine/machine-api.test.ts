@@ -98,6 +98,23 @@ describe('faults in the kernel profile', () => {
     expect(log.join('\n')).toContain('[CPU 1]');
   });
 
+  it.each(['threads', 'deterministic'] as const)(
+    '%s: a VBAR_EL1 outside RAM ends the machine with an oops at the vector instead of looping',
+    async (mode) => {
+      const m = await Machine.create({ ...quiet, cpus: 2, mode });
+      m.load(kernelElf('cbnz x0, spin\nmov x1, #0x1000\nmsr vbar_el1, x1\nisb\nsvc #0\nspin:\nb spin'));
+      m.start();
+      const r = await Promise.race([m.exited, new Promise<null>((res) => setTimeout(() => res(null), 10_000))]);
+      if (!r) await m.terminate();
+      expect(r?.end).toBe('fault');
+      expect(r?.exitCode).toBe(139);
+      expect(r?.fault?.kind).toBe('instruction-abort');
+      expect(r?.fault?.pc).toBe(0x1200n);
+      expect(r?.fault?.report).toContain('The exception cannot be taken: it recurs at its own vector');
+      expect(r?.fault?.report).toContain(`ELR_EL1 0x${(RAM + 20n).toString(16)}`);
+    },
+  );
+
   it('HLT (halting debug off) is reported as an undefined instruction', async () => {
     const m = await Machine.create({ ...quiet, mode: 'deterministic' });
     m.load(kernelElf('nop\nhlt #0'));
