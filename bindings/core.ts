@@ -60,7 +60,7 @@ export function planMemory(cpus: number, ramSize: number): MemoryPlan {
     throw new ConfigError(`RAM size must be a multiple of 64 KiB between 64 KiB and 2 GiB, got ${ramSize}`);
   }
   const codemapOffset = L.CACHE_BASE + cpus * L.CACHE_BYTES;
-  const ramOffset = align(codemapOffset + (ramSize >> L.CODE_PAGE_SHIFT), L.PAGE);
+  const ramOffset = align(codemapOffset + ramSize / (1 << L.CODE_PAGE_SHIFT), L.PAGE); // ramSize may be 2^31: no 32-bit shifts
   const pages = Math.max(CORE_MIN_PAGES, (ramOffset + ramSize) / L.PAGE);
   return { cpus, ramSize, codemapOffset, ramOffset, pages };
 }

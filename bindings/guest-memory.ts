@@ -38,7 +38,7 @@ export class GuestMemory {
   ) {
     this.bytes = new Uint8Array(memory.buffer, ramOffset, size);
     this.view = new DataView(memory.buffer, ramOffset, size);
-    this.words = new Int32Array(memory.buffer, ramOffset, size >> 2);
+    this.words = new Int32Array(memory.buffer, ramOffset, size / 4); // size may be 2^31
   }
 
   get hi(): bigint {

@@ -93,7 +93,7 @@ export function loadUserImage(
     if (start < NULL_GUARD || end > stackLimit) {
       throw new LoadError(
         `segment 0x${start.toString(16)}..0x${end.toString(16)} is outside the loadable range ` +
-          `0x${NULL_GUARD.toString(16)}..0x${stackLimit.toString(16)} (guest RAM ${mem.size >> 20} MiB)`,
+          `0x${NULL_GUARD.toString(16)}..0x${stackLimit.toString(16)} (guest RAM ${mem.size / 2 ** 20} MiB)`,
         start,
       );
     }

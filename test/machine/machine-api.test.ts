@@ -41,6 +41,32 @@ describe('options', () => {
   });
 });
 
+describe('the largest RAM', () => {
+  it('2 GiB: the page map sits below RAM, the last word is usable by the host and the guest', async () => {
+    const m = await Machine.create({ ...quiet, ramSize: 2 ** 31, mode: 'deterministic' });
+    expect(m.mem.size).toBe(2 ** 31);
+    const dv = new DataView(m.memory.buffer);
+    const map = dv.getUint32(L.MACHINE_BASE + L.M_CODEMAP, true);
+    const ramOffset = dv.getUint32(L.MACHINE_BASE + L.M_RAM_OFFSET, true);
+    expect(map + 2 ** 31 / 4096).toBeLessThanOrEqual(ramOffset); // one page-map byte per 4 KiB page, below RAM
+    const last = RAM + BigInt(2 ** 31) - 8n;
+    m.load(kernelElf(`
+      movz x1, #0x${(last & 0xffffn).toString(16)}
+      movk x1, #0x${(last >> 16n).toString(16)}, lsl #16
+      ldr x2, [x1]
+      add x2, x2, #1
+      str x2, [x1]
+      mov x0, #0
+      mov x8, #93
+      hvc #0`));
+    m.mem.setU64(last, 41n);
+    m.start();
+    const r = await m.exited;
+    expect(r.exitCode).toBe(0);
+    expect(m.mem.u64(last)).toBe(42n);
+  });
+});
+
 describe('kernel images', () => {
   it('a segment below RAM is a LoadError and RAM stays untouched', async () => {
     const a = assemble('mov x0, #1\nb 0', 0x1000n);
