@@ -18,7 +18,7 @@ import {
   C_VBAR_EL1, DAIF_ALL, EC_BRK64, EC_DABT_CUR, EC_DABT_LOW, EC_IABT_CUR, EC_IABT_LOW, EC_ILLEGAL,
   EC_PC_ALIGN, EC_SVC64, EC_UNKNOWN, EXIT_BRK, EXIT_DATA_ABORT, EXIT_FETCH_ABORT, EXIT_HVC,
   EXIT_PC_ALIGN, EXIT_RESCAN, EXIT_SVC, EXIT_UNDEF, EXIT_WFE, EXIT_WFI, FAULT_ALIGN, FAULT_WRITE,
-  FSC_ALIGN, FSC_EXTERNAL, CACHE_BASE, CACHE_BYTES, C_CPU_INDEX,
+  FSC_ALIGN, FSC_EXTERNAL, CACHE_BASE, CACHE_BYTES, C_CPU_INDEX, C_EVENT,
 } from './layout';
 import { clearMonitor } from './system';
 import { contextSync } from './icache';
@@ -145,7 +145,9 @@ export function exitHook(st: usize, reason: i32): i32 {
  * return to EL0t, EL1t or EL1h is legal; any other SPSR.M (AArch32, EL2,
  * EL3) is an illegal return: NZCV and DAIF are restored, EL and SP stay, and
  * PSTATE.IL is set so that the next instruction takes an Illegal Execution
- * state exception (EC 0x0E). The local exclusive monitor is cleared.
+ * state exception (EC 0x0E). The local exclusive monitor is cleared and the
+ * event register set (an exception return is a WFE wake-up event: a WFE
+ * right after a handler ran completes at once).
  */
 export function eret(st: usize): u64 {
   const spsr = <u32>load<u64>(st + C_SPSR_EL1);
@@ -159,6 +161,7 @@ export function eret(st: usize): u64 {
     store<u32>(st + C_PSTATE_IL, 1);
   }
   clearMonitor(st);
+  atomic.store<u32>(st + C_EVENT, 1);
   return load<u64>(st + C_ELR_EL1);
 }
 

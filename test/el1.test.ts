@@ -381,6 +381,21 @@ describe('ERET', () => {
     expect(r.run()).toBe(L.EXIT_HVC);
     expect(c.x(5)).toBe(1n);
   });
+
+  it('sets the event register: a WFE after an exception return completes at once', () => {
+    // `while (!flag) wfe;` with the flag set by a handler that ran just before the WFE
+    const { r, c } = rig(`
+      mov x6, #0
+      svc #0
+      wfe
+      mov x6, #1
+      wfe
+      hvc #0`, { vectors: { [VEC.syncSpx]: 'eret' } });
+    expect(r.step()).toBe(L.EXIT_WFE); // the first WFE consumed the event, the second waits
+    expect(c.x(6)).toBe(1n);
+    expect(c.event).toBe(0);
+    expect(c.exceptions).toBe(1n);
+  });
 });
 
 describe('faults without a vector table', () => {
