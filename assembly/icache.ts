@@ -5,12 +5,13 @@
 // compares the cached word with RAM; translated regions leave when their
 // words changed). In the architectural model a CPU keeps executing what it
 // cached, counted in C_STALE when memory says otherwise, until the line has
-// been invalidated (IC IVAU / IC IALLU by any CPU, or a host patch) *and*
-// this CPU has taken a context synchronization event (ISB, exception entry,
-// ERET): contextSync() below.
+// been invalidated (IC IVAU / IC IALLUIS by any CPU, IC IALLU by this one, or
+// a host patch) *and* this CPU has taken a context synchronization event
+// (ISB, exception entry, ERET): contextSync() below.
 
 import {
-  BT_ENTRIES, BT_ENTRY, BT_OFFSET, CACHE_ENTRIES, CACHE_ENTRY, C_CTX_SYNCS, C_INV_SEEN, C_SYNC_REQ, C_WATCH_HIT,
+  BT_ENTRIES, BT_ENTRY, BT_OFFSET, CACHE_ENTRIES, CACHE_ENTRY, C_CTX_SYNCS, C_INV_LOCAL, C_INV_SEEN, C_SYNC_REQ,
+  C_WATCH_HIT,
   CODE_PAGE_SHIFT, E_TAG, ICACHE_LINE, INV_ALL, INV_RING, MACHINE_BASE, M_CODE_EPOCH, M_CODEMAP,
   M_INV_LOCK, M_INV_RING, M_INV_SEQ, M_RAM_OFFSET, PAGE_CODE, PAGE_WATCH,
 } from './layout';
@@ -64,6 +65,14 @@ export function contextSync(st: usize, cache: usize): void {
   store<u32>(st + C_SYNC_REQ, 0);
   const seq = atomic.load<u32>(MACHINE_BASE + M_INV_SEQ);
   const seen = load<u32>(st + C_INV_SEEN);
+  if (load<u32>(st + C_INV_LOCAL) != 0) { // IC IALLU on this CPU
+    store<u32>(st + C_INV_LOCAL, 0);
+    clearDecoded(cache);
+    clearBlocks(cache);
+    store<u32>(st + C_INV_SEEN, seq);
+    store<u64>(st + C_CTX_SYNCS, load<u64>(st + C_CTX_SYNCS) + 1);
+    return;
+  }
   if (seq == seen) return;
   while (atomic.cmpxchg<u32>(MACHINE_BASE + M_INV_LOCK, 0, 1) != 0) {}
   let all = seq - seen > <u32>INV_RING;

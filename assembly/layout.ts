@@ -136,7 +136,9 @@ export const C_WFE_WATCH = 608; //    u32 while idle in WFE holding a reservatio
 //                                    a store that broke it (or a host write) has woken the CPU; 0 = none
 //                                    (wfe-watch.ts)
 export const C_WATCH_HIT = 612; //    u32 nonzero: the running step() call stored into a watched page
-// 616 .. 767 free
+export const C_INV_LOCAL = 616; //    u32 nonzero: IC IALLU ran here; the next context synchronization
+//                                    empties this CPU's decoded cache and block table (icache.ts)
+// 620 .. 767 free
 export const C_EXCEPTIONS = 768; //   u64 synchronous exceptions taken to EL1
 export const C_IRQS = 776; //         u64 IRQs taken
 export const C_STALE = 784; //        u64 instructions executed from a stale I-cache line
@@ -298,10 +300,11 @@ export const WATCH_WOKEN = 0x40000000; // C_WFE_WATCH flag: already woken (granu
 // Longest a host thread parks a CPU idle in WFE with a reservation before it
 // lets it run again (a spurious wake-up, which the architecture allows).
 export const WFE_BACKSTOP_MS = 2;
-// Invalidation log: IC IVAU / IC IALLU(IS) by any CPU and host patches append
+// Invalidation log: IC IVAU / IC IALLUIS by any CPU and host patches append
 // the line (64-byte aligned guest address; INV_ALL for everything); each CPU
 // applies the entries it has not seen at its next context synchronization
-// (ISB, exception entry, ERET). Writers hold M_INV_LOCK.
+// (ISB, exception entry, ERET). Writers hold M_INV_LOCK. IC IALLU is local to
+// the CPU that runs it (C_INV_LOCAL).
 export const M_INV_LOCK = 1032; //    u32 spinlock of the log
 export const M_INV_SEQ = 1036; //     u32 entries appended so far
 export const M_INV_RING = 1040; //    u64[INV_RING] the last entries (slot = seq % INV_RING)

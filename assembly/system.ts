@@ -6,7 +6,7 @@
 // The EL1, GIC and timer registers are in el1.ts.
 
 import {
-  C_CNTFRQ, C_CNTVCT, C_CPU_INDEX, C_CTR, C_DCZID, C_EL, C_EXC_INFO, C_EXCL_ADDR, C_EXCL_SIZE,
+  C_CNTFRQ, C_CNTVCT, C_CPU_INDEX, C_CTR, C_DCZID, C_EL, C_EXC_INFO, C_EXCL_ADDR, C_EXCL_SIZE, C_INV_LOCAL,
   C_EXCL_VAL, C_EXCL_VAL2, C_FAR, C_INSNS, C_MIDR, C_NZCV, C_TPIDR_EL0,
   E_AUX, E_B0, E_RA, E_RD, E_RM, E_RN,
   EXIT_DATA_ABORT, EXIT_UNDEF, FAULT_ALIGN, FAULT_RANGE, FAULT_WRITE, ICACHE_LINE, INV_ALL,
@@ -142,9 +142,10 @@ export function execSystem(st: usize, e: usize, inflight: u64): i32 {
       // DC CVAU/CVAC/CVAP/CIVAC: data is coherent, nothing to do.
       if (op2 == 1 && (CRm == 11 || CRm == 10 || CRm == 12 || CRm == 14)) return CONTINUE;
     }
-    // IC IALLUIS, IC IALLU (EL1): every line.
+    // IC IALLUIS (EL1): every line of every CPU. IC IALLU: every line of this CPU only.
     if (op1 == 0 && CRn == 7 && op2 == 0 && (CRm == 1 || CRm == 5) && load<u32>(st, C_EL) != 0) {
-      logInvalidation(INV_ALL);
+      if (CRm == 1) logInvalidation(INV_ALL);
+      else store<u32>(st, 1, C_INV_LOCAL);
       return CONTINUE;
     }
     return EXIT_UNDEF;

@@ -16,7 +16,8 @@ import { kernelElf, runKernel } from '../util/machine.ts';
 
 const DATA = 0x4001_0000;
 
-function image(readerIsb: boolean): Uint8Array {
+/** `inval`: the writer's instruction-cache maintenance; `readerSeq`: what the reader runs after the flag. */
+function image(readerIsb: boolean, inval = 'ic ivau, x2', readerSeq?: string): Uint8Array {
   return kernelElf(`
     _start:
       movz x19, #${DATA >> 16}, lsl #16      // x19 -> data page: +0 calls, +8 flag, +16 result, +24 done
@@ -30,7 +31,7 @@ function image(readerIsb: boolean): Uint8Array {
       str w3, [x2]                           // the new instruction
       dc cvau, x2                            // clean the data cache line to the point of unification
       dsb ish
-      ic ivau, x2                            // invalidate the instruction cache line, all CPUs
+      ${inval}                               // invalidate the instruction cache
       dsb ish
       mov x1, #1
       str x1, [x19, #8]                      // raise the flag
@@ -47,7 +48,7 @@ function image(readerIsb: boolean): Uint8Array {
       str x1, [x19]
       ldr x1, [x19, #8]
       cbz x1, reader                         // until the flag
-      ${readerIsb ? 'isb                                    // context synchronization' : 'nop'}
+      ${readerSeq ?? (readerIsb ? 'isb                                    // context synchronization' : 'nop')}
       bl f
       str x0, [x19, #16]
       mov x1, #1
@@ -81,5 +82,23 @@ describe('cross-modifying code between CPUs', () => {
         expect(result.perCpu[1]!.stale).toBe(0n);
       });
     }
+  }
+
+  // IC IALLU invalidates only the CPU that runs it (IALLUIS is the broadcast one).
+  it('architectural: the writer\'s IC IALLU leaves the reader\'s cache alone, ISB or not (deterministic)', async () => {
+    const { result } = await runKernel(image(true, 'ic iallu'), { cpus: 2, mode: 'deterministic', seed: 3, quantum: 200, icache: 'architectural' });
+    expect(result.exitCode).toBe(1);
+    expect(result.perCpu[1]!.stale).toBeGreaterThan(0n);
+  });
+  for (const mode of ['deterministic', 'threads'] as const) {
+    it(`architectural: the writer's IC IALLUIS reaches the reader (${mode})`, async () => {
+      const { result } = await runKernel(image(true, 'ic ialluis'), { cpus: 2, mode, seed: 3, quantum: 200, icache: 'architectural' });
+      expect(result.exitCode).toBe(2);
+    });
+    it(`architectural: IC IALLU; DSB NSH; ISB on the reader itself sees the new code (${mode})`, async () => {
+      const seq = 'ic iallu\n      dsb nsh\n      isb';
+      const { result } = await runKernel(image(true, 'ic iallu', seq), { cpus: 2, mode, seed: 3, quantum: 200, icache: 'architectural' });
+      expect(result.exitCode).toBe(2);
+    });
   }
 });
