@@ -80,11 +80,14 @@ export function runCpuWorker(platform: Platform): void {
      * the nominal counter frequency, then warps the counter to the deadline.
      * A CPU waiting in WFE on its reservation runs again after at most
      * WFE_BACKSTOP_MS: the store that breaks the reservation wakes it, unless
-     * that store raced with its going idle (assembly/wfe-watch.ts).
+     * that store raced with its going idle (assembly/wfe-watch.ts). Its
+     * counter then moves on by the ticks it slept (never past its timer's
+     * deadline), so that a timer armed further away still comes due.
      */
     const park = (): Outcome => {
       const seen = words.wfiSeen(cpu);
       const t0 = performance.now();
+      const counter0 = words.counter(cpu);
       const backstopMs = words.wfeWatch(cpu) !== 0 ? t0 + L.WFE_BACKSTOP_MS : Infinity;
       let armed = NO_DEADLINE;
       let wakeAtMs = Infinity;
@@ -116,7 +119,11 @@ export function runCpuWorker(platform: Platform): void {
             words.warpTo(cpu, armed);
             return 'run';
           }
-          if (backstopMs - now <= 0) return 'run';
+          if (backstopMs - now <= 0) {
+            const slept = counter0 + BigInt(Math.floor(((now - t0) * Number(words.cntfrq(cpu))) / 1000));
+            words.warpTo(cpu, slept < armed ? slept : armed);
+            return 'run';
+          }
           words.parkOn(cpu, seen, Math.min(wakeAtMs, backstopMs) - now);
         }
       } finally {
