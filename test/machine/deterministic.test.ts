@@ -25,6 +25,22 @@ describe('deterministic replay', () => {
     expect(b.result.perCpu.map((c) => c.insns)).toEqual(a.result.perCpu.map((c) => c.insns));
   });
 
+  it('wake-ups of CPUs waiting in WFE on a reservation replay, translated or interpreted alike', async () => {
+    const run = async (jitThreshold: number) => {
+      const { machine, result } = await runKernel(smpElf('wfelock'), {
+        cpus: 4, mode: 'deterministic', seed: 9, quantum: 300, trace: true, jitThreshold,
+      });
+      expect(result.exitCode).toBe(0);
+      return { trace: machine.trace!.map((s) => `${s.cpu}:${s.insns}`), counters: result.perCpu.map((c) => [c.insns, c.idleNs]) };
+    };
+    const interpreted = await run(0);
+    expect(await run(0)).toEqual(interpreted);
+    expect(await run(1)).toEqual(interpreted);
+    expect(await run(64)).toEqual(interpreted);
+    // the waiters slept: idle time was skipped
+    expect(interpreted.counters.some(([, idle]) => idle > 0n)).toBe(true);
+  });
+
   it('another seed gives another interleaving', async () => {
     const a = await traced(7);
     const c = await traced(8);
