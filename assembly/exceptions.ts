@@ -60,22 +60,22 @@ export function spEl(st: usize, el: u32): u64 {
 }
 
 /**
+ * Address of the synchronous vector an exception taken now would enter:
+ * VBAR_EL1 + the group for the current EL and stack selection (the IRQ
+ * vector is 0x80 further).
+ */
+function syncVector(st: usize): u64 {
+  const group: u32 = load<u32>(st + C_EL) == 0 ? 0x400 : load<u32>(st + C_SPSEL) != 0 ? 0x200 : 0;
+  return load<u64>(st + C_VBAR_EL1) + <u64>group;
+}
+
+/**
  * Takes an exception to EL1 with the preferred return address already in
  * C_PC: ELR_EL1 = C_PC, SPSR_EL1 = PSTATE, then EL1h with DAIF masked and
  * PC = VBAR_EL1 + offset of the vector (`kind` 0 synchronous, 0x80 IRQ).
  */
-/** Offset of the vector group for an exception taken from the current EL and stack selection. */
-@inline function vectorGroup(st: usize): u32 {
-  return load<u32>(st + C_EL) == 0 ? 0x400 : load<u32>(st + C_SPSEL) != 0 ? 0x200 : 0;
-}
-
-/** Address of the synchronous vector an exception taken now would enter. */
-function syncVector(st: usize): u64 {
-  return load<u64>(st + C_VBAR_EL1) + <u64>vectorGroup(st);
-}
-
 function enter(st: usize, kind: u32, from: u64): void {
-  const vector = load<u64>(st + C_VBAR_EL1) + <u64>(vectorGroup(st) + kind);
+  const vector = syncVector(st) + <u64>kind;
   store<u64>(st + C_ELR_EL1, load<u64>(st + C_PC));
   store<u64>(st + C_SPSR_EL1, <u64>pstate(st));
   switchSp(st, 1, 1);

@@ -30,9 +30,9 @@ export const CTL_ENABLE: u32 = 1;
 export const CTL_IMASK: u32 = 2;
 export const CTL_ISTATUS: u32 = 4;
 
-@inline function cpuBlock(cpu: u32): usize { return <usize>CPU_BASE + <usize>cpu * <usize>CPU_STRIDE; }
+@inline export function cpuBlock(cpu: u32): usize { return <usize>CPU_BASE + <usize>cpu * <usize>CPU_STRIDE; }
 /** The machine's CPU count, never more state blocks than the layout has. */
-@inline function cpuCount(): u32 { return min<u32>(load<u32>(MACHINE_BASE + M_NCPUS), MAX_CPUS); }
+@inline export function cpuCount(): u32 { return min<u32>(load<u32>(MACHINE_BASE + M_NCPUS), MAX_CPUS); }
 
 // ---- virtual timer -----------------------------------------------------------------
 

@@ -16,6 +16,14 @@ import {
   M_INV_LOCK, M_INV_RING, M_INV_SEQ, M_RAM_OFFSET, PAGE_CODE, PAGE_WATCH,
 } from './layout';
 
+/** Index in the page map of the page holding Wasm address p (an address in RAM). */
+@inline export function pageIndex(p: usize): usize {
+  return (p - <usize>load<u32>(MACHINE_BASE + M_RAM_OFFSET)) >> CODE_PAGE_SHIFT;
+}
+
+/** Wasm address of page q's byte in the page map (PAGE_CODE, PAGE_WATCH). */
+@inline export function pageMapByte(q: usize): usize { return <usize>load<u32>(MACHINE_BASE + M_CODEMAP) + q; }
+
 /**
  * Called after a guest store to Wasm address p by the CPU of state block st:
  * a store into a code page moves the code epoch; one into a watched page
@@ -24,9 +32,7 @@ import {
  * call, nothing more than a flag (the execute loop's speed depends on it).
  */
 @inline export function noteStore(st: usize, p: usize): void {
-  const rel = p - <usize>load<u32>(MACHINE_BASE + M_RAM_OFFSET);
-  const map = <usize>load<u32>(MACHINE_BASE + M_CODEMAP);
-  const mark = <u32>load<u8>(map + (rel >> CODE_PAGE_SHIFT));
+  const mark = <u32>load<u8>(pageMapByte(pageIndex(p)));
   if (mark != 0) {
     if (mark & PAGE_CODE) atomic.add<u32>(MACHINE_BASE + M_CODE_EPOCH, 1);
     if (mark & PAGE_WATCH) store<u32>(st + C_WATCH_HIT, 1);
@@ -65,26 +71,22 @@ export function contextSync(st: usize, cache: usize): void {
   store<u32>(st + C_SYNC_REQ, 0);
   const seq = atomic.load<u32>(MACHINE_BASE + M_INV_SEQ);
   const seen = load<u32>(st + C_INV_SEEN);
-  if (load<u32>(st + C_INV_LOCAL) != 0) { // IC IALLU on this CPU
-    store<u32>(st + C_INV_LOCAL, 0);
-    clearDecoded(cache);
-    clearBlocks(cache);
-    store<u32>(st + C_INV_SEEN, seq);
-    store<u64>(st + C_CTX_SYNCS, load<u64>(st + C_CTX_SYNCS) + 1);
-    return;
-  }
-  if (seq == seen) return;
-  while (atomic.cmpxchg<u32>(MACHINE_BASE + M_INV_LOCK, 0, 1) != 0) {}
-  let all = seq - seen > <u32>INV_RING;
-  for (let s = seen; !all && s != seq; s++) {
-    const line = load<u64>(<usize>(MACHINE_BASE + M_INV_RING) + ((<usize>s & <usize>(INV_RING - 1)) << 3));
-    if (line == <u64>INV_ALL) { all = true; break; }
-    for (let pc = line; pc < line + <u64>ICACHE_LINE; pc += 4) {
-      const e = cache + ((<usize>(<u32>pc >> 2) & (CACHE_ENTRIES - 1)) << 5);
-      if (load<u64>(e + E_TAG) == pc) store<u64>(e + E_TAG, <u64>-1);
+  const local = load<u32>(st + C_INV_LOCAL) != 0; // IC IALLU on this CPU: all of its own lines
+  if (!local && seq == seen) return;
+  store<u32>(st + C_INV_LOCAL, 0);
+  let all = local || seq - seen > <u32>INV_RING;
+  if (!all) {
+    while (atomic.cmpxchg<u32>(MACHINE_BASE + M_INV_LOCK, 0, 1) != 0) {}
+    for (let s = seen; s != seq; s++) {
+      const line = load<u64>(<usize>(MACHINE_BASE + M_INV_RING) + ((<usize>s & <usize>(INV_RING - 1)) << 3));
+      if (line == <u64>INV_ALL) { all = true; break; }
+      for (let pc = line; pc < line + <u64>ICACHE_LINE; pc += 4) {
+        const e = cache + ((<usize>(<u32>pc >> 2) & (CACHE_ENTRIES - 1)) << 5);
+        if (load<u64>(e + E_TAG) == pc) store<u64>(e + E_TAG, <u64>-1);
+      }
     }
+    atomic.store<u32>(MACHINE_BASE + M_INV_LOCK, 0);
   }
-  atomic.store<u32>(MACHINE_BASE + M_INV_LOCK, 0);
   if (all) clearDecoded(cache);
   // Translated regions may span any line: drop them all. The translator
   // reinstalls a region at its next request when its words still match.

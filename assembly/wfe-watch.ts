@@ -25,28 +25,20 @@
 // threads bounds the park (WFE_BACKSTOP_MS). With one thread stepping every
 // CPU nothing races and no wake-up is missed.
 
-import {
-  CODE_PAGE_SHIFT, CPU_BASE, CPU_STRIDE, C_WATCH_HIT, C_WFE_WATCH, MACHINE_BASE, MAX_CPUS, M_CODEMAP, M_NCPUS,
-  M_RAM_OFFSET, PAGE_WATCH, WATCH_SHIFT, WATCH_WOKEN,
-} from './layout';
-import { monitorLost, reservation, wake } from './gic';
+import { C_WATCH_HIT, C_WFE_WATCH, PAGE_WATCH, WATCH_SHIFT, WATCH_WOKEN } from './layout';
+import { cpuBlock, cpuCount, monitorLost, reservation, wake } from './gic';
+import { pageIndex, pageMapByte } from './icache';
 import { counter } from './system';
 
-@inline function cpuBlock(cpu: u32): usize { return <usize>CPU_BASE + <usize>cpu * <usize>CPU_STRIDE; }
-@inline function cpuCount(): u32 { return min<u32>(load<u32>(MACHINE_BASE + M_NCPUS), MAX_CPUS); }
-
-/** Index in the page map of the page holding Wasm address p. */
-@inline function pageOf(p: usize): usize { return (p - <usize>load<u32>(MACHINE_BASE + M_RAM_OFFSET)) >> CODE_PAGE_SHIFT; }
-@inline function mapByte(q: usize): usize { return <usize>load<u32>(MACHINE_BASE + M_CODEMAP) + q; }
 /** Page of a watch word (without its WOKEN flag). */
-@inline function watchedPage(w: u32): usize { return pageOf(<usize>((w & ~WATCH_WOKEN) - 1) << WATCH_SHIFT); }
+@inline function watchedPage(w: u32): usize { return pageIndex(<usize>((w & ~WATCH_WOKEN) - 1) << WATCH_SHIFT); }
 
 /** Publishes that the CPU of state block st waits in WFE on its reservation at Wasm address p. */
 export function watch(st: usize, p: usize): void {
   atomic.store<u32>(st + C_WFE_WATCH, <u32>(p >> WATCH_SHIFT) + 1);
-  const q = pageOf(p);
-  atomic.or<u8>(mapByte(q), PAGE_WATCH);
-  if (q > 0) atomic.or<u8>(mapByte(q - 1), PAGE_WATCH);
+  const q = pageIndex(p);
+  atomic.or<u8>(pageMapByte(q), PAGE_WATCH);
+  if (q > 0) atomic.or<u8>(pageMapByte(q - 1), PAGE_WATCH);
 }
 
 /** Whether a watch still needs page q marked: one on page q, or on q + 1 (a store from q can reach it). */
@@ -63,8 +55,8 @@ function pageNeeded(q: usize): bool {
 
 /** Clears page q's mark, then sets it again if a watch (maybe one being published now) needs it. */
 function release(q: usize): void {
-  atomic.and<u8>(mapByte(q), ~(<u8>PAGE_WATCH));
-  if (pageNeeded(q)) atomic.or<u8>(mapByte(q), PAGE_WATCH);
+  atomic.and<u8>(pageMapByte(q), ~(<u8>PAGE_WATCH));
+  if (pageNeeded(q)) atomic.or<u8>(pageMapByte(q), PAGE_WATCH);
 }
 
 /** Ends the CPU's watch, if any: it is running again. */
