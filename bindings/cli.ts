@@ -13,6 +13,7 @@ import { ElfError } from './elf/index.ts';
 import { GuestAccessError } from './guest-memory.ts';
 import { LoadError } from './user/image.ts';
 import { runUserProgram, DEFAULT_USER_RAM } from './user/run.ts';
+import { hostSleep } from './user/syscalls.ts';
 import { ConfigError } from './core.ts';
 import { Machine } from './machine/machine.ts';
 import { MachineError } from './machine/errors.ts';
@@ -54,8 +55,6 @@ function writeAll(fd: number, data: Uint8Array): number {
   return data.length;
 }
 
-const stdinPause = new Int32Array(new SharedArrayBuffer(4));
-
 /**
  * Up to `max` bytes of the host's stdin for the guest's read(0, ...); empty at
  * end of input, a negative Linux errno when the host read fails (-EISDIR...).
@@ -69,7 +68,7 @@ function readStdin(max: number): Uint8Array | number {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EAGAIN') {
-        Atomics.wait(stdinPause, 0, 0, 1);
+        hostSleep(1_000_000n);
         continue;
       }
       if (code === 'EOF') return buf.subarray(0, 0);

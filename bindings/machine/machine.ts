@@ -18,7 +18,7 @@ import { disassemble } from '../isa/disasm.ts';
 import { buildFault, SIGNAL_NUMBERS, type Fault } from '../oops.ts';
 import { TextPatcher, type PatchOptions, type PatchResult, type PatchSite } from '../patch/text.ts';
 import { CmodxChecker, type CpuActivity } from '../patch/cmodx.ts';
-import { loadUserImage, NULL_GUARD } from '../user/image.ts';
+import { loadUserImage, NULL_GUARD, placedSymbolizer } from '../user/image.ts';
 import { coreModule } from '../wasm.ts';
 import { MACHINE_WORKER_URL } from '../worker-url.ts';
 import { ExitHandler, type ProfileSetup } from './cpu-exits.ts';
@@ -78,6 +78,8 @@ export class Machine {
   image: ElfImage | null = null;
   /** Guest address minus link-time address of the loaded image (a user-profile static-pie image is placed). */
   private loadBias = 0n;
+  /** Symbol of a guest address in the loaded image. */
+  private symbolize: ((addr: bigint) => ReturnType<ElfImage['symbolize']>) | undefined;
 
   private state: State = 'created';
   private readonly plan: MemoryPlan;
@@ -187,6 +189,7 @@ export class Machine {
     }
     for (let i = 0; i < this.ncpus; i++) this.core.flushCache(i);
     this.image = image;
+    this.symbolize = placedSymbolizer(image, this.loadBias);
     this.state = 'loaded';
   }
 
@@ -358,11 +361,10 @@ export class Machine {
    */
   activity(): CpuActivity[] {
     const running = this.state === 'running';
-    const image = this.image;
     return this.cpuStates.map((c) => {
       const idle = c.exit === L.EXIT_WFI || c.exit === L.EXIT_WFE;
       const pc = c.pc;
-      const s = image?.symbolize(pc - this.loadBias);
+      const s = this.symbolize?.(pc);
       return {
         cpu: c.index,
         state: !running ? 'stopped' : idle ? 'idle' : 'running',
@@ -517,11 +519,7 @@ export class Machine {
 
   private buildFault(index: number): Fault {
     const cpu = this.cpuStates[index];
-    const image = this.image;
-    const f = buildFault(cpu, this.mem, {
-      disassemble,
-      symbolize: image ? (a) => image.symbolize(a - this.loadBias) : undefined,
-    });
+    const f = buildFault(cpu, this.mem, { disassemble, symbolize: this.symbolize });
     if (f) return f;
     // An exit the profile has no use for (HLT with halting debug off, an SVC
     // that no vector handles...): the instruction is treated as undefined.

@@ -147,7 +147,7 @@ export function loadUserImage(
   return { loadBias, entry, sp, brkStart, mmapTop: alignDown(stackLimit, PAGE_SIZE), stackLimit, ramEnd };
 }
 
-/** Symbolizes a guest address of a loaded image (its link-time address is the guest's minus the load bias). */
-export function userSymbolizer(image: ElfImage, layout: UserLayout): (addr: bigint) => ReturnType<ElfImage['symbolize']> {
-  return (addr) => image.symbolize(addr - layout.loadBias);
+/** Symbolizes a guest address of an image loaded `loadBias` above its link-time addresses. */
+export function placedSymbolizer(image: ElfImage, loadBias: bigint): (addr: bigint) => ReturnType<ElfImage['symbolize']> {
+  return loadBias === 0n ? (addr) => image.symbolize(addr) : (addr) => image.symbolize(addr - loadBias);
 }

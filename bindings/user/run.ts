@@ -11,7 +11,7 @@ import { GuestMemory } from '../guest-memory.ts';
 import type { JitStats } from '../jit/jit.ts';
 import { disassemble } from '../isa/disasm.ts';
 import { buildFault, SIGNAL_NUMBERS, type Disassembler, type Fault } from '../oops.ts';
-import { loadUserImage, NULL_GUARD, userSymbolizer, type UserLayout } from './image.ts';
+import { loadUserImage, NULL_GUARD, placedSymbolizer, type UserLayout } from './image.ts';
 import { Syscalls, type HostIo } from './syscalls.ts';
 
 export interface UserRunOptions {
@@ -117,7 +117,7 @@ export class UserProcess {
       }
       fault = buildFault(this.cpu, this.mem, {
         disassemble: this.opts.disassemble ?? disassemble,
-        symbolize: userSymbolizer(this.image, this.layout),
+        symbolize: placedSymbolizer(this.image, this.layout.loadBias),
       }) ?? undefined;
       if (!fault) throw new Error(`patchlab: unexpected exit reason ${exit} in the user profile`);
       break;

@@ -44,17 +44,20 @@ const TAI_OFFSET_NS = 37_000_000_000n;
 /** Resolution of the _COARSE clocks: one tick at HZ=250. */
 const COARSE_RES_NS = 4_000_000n;
 
-/** Whether `id` names a clock: a static one, or a CPU-time clock of this process or its thread. */
-function validClock(id: bigint): boolean {
+/** The clockid_t in `id` when it names a clock (a static one, or a CPU-time clock of this process or its thread), else null. */
+function clockId(id: bigint): number | null {
   const c = Number(BigInt.asIntN(32, id));
-  if (BigInt.asIntN(64, id) !== BigInt(c)) return false;
-  if (c >= 0) return c <= 7 || c === CLOCK_TAI;
+  if (BigInt.asIntN(64, id) !== BigInt(c)) return null;
+  if (c >= 0) return c <= 7 || c === CLOCK_TAI ? c : null;
   // CPU clocks: ~pid << 3 | per-thread << 2 | type (0..2); pid 0 means the caller.
   const pid = ~(c >> 3);
-  return (c & 3) !== 3 && (pid === 0 || BigInt(pid) === PID);
+  return (c & 3) !== 3 && (pid === 0 || BigInt(pid) === PID) ? c : null;
 }
 
 const CLOCK_PROCESS_CPUTIME_ID = 2, CLOCK_THREAD_CPUTIME_ID = 3;
+
+/** The prot bits mmap and mprotect accept: PROT_READ | PROT_WRITE | PROT_EXEC, PROT_GROWSDOWN, PROT_GROWSUP. */
+const PROT_VALID = 0x7n | 0x01000000n | 0x02000000n;
 
 /**
  * Host time for `clock`: the Unix epoch for the realtime clocks; for the
@@ -75,7 +78,7 @@ function hostClock(clock: number, startMs: number): bigint {
 const sleepWord = new Int32Array(new SharedArrayBuffer(4));
 
 /** Blocks the calling host thread for `ns` nanoseconds. */
-function hostSleep(ns: bigint): void {
+export function hostSleep(ns: bigint): void {
   let ms = Number(ns) / 1e6;
   while (ms > 0) {
     const step = Math.min(ms, 1e9);
@@ -141,9 +144,9 @@ export class Syscalls {
     let r: bigint;
     try {
       r = this.dispatch(nr, a);
-    } catch (err) {
-      if (!(err instanceof GuestAccessError)) throw err;
-      r = BigInt(-E.EFAULT);
+    } catch (e) {
+      if (!(e instanceof GuestAccessError)) throw e;
+      r = err(E.EFAULT);
     }
     if (this.exitCode === null) cpu.setX(0, r);
   }
@@ -154,7 +157,7 @@ export class Syscalls {
       case SYS.write: return this.write(Number(a[0]), a[1], a[2]);
       case SYS.writev: return this.writev(Number(a[0]), a[1], a[2]);
       case SYS.read: {
-        if (a[0] !== 0n) return BigInt(-E.EBADF);
+        if (a[0] !== 0n) return err(E.EBADF);
         if (!this.io.read) return 0n;
         const len = Number(a[2] > 1n << 20n ? 1n << 20n : a[2]);
         mem.offset(a[1], len);
@@ -185,18 +188,18 @@ export class Syscalls {
       }
       case SYS.rt_sigaction: return this.rtSigaction(a[0], a[1], a[2], a[3]);
       case SYS.rt_sigprocmask: return this.rtSigprocmask(a[0], a[1], a[2], a[3]);
-      case SYS.ioctl: return BigInt(-E.ENOTTY);
+      case SYS.ioctl: return err(E.ENOTTY);
       case SYS.clock_gettime: {
-        if (!validClock(a[0])) return err(E.EINVAL);
-        const clock = Number(BigInt.asIntN(32, a[0]));
+        const clock = clockId(a[0]);
+        if (clock === null) return err(E.EINVAL);
         const ns = this.io.now ? this.io.now(clock) : hostClock(clock, this.startMs);
         mem.setU64(a[1], ns / 1_000_000_000n);
         mem.setU64(a[1] + 8n, ns % 1_000_000_000n);
         return 0n;
       }
       case SYS.clock_getres: {
-        if (!validClock(a[0])) return err(E.EINVAL);
-        const clock = Number(BigInt.asIntN(32, a[0]));
+        const clock = clockId(a[0]);
+        if (clock === null) return err(E.EINVAL);
         const res = clock === CLOCK_REALTIME_COARSE || clock === CLOCK_MONOTONIC_COARSE ? COARSE_RES_NS : 1n;
         if (a[1] !== 0n) {
           mem.setU64(a[1], 0n);
@@ -241,13 +244,12 @@ export class Syscalls {
         }
         return this.brk;
       }
-      case SYS.mmap: return this.mmap(a[0], a[1], a[2], a[3], a[4], a[5]);
+      case SYS.mmap: return this.mmap(a[1], a[2], a[3], a[4], a[5]); // the address is only a hint: not used
       case SYS.munmap:
         if (a[0] & (PAGE_SIZE - 1n) || a[1] === 0n) return err(E.EINVAL);
         return 0n;
       case SYS.mprotect: {
-        const PROT_ALL = 0x7n, PROT_GROWSDOWN = 0x01000000n, PROT_GROWSUP = 0x02000000n;
-        if (a[2] & ~(PROT_ALL | PROT_GROWSDOWN | PROT_GROWSUP) || a[0] & (PAGE_SIZE - 1n)) return err(E.EINVAL);
+        if (a[2] & ~PROT_VALID || a[0] & (PAGE_SIZE - 1n)) return err(E.EINVAL);
         return 0n;
       }
       case SYS.madvise:
@@ -258,7 +260,7 @@ export class Syscalls {
           this.warned.add(nr);
           this.io.warn(`patchlab: unknown syscall ${nr}, returning -ENOSYS`);
         }
-        return BigInt(-E.ENOSYS);
+        return err(E.ENOSYS);
     }
   }
 
@@ -318,9 +320,9 @@ export class Syscalls {
   }
 
   /** mmap: anonymous mappings (private or shared: one process, so the same), placed top down below the stack. */
-  private mmap(addr: bigint, len: bigint, prot: bigint, flags: bigint, fd: bigint, off: bigint): bigint {
+  private mmap(len: bigint, prot: bigint, flags: bigint, fd: bigint, off: bigint): bigint {
     const MAP_TYPE = 0xfn, MAP_SHARED = 0x1n, MAP_PRIVATE = 0x2n, MAP_FIXED = 0x10n, MAP_ANONYMOUS = 0x20n;
-    const MAP_FIXED_NOREPLACE = 0x100000n, PROT_ALL = 0x7n, PROT_GROWSDOWN = 0x01000000n, PROT_GROWSUP = 0x02000000n;
+    const MAP_FIXED_NOREPLACE = 0x100000n;
     // qemu-aarch64 refuses a zero length before it looks at the descriptor.
     if (off & (PAGE_SIZE - 1n) || len === 0n) return err(E.EINVAL);
     if (!(flags & MAP_ANONYMOUS)) {
@@ -330,12 +332,11 @@ export class Syscalls {
     }
     const size = (len + PAGE_SIZE - 1n) & ~(PAGE_SIZE - 1n) & ((1n << 64n) - 1n);
     if (size === 0n || size < len) return err(E.ENOMEM);
-    if (prot & ~(PROT_ALL | PROT_GROWSDOWN | PROT_GROWSUP)) return err(E.EINVAL);
+    if (prot & ~PROT_VALID) return err(E.EINVAL);
     const type = flags & MAP_TYPE;
     if (type !== MAP_SHARED && type !== MAP_PRIVATE) return err(E.EINVAL);
     // A placement hint is only a hint; MAP_FIXED is not supported (the mappings are a simple top-down stack).
     if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) return err(E.EINVAL);
-    void addr;
     if (this.mmapTop - size < this.brk) return err(E.ENOMEM);
     this.mmapTop -= size;
     this.mem.fill(this.mmapTop, Number(size), 0);
