@@ -123,9 +123,8 @@ const BENCH = { name: 'callheavy', source: 'guest/bench/callheavy.c', patchable:
 // Kernel-profile programs: freestanding, linked at the start of RAM.
 const SMP_DIR = 'guest/smp';
 const SMP_LIB_SOURCES = ['guest/smp/lib/start.S', 'guest/smp/lib/smp.c'];
-const SMP_FLAGS = [
-  '-O2',
-  '-march=armv8.1-a',
+// Freestanding code linked at a fixed address, with no libc and no run-time checks.
+const FREESTANDING = [
   '-ffreestanding',
   '-nostdlib',
   '-static',
@@ -134,6 +133,11 @@ const SMP_FLAGS = [
   '-fno-stack-protector',
   '-fno-pie',
   '-no-pie',
+];
+const SMP_FLAGS = [
+  '-O2',
+  '-march=armv8.1-a',
+  ...FREESTANDING,
   '-std=gnu11',
   '-Wall',
   '-Wextra',
@@ -155,14 +159,7 @@ const KERNEL_IMAGES = [
 const KERNEL_FLAGS = [
   '-O2',
   '-march=armv8-a',
-  '-ffreestanding',
-  '-nostdlib',
-  '-static',
-  '-mgeneral-regs-only',
-  '-mno-outline-atomics',
-  '-fno-stack-protector',
-  '-fno-pie',
-  '-no-pie',
+  ...FREESTANDING,
   '-fno-builtin',
   '-fno-tree-loop-distribute-patterns',
   '-std=gnu11',
