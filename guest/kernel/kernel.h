@@ -30,21 +30,7 @@ typedef int s32;
 #define barrier() __asm__ volatile("" ::: "memory")
 
 /* ---- host calls (hvc #0, number in x8) ---------------------------------- */
-#define HC_WRITE 64
-#define HC_EXIT 93
-#define HC_TIME_NS 113
-#define HC_REPORT 0x100
-#define HC_CPU_COUNT 0x101
-
-static inline s64 hostcall3(u64 nr, u64 a0, u64 a1, u64 a2)
-{
-	register u64 x8 __asm__("x8") = nr;
-	register u64 x0 __asm__("x0") = a0;
-	register u64 x1 __asm__("x1") = a1;
-	register u64 x2 __asm__("x2") = a2;
-	__asm__ volatile("hvc #0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2) : "memory");
-	return (s64)x0;
-}
+#include "../include/hostcall.h"
 
 /* ---- system registers and interrupt masking ------------------------------ */
 #define read_sysreg(r) ({ u64 __v; __asm__ volatile("mrs %0, " #r : "=r"(__v)); __v; })
