@@ -1,7 +1,7 @@
 // The user profile: syscalls, the initial stack, faults as oops reports that
 // leave the state untouched, and the CLI.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +45,11 @@ function run(file: Uint8Array, opts: UserRunOptions = {}) {
 
 const EXIT = (code: number) => `
   mov x0, #${code}
+  mov x8, #93
+  svc #0`;
+/** Exits with minus x0: a syscall's -errno becomes the exit status. */
+const EXIT_NEG_X0 = `
+  neg x0, x0
   mov x8, #93
   svc #0`;
 
@@ -123,9 +128,7 @@ describe('user profile', () => {
         mov x2, #4
         mov x8, #64
         svc #0
-        neg x0, x0
-        mov x8, #93
-        svc #0`));
+        ${EXIT_NEG_X0}`));
     expect(r.exitCode).toBe(14);
     expect(r.stdout).toBe('');
   });
@@ -273,6 +276,9 @@ describe('bad input', () => {
 describe('patchlab run (CLI)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'patchlab-cli-'));
   const cli = (args: string[]) => spawnSync(process.execPath, ['dist/cli.js', ...args], { encoding: 'utf8' });
+  /** `patchlab run FILE` with the given stdio, input or environment. */
+  const runFile = (f: string, opts: SpawnSyncOptions) =>
+    spawnSync(process.execPath, ['dist/cli.js', 'run', f], { encoding: 'utf8', ...opts });
 
   it('passes stdout and the exit code through; options after FILE go to the guest', () => {
     const f = join(dir, 'argc.elf');
@@ -330,10 +336,10 @@ describe('patchlab run (CLI)', () => {
         mov x8, #93
         svc #0`));
     const text = 'line one\nline two\n' + 'x'.repeat(1000) + '\n';
-    const r = spawnSync(process.execPath, ['dist/cli.js', 'run', f], { input: text, encoding: 'utf8' });
+    const r = runFile(f, { input: text });
     expect(r.stdout).toBe(text);
     expect(r.status).toBe(Math.ceil(text.length / 7));
-    const none = spawnSync(process.execPath, ['dist/cli.js', 'run', f], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+    const none = runFile(f, { stdio: ['ignore', 'pipe', 'pipe'] });
     expect(none.stdout).toBe('');
     expect(none.status).toBe(0);
   });
@@ -368,7 +374,7 @@ describe('patchlab run (CLI)', () => {
       done:
         ${EXIT(0)}`));
     const env = { B: 'two words', A: '1', EMPTY: '', PATH: process.env.PATH ?? '' };
-    const r = spawnSync(process.execPath, ['dist/cli.js', 'run', f], { env, encoding: 'utf8' });
+    const r = runFile(f, { env });
     expect(r.stdout).toBe(Object.entries(env).map(([k, v]) => `${k}=${v}\n`).join(''));
     expect(r.status).toBe(0);
   });
@@ -388,9 +394,7 @@ describe('patchlab run (CLI)', () => {
         svc #0
         cmp x0, #2
         b.eq again
-        neg x0, x0
-        mov x8, #93
-        svc #0`));
+        ${EXIT_NEG_X0}`));
     const child = spawn(process.execPath, ['dist/cli.js', 'run', f], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -410,12 +414,10 @@ describe('patchlab run (CLI)', () => {
         mov x2, #6
         mov x8, #64
         svc #0
-        neg x0, x0
-        mov x8, #93
-        svc #0`));
+        ${EXIT_NEG_X0}`));
     const full = openSync('/dev/full', 'w');
     try {
-      const r = spawnSync(process.execPath, ['dist/cli.js', 'run', f], { stdio: ['ignore', full, 'pipe'], encoding: 'utf8' });
+      const r = runFile(f, { stdio: ['ignore', full, 'pipe'] });
       expect(r.stderr).toBe('');
       expect(r.status).toBe(28);
     } finally {
@@ -432,12 +434,10 @@ describe('patchlab run (CLI)', () => {
         mov x2, #8
         mov x8, #63
         svc #0
-        neg x0, x0
-        mov x8, #93
-        svc #0`));
+        ${EXIT_NEG_X0}`));
     const root = openSync('/', 'r');
     try {
-      const r = spawnSync(process.execPath, ['dist/cli.js', 'run', f], { stdio: [root, 'pipe', 'pipe'], encoding: 'utf8' });
+      const r = runFile(f, { stdio: [root, 'pipe', 'pipe'] });
       expect(r.stderr).toBe('');
       expect(r.status).toBe(21);
     } finally {
