@@ -10,9 +10,9 @@
 //   architectural  old word      300                300 + 300 + 600
 
 import { describe, expect, it } from 'vitest';
-import { writeElf } from '../bindings/elf/index.ts';
 import { assemble } from '../bindings/isa/asm.ts';
 import { UserProcess } from '../bindings/user/run.ts';
+import { codeElf } from './util/elf.ts';
 
 const BASE = 0x400000n;
 const loop = (n: number) => `
@@ -46,7 +46,7 @@ function program(): Uint8Array {
       f: mov x0, #1
         ret
   `, BASE);
-  return writeElf({ entry: BASE, segments: [{ vaddr: BASE, data: a.bytes, flags: { r: true, w: true, x: true } }] });
+  return codeElf(a.bytes, BASE, true);
 }
 
 describe('instruction-cache model', () => {

@@ -11,12 +11,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as L from '../assembly/layout.ts';
-import { writeElf } from '../bindings/elf/index.ts';
 import { assemble } from '../bindings/isa/asm.ts';
 import { makeRng } from '../bindings/isa/random.ts';
 import { buildModule, Code, I32, I64, Op } from '../bindings/jit/wasm.ts';
 import { runUserProgram, UserProcess } from '../bindings/user/run.ts';
 import { instantiateCore } from '../bindings/core.ts';
+import { codeElf } from './util/elf.ts';
 
 const noIo = { write: (_fd: number, d: Uint8Array) => d.length, warn: () => {}, random: (n: number) => new Uint8Array(n) };
 
@@ -102,7 +102,7 @@ describe('translated code against the interpreter, in lock step', () => {
       f: mov x0, #1
         ret
     `, BASE);
-    const file = writeElf({ entry: BASE, segments: [{ vaddr: BASE, data: a.bytes, flags: { r: true, x: true } }] });
+    const file = codeElf(a.bytes, BASE);
     const f = a.labels.get('f')!;
     const movX0_2 = assemble('mov x0, #2', 0n).bytes;
     let patched = 0;
@@ -145,7 +145,7 @@ describe('coherent I-cache inside a translated block', () => {
         mov x0, #1
         ret
     `, BASE);
-    const file = writeElf({ entry: BASE, segments: [{ vaddr: BASE, data: a.bytes, flags: { r: true, w: true, x: true } }] });
+    const file = codeElf(a.bytes, BASE, true);
     for (const jitThreshold of [0, 1, 64]) {
       const r = runUserProgram(file, { jitThreshold, io: noIo });
       expect(r.exitCode, `threshold ${jitThreshold}`).toBe(0);

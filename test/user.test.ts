@@ -10,6 +10,7 @@ import { ElfError, writeElf } from '../bindings/elf/index.ts';
 import { assemble } from '../bindings/isa/asm.ts';
 import { LoadError } from '../bindings/user/image.ts';
 import { runUserProgram, UserProcess, type UserRunOptions } from '../bindings/user/run.ts';
+import { codeElf } from './util/elf.ts';
 
 const BASE = 0x400000n;
 const DATA = 0x500000n;
@@ -268,7 +269,7 @@ describe('bad input', () => {
 
   it('segment outside the loadable range gives a LoadError', () => {
     const a = assemble(`nop`, 0x1000n);
-    const file = writeElf({ entry: 0x1000n, segments: [{ vaddr: 0x1000n, data: a.bytes, flags: { r: true, x: true } }] });
+    const file = codeElf(a.bytes, 0x1000n);
     expect(() => runUserProgram(file)).toThrow(LoadError);
   });
 });

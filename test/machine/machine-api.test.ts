@@ -7,10 +7,10 @@ import { describe, expect, it } from 'vitest';
 import {
   ConfigError, ElfError, GuestAccessError, LoadError, Machine, MachineError, type MachineOptions,
 } from '../../bindings/index.ts';
-import { writeElf } from '../../bindings/elf/index.ts';
 import { assemble } from '../../bindings/isa/asm.ts';
 import * as L from '../../assembly/layout.ts';
 import { DATA, kernelElf, RAM, smpElf } from '../util/machine.ts';
+import { codeElf } from '../util/elf.ts';
 
 const quiet = { log: () => {} };
 
@@ -70,7 +70,7 @@ describe('the largest RAM', () => {
 describe('kernel images', () => {
   it('a segment below RAM is a LoadError and RAM stays untouched', async () => {
     const a = assemble('mov x0, #1\nb 0', 0x1000n);
-    const elf = writeElf({ entry: 0x1000n, segments: [{ vaddr: 0x1000n, data: a.bytes, flags: { r: true, x: true } }] });
+    const elf = codeElf(a.bytes, 0x1000n);
     const m = await Machine.create({ ...quiet, ramSize: 1 << 20 });
     expect(() => m.load(elf)).toThrow(LoadError);
     expect(m.status).toBe('created');
