@@ -9,25 +9,14 @@ import { PROLOGUES, type Prologue } from './prologue.ts';
 import { formatMarkdown, formatSvg, formatText } from './report.ts';
 import { hackbench, type HackbenchHooks } from './run.ts';
 
-interface Flags {
-  cpus?: number;
-  groups?: number;
-  fds?: number;
-  loops?: number;
-  datasize?: number;
-  runs?: number;
+/** What commander parses: the API's options, with the prologue list as given and the output switches. */
+type Flags = Omit<HackbenchOptions, 'prologues' | 'preempt'> & {
   prologue?: string[];
-  mode?: 'threads' | 'deterministic';
-  seed?: number;
-  image?: string;
-  icache?: 'architectural' | 'coherent';
-  quantum?: number;
-  jitThreshold?: number;
   preempt: boolean;
   json?: boolean;
   markdown?: boolean;
   svg?: string;
-}
+};
 
 function integer(v: string): number {
   if (!/^\d+$/.test(v)) throw new InvalidArgumentError('expected a non-negative integer');
