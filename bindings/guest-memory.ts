@@ -107,6 +107,23 @@ export class GuestMemory {
     this.noteWrite(o, 8);
   }
 
+  /** Atomic (sequentially consistent) load of the aligned u64 at `addr`. */
+  atomicU64(addr: bigint): bigint {
+    return BigInt.asUintN(64, Atomics.load(this.dwords(addr), 0));
+  }
+
+  /** Atomic store of the aligned u64 at `addr` (a guest's acquire load of it sees what was written before). */
+  atomicSetU64(addr: bigint, v: bigint): void {
+    Atomics.store(this.dwords(addr), 0, BigInt.asIntN(64, v));
+    this.noteWrite(this.offset(addr, 8), 8);
+  }
+
+  private dwords(addr: bigint): BigInt64Array {
+    const o = this.offset(addr, 8);
+    if (o % 8 !== 0) throw new RangeError(`atomic u64 access at 0x${addr.toString(16)} is not 8-byte aligned`);
+    return new BigInt64Array(this.memory.buffer, this.ramOffset + o, 1);
+  }
+
   /** A NUL-terminated string of at most `max` bytes (without the NUL). */
   cstring(addr: bigint, max = 4096): string {
     const start = this.offset(addr, 1);

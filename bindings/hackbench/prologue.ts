@@ -14,11 +14,12 @@
 //                                        site+8  fn:  NOP -> MOV X9, X30
 //                                        site+12      NOP
 //
-// The entry of each site is found from the symbol table: the function
-// symbol at the first address after the site's pre-entry NOPs.
+// The sites and their entries come from the image's ftrace records
+// (bindings/ftrace/records.ts).
 
 import type { ElfImage } from '../elf/index.ts';
 import type { GuestMemory } from '../guest-memory.ts';
+import { ftraceRecords, RecordError } from '../ftrace/records.ts';
 import { assemble } from '../isa/asm.ts';
 import type { Machine } from '../machine/machine.ts';
 
@@ -33,9 +34,6 @@ function encode(src: string): number {
 export const NOP = encode('nop');
 /** A64 MOV X9, X30 (ORR X9, XZR, X30). */
 export const MOV_X9_X30 = encode('mov x9, x30');
-
-/** Pre-entry NOPs looked at before giving up on finding a function entry. */
-const MAX_PRE_ENTRY = 16;
 
 export type PrologueErrorCode =
   /** The words at the entry are not NOP;NOP (or a pre-entry word is not NOP). */
@@ -73,21 +71,17 @@ export interface PrologueSite {
 }
 
 /**
- * The sites of an image with their entries. A site whose function cannot be
- * found (no FUNC symbol within a few NOPs of it) is a PrologueError 'no-entry'.
+ * The sites of an image with their entries, from its ftrace records. A site
+ * whose function cannot be found (no FUNC symbol within a few NOPs of it) is a
+ * PrologueError 'no-entry'.
  */
 export function prologueSites(image: ElfImage): PrologueSite[] {
-  const funcs = new Map<bigint, string>();
-  for (const s of image.symbols) {
-    if (s.type === 'FUNC' && s.sectionIndex !== 0 && !funcs.has(s.value)) funcs.set(s.value, s.name);
+  try {
+    return ftraceRecords(image).map((r) => ({ site: r.site, entry: r.entry, fn: r.fn }));
+  } catch (err) {
+    if (err instanceof RecordError) throw new PrologueError('no-entry', err.message, err.site);
+    throw err;
   }
-  return image.patchableEntries.map((site) => {
-    for (let k = 0; k <= MAX_PRE_ENTRY; k++) {
-      const fn = funcs.get(site + BigInt(4 * k));
-      if (fn !== undefined) return { site, entry: site + BigInt(4 * k), fn };
-    }
-    throw new PrologueError('no-entry', `patchable site ${hex(site)}: no function starts within ${MAX_PRE_ENTRY} words of it`, site);
-  });
 }
 
 function describe(s: PrologueSite): string {

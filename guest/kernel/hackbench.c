@@ -139,6 +139,7 @@ static void receiver(void *arg)
 
 u64 hackbench_run(const struct hb_params *p, u32 index)
 {
+	host_phase(PHASE_RUN_START, index);
 	struct hb_run *run = kmalloc(sizeof(*run));
 	u32 fds = p->fds, cpu = 0;
 	run->p = p;
@@ -160,7 +161,7 @@ u64 hackbench_run(const struct hb_params *p, u32 index)
 			w->run = run;
 			w->group = g;
 			w->index = r;
-			struct task *t = task_create(receiver, w, cpu++, &run->tasks);
+			struct task *t = task_create(receiver, w, cpu++, &run->tasks, "receiver");
 			fd_install(t, 0, rd);
 			tasks[nt++] = t;
 		}
@@ -169,7 +170,7 @@ u64 hackbench_run(const struct hb_params *p, u32 index)
 			w->run = run;
 			w->group = g;
 			w->index = s;
-			struct task *t = task_create(sender, w, cpu++, &run->tasks);
+			struct task *t = task_create(sender, w, cpu++, &run->tasks, "sender");
 			for (u32 r = 0; r < fds; r++)
 				fd_install(t, r, wr[r]);
 			tasks[nt++] = t;
@@ -184,6 +185,7 @@ u64 hackbench_run(const struct hb_params *p, u32 index)
 	__atomic_store_n(&run->go, 1, __ATOMIC_RELEASE);
 	wake_up_all(&run->go_wq);
 	wait_event_equal(&run->tasks.wq, &run->tasks.alive, 0);
+	host_phase(PHASE_RUN_END, index);
 
 	u64 freq = read_sysreg(cntfrq_el0);
 	u64 ticks = run->v_end - run->v_go;

@@ -61,6 +61,27 @@ void spin_unlock(spinlock_t *l);
 u64 spin_lock_irqsave(spinlock_t *l);
 void spin_unlock_irqrestore(spinlock_t *l, u64 flags);
 
+/* ---- ftrace's per-task return stack (ftrace.c) ----------------------------- */
+#include "ftrace_layout.h"
+
+struct ftrace_ops;
+/* One hooked call: where it really returns, and what return_to_handler needs. */
+struct ftrace_ret_entry {
+	u64 ret;      /* the traced function's real return address */
+	u64 func;     /* its call-site address (the record's ip) */
+	u64 calltime; /* CNTVCT at entry */
+	u64 sp;       /* SP at the function's entry: SP again when it returns */
+	struct ftrace_ops *op; /* the function_graph / profiler ops that hooked it */
+	u32 root;     /* 1: this call opened its user's set_graph_function scope */
+	u32 pad;
+};
+struct ftrace_task {
+	u32 curr;      /* entries in use */
+	u32 root_mask; /* users inside a set_graph_function function */
+	u8 depth[FGRAPH_USERS]; /* hooked calls per user, for the event depth */
+	struct ftrace_ret_entry stack[RET_STACK_MAX];
+};
+
 /* ---- tasks and scheduling (sched.c) --------------------------------------- */
 struct cpu_context {
 	u64 x19, x20, x21, x22, x23, x24, x25, x26, x27, x28;
@@ -90,6 +111,7 @@ struct task {
 	u64 nvcsw;  /* voluntary context switches (it slept) */
 	u64 nivcsw; /* involuntary: preempted by the timer */
 	struct task_group *group; /* told when the task has exited */
+	struct ftrace_task ftrace; /* function_graph return stack */
 };
 
 struct rq {
@@ -122,7 +144,12 @@ static inline struct percpu *this_cpu(void) { return (struct percpu *)read_sysre
 static inline struct task *current(void) { return this_cpu()->rq.curr; }
 
 void sched_init_cpu(u32 cpu);
-struct task *task_create(void (*fn)(void *), void *arg, u32 cpu, struct task_group *group);
+/* Task ids: 0 is every CPU's idle task; created tasks count from 1. */
+#define MAX_COMM_IDS 8192
+#define TASK_COMM_LEN 16
+/* The name of task id n (n < MAX_COMM_IDS), read by the host for trace output. */
+extern char task_comm[MAX_COMM_IDS][TASK_COMM_LEN];
+struct task *task_create(void (*fn)(void *), void *arg, u32 cpu, struct task_group *group, const char *comm);
 void wake_up_new_task(struct task *t);
 void schedule(void);
 void preempt_schedule_irq(void);
@@ -208,6 +235,10 @@ void report_indexed(const char *prefix, u32 index, const char *key, u64 value);
 u64 host_time_ns(void);
 void panic(const char *msg) __noreturn;
 void host_exit(int code) __noreturn;
+/* Tells the host the workload reached point `id` (PHASE_*); the host may act before it returns. */
+void host_phase(u32 id, u64 arg);
+#define PHASE_RUN_START 1 /* a run begins: nothing of it has been created yet */
+#define PHASE_RUN_END 2   /* every task of the run has exited */
 
 /* ---- GIC and timer -------------------------------------------------------- */
 #define SGI_RESCHEDULE 1

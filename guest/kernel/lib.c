@@ -4,9 +4,8 @@
  */
 #include "kernel.h"
 
-/* The heap starts after the image (linker symbol) and is HEAP_SIZE long. */
-#define HEAP_SIZE (96UL << 20)
-extern char __heap_start[];
+/* The heap: from the end of the image to __heap_end (kernel.ld); the host keeps RAM above it for ftrace. */
+extern char __heap_start[], __heap_end[];
 
 static spinlock_t heap_lock;
 static u64 heap_next;
@@ -18,7 +17,7 @@ void *kmalloc(u64 size)
 	if (heap_next == 0)
 		heap_next = base;
 	u64 p = (heap_next + 15) & ~15UL;
-	if (p + size > base + HEAP_SIZE || p + size < p) {
+	if (p + size > (u64)__heap_end || p + size < p) {
 		spin_unlock_irqrestore(&heap_lock, flags);
 		panic("kmalloc: out of memory");
 	}
@@ -160,6 +159,8 @@ void report_indexed(const char *prefix, u32 index, const char *key, u64 value)
 }
 
 u64 host_time_ns(void) { return (u64)hostcall3(HC_TIME_NS, 0, 0, 0); }
+
+void host_phase(u32 id, u64 arg) { hostcall3(HC_PHASE, id, arg, 0); }
 
 void host_exit(int code)
 {

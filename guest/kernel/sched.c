@@ -17,15 +17,17 @@ u32 nr_cpus;
 
 static u32 preempt_on;
 static u32 tick_period = 100000;
-static u32 next_task_id;
+static u32 next_task_id = 1;
+char task_comm[MAX_COMM_IDS][TASK_COMM_LEN];
 
-void sched_init_cpu(u32 cpu)
+/* notrace: it runs before this CPU's per-CPU block (TPIDR_EL1) exists, which ftrace's callbacks need. */
+notrace void sched_init_cpu(u32 cpu)
 {
 	struct percpu *pc = &percpu[cpu];
 	write_sysreg(pc, tpidr_el1);
 	pc->cpu = cpu;
 	pc->idle_task.cpu = cpu;
-	pc->idle_task.id = 0xffffffffu;
+	pc->idle_task.id = 0;
 	pc->idle_task.state = TASK_RUNNING;
 	pc->rq.idle = &pc->idle_task;
 	pc->rq.curr = &pc->idle_task;
@@ -158,7 +160,7 @@ int try_to_wake_up(struct task *t)
 	return 1;
 }
 
-struct task *task_create(void (*fn)(void *), void *arg, u32 cpu, struct task_group *group)
+struct task *task_create(void (*fn)(void *), void *arg, u32 cpu, struct task_group *group, const char *comm)
 {
 	struct task *t = kmalloc(sizeof(*t));
 	t->stack = kmalloc(THREAD_SIZE);
@@ -168,6 +170,10 @@ struct task *task_create(void (*fn)(void *), void *arg, u32 cpu, struct task_gro
 	t->ctx.x20 = (u64)arg;
 	t->cpu = cpu % nr_cpus;
 	t->id = __atomic_fetch_add(&next_task_id, 1, __ATOMIC_RELAXED);
+	if (t->id < MAX_COMM_IDS) {
+		for (u32 i = 0; i < TASK_COMM_LEN - 1 && comm[i]; i++)
+			task_comm[t->id][i] = comm[i];
+	}
 	t->state = TASK_INTERRUPTIBLE; /* runnable once woken */
 	t->group = group;
 	if (group)

@@ -63,7 +63,7 @@ u64 spin_run(const struct hb_params *p, u32 index)
 		struct spin_arg *a = kmalloc(sizeof(*a));
 		a->run = run;
 		a->seed = i;
-		tasks[i] = task_create(spinner, a, i, &run->tasks);
+		tasks[i] = task_create(spinner, a, i, &run->tasks, "spinner");
 	}
 	for (u32 i = 0; i < total; i++)
 		wake_up_new_task(tasks[i]);
@@ -140,7 +140,7 @@ u64 pingpong_run(const struct hb_params *p, u32 index)
 			a->run = run;
 			a->pair = q;
 			a->first = k == 0;
-			struct task *t = task_create(pingpong, a, 2 * q + k, &run->tasks);
+			struct task *t = task_create(pingpong, a, 2 * q + k, &run->tasks, "pingpong");
 			fd_install(t, 0, k == 0 ? ba_r : ab_r);
 			fd_install(t, 1, k == 0 ? ab_w : ba_w);
 			tasks[2 * q + k] = t;

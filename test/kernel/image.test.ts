@@ -13,8 +13,12 @@ import { HB_FIELDS, kernelImage } from '../util/kernel.ts';
 const NOP = 0xd503201f;
 /** Assembly (no patchable entry by construction). */
 const ASM = ['_start', 'cpu_switch_to', 'ret_from_fork'];
-/** C functions marked notrace: entry, exception handlers, switch tail, memory primitives. */
-const NOTRACE = ['start_kernel', 'handle_irq', 'bad_exception', 'schedule_tail', 'memcpy', 'memset'];
+/** C functions marked notrace: entry, per-CPU set-up, exception handlers, switch tail, memory primitives, ftrace itself. */
+const NOTRACE = [
+  'start_kernel', 'sched_init_cpu', 'handle_irq', 'bad_exception', 'schedule_tail', 'memcpy', 'memset',
+  'ftrace_ops_list_func', 'function_trace_call', 'fgraph_entry_call', 'ftrace_return_to_handler',
+  'ftrace_redirect_call', 'ftrace_recursing_call', 'rb_write',
+];
 /** Functions every hackbench message goes through. */
 const HOT = [
   'ksys_write', 'ksys_read', 'fdget', 'vfs_write', 'vfs_read', 'pipe_write', 'pipe_read', 'pipe_lock',

@@ -1,0 +1,372 @@
+// ftrace on a Machine running the patchlab kernel: the one owner of the
+// patch sites and their records.
+//
+//   const ft = Ftrace.attach(machine, { bufferKb: 1024 });  // after load(), before start()
+//   const ops = ft.register({ kind: 'function', filter: ['ksys_*'] });
+//   ...                                                      // CPUs run; events drain
+//   ops.setFilter(['*write*']); ft.update();                 // or ft.setFilter(ops, ...)
+//   ft.unregister(ops);
+//   ft.drain(); ft.events();
+//
+// attach() does what the kernel does at boot: every record's entry gets
+// MOV X9, X30 (ftrace_init_nop), the trampolines are written into the
+// kernel's trampoline room, and `ftrace_ctl` points the guest at the per-CPU
+// blocks, ring buffers, profile tables and the call-site -> record hash, all
+// in a data area above the kernel's heap. From then on only call-site words
+// change (sites.ts), through the machine's validated patch API.
+
+import type { Machine } from '../machine/machine.ts';
+import type { PatchSite } from '../patch/text.ts';
+import { FtraceArea } from './area.ts';
+import type { Symbolizer, TraceEvent } from './events.ts';
+import { buildHash } from './hash.ts';
+import { CTL, CTL_MAGIC, CTL_VERSION, EVENT, FCPU, FGRAPH_USERS, OPS, PROF, RET_STACK_MAX } from './layout.ts';
+import { FtraceOps, OpsError, type OpsSpec } from './ops.ts';
+import { ftraceRecords, type FtraceRecord } from './records.ts';
+import { CpuRing, toTraceEvent, type RawEvent } from './ring-buffer.ts';
+import { MOV_X9_X30, NOP, transition, type SiteState, type Trampolines } from './sites.ts';
+import { generateCallers, TRAMP_FILL, type CallerCode } from './trampolines/caller.ts';
+
+export type FtraceErrorCode = 'bad-state' | 'not-ftrace-kernel' | 'not-nop' | 'bad-option' | 'no-room';
+
+export class FtraceError extends Error {
+  override name = 'FtraceError';
+  constructor(readonly code: FtraceErrorCode, message: string) {
+    super(message);
+  }
+}
+
+export interface FtraceOptions {
+  /** Ring buffer per CPU in KiB, 4..65536 (default 1024); the capacity is the largest power of two of events that fits. */
+  bufferKb?: number;
+  /** Return-stack entries per task for function_graph and the profiler, 1..50 (default 50). */
+  retDepth?: number;
+  /** Host interval between drains of the ring buffers while the machine runs, in ms (default 2). */
+  drainMs?: number;
+}
+
+export interface CpuTraceStats {
+  cpu: number;
+  /** Events drained from this CPU's buffer. */
+  events: number;
+  /** Events dropped because the buffer was full. */
+  lost: number;
+  /** Callbacks skipped by the recursion guard. */
+  missed: number;
+  /** Entries into the ops list function. */
+  calls: number;
+  /** function_graph entries not hooked because the task's return stack was full. */
+  overrun: number;
+}
+
+export interface ProfileCell {
+  hits: bigint;
+  totalNs: bigint;
+  sumSqNs2: bigint;
+}
+
+const EVENT_SIZE = EVENT.size;
+const KERNEL_SYMBOLS = ['ftrace_ctl', 'ftrace_tramp_area', 'ftrace_tramp_area_end', 'ftrace_ops_list_func', 'ftrace_return_to_handler'] as const;
+
+export class Ftrace {
+  readonly records: readonly FtraceRecord[];
+  readonly trampolines: CallerCode;
+  readonly bufferEvents: number;
+  private readonly state: SiteState[];
+  private readonly ops: FtraceOps[] = [];
+  private readonly rings: CpuRing[];
+  private readonly raw: RawEvent[] = [];
+  private readonly area: FtraceArea;
+  private readonly ctl: bigint;
+  private readonly profiles: bigint[];
+  private readonly hz = 100_000_000n;
+  private nextId = 1;
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private readonly users = new Array<boolean>(FGRAPH_USERS).fill(false);
+  /** Patches applied through the patch API since attach (words written). */
+  patched = 0;
+
+  private constructor(private readonly machine: Machine, private readonly opts: Required<FtraceOptions>) {
+    const image = machine.image;
+    if (machine.status !== 'loaded' || !image || machine.profile !== 'kernel') {
+      throw new FtraceError('bad-state', `ftrace attaches to a kernel-profile machine after load() and before start(); it is ${machine.status}`);
+    }
+    const sym: Record<string, bigint> = {};
+    for (const n of KERNEL_SYMBOLS) {
+      const v = image.symbolAddress(n);
+      if (v === undefined) throw new FtraceError('not-ftrace-kernel', `the image has no ${n}: not a patchlab kernel with ftrace`);
+      sym[n] = v;
+    }
+    // kernel.ld defines the end of the heap as an absolute symbol.
+    const heapEnd = image.symbols.find((s) => s.name === '__heap_end')?.value;
+    if (heapEnd === undefined) throw new FtraceError('not-ftrace-kernel', 'the image has no __heap_end: not a patchlab kernel with ftrace');
+    sym.__heap_end = heapEnd;
+    this.records = ftraceRecords(image);
+    if (this.records.length === 0) throw new FtraceError('not-ftrace-kernel', 'the image has no __patchable_function_entries records');
+    const mem = machine.mem;
+    this.ctl = sym.ftrace_ctl!;
+
+    // ftrace_init_nop: every entry must be NOP;NOP (or already MOV;NOP), with NOPs before it.
+    const init: PatchSite[] = [];
+    for (const r of this.records) {
+      for (let a = r.site; a < r.entry; a += 4n) if (mem.u32(a) !== NOP) throw this.notNop(r, a);
+      const w0 = mem.u32(r.entry);
+      if (mem.u32(r.ip) !== NOP || (w0 !== NOP && w0 !== MOV_X9_X30)) throw this.notNop(r, r.entry);
+      if (w0 === NOP) init.push({ addr: r.entry, expectedOld: NOP, newWord: MOV_X9_X30 });
+    }
+
+    // The trampolines, into the room the image keeps for them.
+    const room = sym.ftrace_tramp_area!;
+    this.trampolines = generateCallers(room, { listFunc: sym.ftrace_ops_list_func!, returnHandler: sym.ftrace_return_to_handler! });
+    if (room + BigInt(this.trampolines.bytes.length) > sym.ftrace_tramp_area_end!) {
+      throw new FtraceError('no-room', 'the trampolines do not fit the kernel\'s trampoline room');
+    }
+    const code: PatchSite[] = [];
+    this.trampolines.words.forEach((w, k) => code.push({ addr: room + BigInt(4 * k), expectedOld: TRAMP_FILL, newWord: w }));
+
+    // The data area: per-CPU blocks, buffers, profile tables, the record hash.
+    const ncpus = machine.ncpus;
+    const capacity = 2 ** Math.floor(Math.log2((opts.bufferKb * 1024) / EVENT_SIZE));
+    this.bufferEvents = capacity;
+    try {
+      this.area = new FtraceArea(sym.__heap_end!, mem.hi);
+      const blocks = this.area.alloc(ncpus * FCPU.size);
+      this.rings = [];
+      this.profiles = [];
+      for (let c = 0; c < ncpus; c++) {
+        const events = this.area.alloc(capacity * EVENT_SIZE, 4096);
+        const profile = this.area.alloc(this.records.length * PROF.size);
+        mem.fill(profile, this.records.length * PROF.size, 0);
+        const ring = new CpuRing(mem, c, blocks + BigInt(c * FCPU.size), events, capacity);
+        ring.init(profile);
+        this.rings.push(ring);
+        this.profiles.push(profile);
+      }
+      const recHash = buildHash(new Map(this.records.map((r) => [r.ip, BigInt(r.index)])));
+      const recHashAt = this.area.alloc(recHash.length);
+      mem.write(recHashAt, recHash);
+
+      // Everything checked and laid out: write the text, then publish ftrace_ctl.
+      machine.patchBatch([...init, ...code]);
+      this.patched += init.length;
+      mem.write(this.ctl, new Uint8Array(CTL.size));
+      mem.setU32(this.ctl + BigInt(CTL.version), CTL_VERSION);
+      mem.setU64(this.ctl + BigInt(CTL.recHash), recHashAt);
+      mem.setU64(this.ctl + BigInt(CTL.cpuBase), blocks);
+      mem.setU32(this.ctl + BigInt(CTL.cpuStride), FCPU.size);
+      mem.setU32(this.ctl + BigInt(CTL.nrecords), this.records.length);
+      mem.setU64(this.ctl + BigInt(CTL.returnToHandler), this.trampolines.returnToHandler);
+      mem.setU32(this.ctl + BigInt(CTL.ncpus), ncpus);
+      mem.setU32(this.ctl + BigInt(CTL.retDepth), opts.retDepth);
+      mem.setU32(this.ctl + BigInt(CTL.magic), CTL_MAGIC);
+    } catch (err) {
+      if (err instanceof FtraceError) throw err;
+      if ((err as Error).name === 'FtraceAreaError') throw new FtraceError('no-room', (err as Error).message);
+      throw err;
+    }
+    this.state = this.records.map(() => 'disabled');
+  }
+
+  /** Sets ftrace up on a loaded kernel machine (see the file comment). FtraceError when it cannot. */
+  static attach(machine: Machine, options: FtraceOptions = {}): Ftrace {
+    const bufferKb = options.bufferKb ?? 1024;
+    if (!Number.isInteger(bufferKb) || bufferKb < 4 || bufferKb > 65536) {
+      throw new FtraceError('bad-option', `buffer size must be an integer 4..65536 KiB, got ${bufferKb}`);
+    }
+    const retDepth = options.retDepth ?? RET_STACK_MAX;
+    if (!Number.isInteger(retDepth) || retDepth < 1 || retDepth > RET_STACK_MAX) {
+      throw new FtraceError('bad-option', `return stack depth must be 1..${RET_STACK_MAX}, got ${retDepth}`);
+    }
+    const drainMs = options.drainMs ?? 2;
+    if (!(drainMs > 0 && drainMs <= 10_000)) throw new FtraceError('bad-option', `drain interval must be in (0, 10000] ms, got ${drainMs}`);
+    return new Ftrace(machine, { bufferKb, retDepth, drainMs });
+  }
+
+  private notNop(r: FtraceRecord, at: bigint): FtraceError {
+    const words: string[] = [];
+    for (let a = r.site; a <= r.ip; a += 4n) words.push(`0x${this.machine.mem.u32(a).toString(16).padStart(8, '0')}`);
+    return new FtraceError('not-nop', `${r.fn}: the patchable entry at 0x${r.site.toString(16)} holds ${words.join(' ')} (word at 0x${at.toString(16)} unexpected); ftrace needs the NOPs GCC left`);
+  }
+
+  // ---- ops ---------------------------------------------------------------
+
+  /** The registered ops, in list order (newest first, as the guest walks them). */
+  get registered(): readonly FtraceOps[] {
+    return this.ops.filter((o) => o.registered).reverse();
+  }
+
+  /**
+   * Registers an ops: its structures are written, it is linked at the head of
+   * the guest's list, then the sites it adds are patched. OpsError for a bad
+   * spec or a pattern that matches nothing (nothing changed).
+   */
+  register(spec: OpsSpec): FtraceOps {
+    let user = -1;
+    if (spec.kind === 'function_graph' || spec.kind === 'profile') {
+      user = this.users.indexOf(false);
+      if (user < 0) throw new OpsError('too-many', `at most ${FGRAPH_USERS} function_graph and profile ops at once`);
+    }
+    const mem = this.machine.mem;
+    const ops = new FtraceOps(this.nextId, spec, user, {
+      mem,
+      area: this.area,
+      records: this.records,
+      symbol: (n) => this.machine.image!.symbolAddress(n),
+    });
+    ops.write();
+    this.nextId++;
+    if (user >= 0) this.users[user] = true;
+    const head = mem.atomicU64(this.ctl + BigInt(CTL.opsList));
+    mem.setU64(ops.addr + BigInt(OPS.next), head);
+    mem.atomicSetU64(this.ctl + BigInt(CTL.opsList), ops.addr);
+    this.ops.push(ops);
+    this.update();
+    return ops;
+  }
+
+  /** Unregisters: the sites only it wanted go back to NOP first, then it leaves the guest's list. */
+  unregister(ops: FtraceOps): void {
+    if (!ops.registered || !this.ops.includes(ops)) throw new OpsError('not-registered', `ops ${ops.id} is not registered`);
+    ops.registered = false;
+    this.update();
+    const mem = this.machine.mem;
+    const next = mem.atomicU64(ops.addr + BigInt(OPS.next));
+    let link = this.ctl + BigInt(CTL.opsList);
+    for (;;) {
+      const cur = mem.atomicU64(link);
+      if (cur === 0n) break;
+      if (cur === ops.addr) {
+        mem.atomicSetU64(link, next);
+        break;
+      }
+      link = cur + BigInt(OPS.next);
+    }
+    if (ops.user >= 0) this.users[ops.user] = false;
+  }
+
+  /** New filter (and notrace) patterns for a registered ops, then the sites that change. */
+  setFilter(ops: FtraceOps, filter: readonly string[], notrace?: readonly string[]): void {
+    if (!ops.registered) throw new OpsError('not-registered', `ops ${ops.id} is not registered`);
+    ops.setFilter(filter, notrace);
+    this.update();
+  }
+
+  /** What a record's call site should be given the registered ops. */
+  private wanted(i: number): SiteState {
+    let state: SiteState = 'disabled';
+    for (const o of this.ops) {
+      if (!o.wants(i)) continue;
+      if (o.saveRegs) return 'regs';
+      state = 'caller';
+    }
+    return state;
+  }
+
+  /** Patches exactly the sites whose state changes, in one validated batch; returns how many. */
+  update(): number {
+    const t: Trampolines = { caller: this.trampolines.ftraceCaller, regs: this.trampolines.ftraceRegsCaller };
+    const sites: PatchSite[] = [];
+    const next = this.records.map((_, i) => this.wanted(i));
+    this.records.forEach((r, i) => {
+      const p = transition(r, this.state[i]!, next[i]!, t);
+      if (p) sites.push(p);
+    });
+    if (sites.length === 0) return 0;
+    this.machine.patchBatch(sites);
+    next.forEach((s, i) => (this.state[i] = s));
+    this.patched += sites.length;
+    return sites.length;
+  }
+
+  /** The state of every record's call site, by record index. */
+  siteStates(): readonly SiteState[] {
+    return [...this.state];
+  }
+
+  // ---- events --------------------------------------------------------------
+
+  /** Drains the ring buffers every `drainMs` until stopDraining() (safe to call while the machine runs). */
+  startDraining(): void {
+    this.timer ??= setInterval(() => this.drain(), this.opts.drainMs);
+  }
+
+  stopDraining(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** Copies out every committed event now; returns how many were new. */
+  drain(): number {
+    let n = 0;
+    for (const r of this.rings) n += r.drain(this.raw);
+    return n;
+  }
+
+  /** Every event drained so far, per CPU in buffer order, CPUs one after the other. */
+  events(): TraceEvent[] {
+    const out: TraceEvent[] = [];
+    for (const e of this.raw) {
+      const t = toTraceEvent(e, this.hz);
+      if (t) out.push(t);
+    }
+    return out;
+  }
+
+  get eventCount(): number {
+    return this.raw.length;
+  }
+
+  cpuStats(): CpuTraceStats[] {
+    return this.rings.map((r) => {
+      const c = r.counters();
+      return { cpu: r.cpu, events: Number(r.drained), lost: Number(c.lost), missed: Number(c.missed), calls: Number(c.calls), overrun: Number(c.overrun) };
+    });
+  }
+
+  /** The profile tables: [cpu][record index], durations in ns. */
+  profileCells(): ProfileCell[][] {
+    const mem = this.machine.mem;
+    const n = this.records.length;
+    const k = 1_000_000_000n;
+    return this.profiles.map((base) => {
+      const dv = new DataView(mem.read(base, n * PROF.size).buffer);
+      return Array.from({ length: n }, (_, i) => {
+        const o = i * PROF.size;
+        const hits = dv.getBigUint64(o + PROF.hits, true);
+        const total = dv.getBigUint64(o + PROF.totalTicks, true);
+        const sq = dv.getBigUint64(o + PROF.sumSqLo, true) | (dv.getBigUint64(o + PROF.sumSqHi, true) << 64n);
+        return { hits, totalNs: (total * k) / this.hz, sumSqNs2: (sq * k * k) / (this.hz * this.hz) };
+      });
+    });
+  }
+
+  /** Task names by pid, read from the kernel's task_comm table (pid 0: "<idle>"). */
+  comm(pids: Iterable<number>): Map<number, string> {
+    const image = this.machine.image!;
+    const table = image.symbolAddress('task_comm');
+    const out = new Map<number, string>([[0, '<idle>']]);
+    if (table === undefined) return out;
+    for (const pid of pids) {
+      if (pid === 0 || out.has(pid) || pid >= 8192) continue;
+      const name = this.machine.mem.cstring(table + BigInt(pid * 16), 16);
+      if (name) out.set(pid, name);
+    }
+    return out;
+  }
+
+  /** Symbols of the image and of the generated trampolines. */
+  symbolizer(): Symbolizer {
+    const image = this.machine.image!;
+    const tramp = [...this.trampolines.labels.entries()].sort((a, b) => (a[1] < b[1] ? -1 : 1));
+    const end = this.trampolines.labels.get('ftrace_caller')! + BigInt(this.trampolines.bytes.length);
+    return (addr) => {
+      if (addr >= tramp[0]![1] && addr < end) {
+        let best = tramp[0]!;
+        for (const t of tramp) if (t[1] <= addr) best = t;
+        return { name: best[0], offset: addr - best[1] };
+      }
+      const s = image.symbolize(addr);
+      return s ? { name: s.name, offset: s.offset } : undefined;
+    };
+  }
+}
