@@ -22,8 +22,7 @@ export class HackbenchError extends Error {
   }
 }
 
-export const KERNEL_IMAGES = ['pfe2', 'pfe42'] as const;
-export type KernelImageName = (typeof KERNEL_IMAGES)[number];
+export { KERNEL_IMAGES, type KernelImageName } from '../workload/kernel.ts';
 
 export interface HackbenchOptions {
   /** Emulated CPUs, 1..64. Default: the host's available parallelism (at most 64). */

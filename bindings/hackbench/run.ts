@@ -3,16 +3,13 @@
 // host (frequency, temperature, other load) falls on both alike, then per
 // prologue summaries and the comparison of mov-nop against nop-nop.
 
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { parseElf } from '../elf/index.ts';
 import { Machine } from '../machine/machine.ts';
+import { kernelImageFile as workloadImageFile, KernelImageError, readImage, setHbParams } from '../workload/kernel.ts';
 import { applyPrologue, countMovSites, prologueSites, type Prologue } from './prologue.ts';
-import { HackbenchError, KERNEL_IMAGES, resolveOptions, type HackbenchConfig, type HackbenchOptions } from './options.ts';
+import { HackbenchError, resolveOptions, type HackbenchConfig, type HackbenchOptions } from './options.ts';
 import { compare, summarize, type Comparison } from './stats.ts';
 
-/** Field offsets of struct hb_params (guest/kernel/params.h). */
-const HB = { workload: 8, groups: 12, fds: 16, loops: 20, datasize: 24, runs: 28, preempt: 32 } as const;
 
 export interface RunRecord {
   /** Position in the whole experiment (0-based, in boot order). */
@@ -76,21 +73,12 @@ export interface HackbenchHooks {
 
 /** The file of a kernel image name ('pfe2', 'pfe42') or the path given. */
 export function kernelImageFile(image: string): string {
-  if (!(KERNEL_IMAGES as readonly string[]).includes(image)) {
-    if (!existsSync(image)) throw new HackbenchError('bad-option', `image must be ${KERNEL_IMAGES.join(', ')} or a kernel ELF file; ${image} does not exist`);
-    return image;
+  try {
+    return workloadImageFile(image);
+  } catch (err) {
+    if (err instanceof KernelImageError) throw new HackbenchError('bad-option', err.message);
+    throw err;
   }
-  // bindings/hackbench/ in the sources, dist/ once bundled
-  for (const rel of ['../../guest/build/', '../guest/build/']) {
-    const f = fileURLToPath(new URL(`${rel}kernel-${image}.elf`, import.meta.url));
-    if (existsSync(f)) return f;
-  }
-  throw new HackbenchError('bad-option', `kernel image kernel-${image}.elf not found next to the package (guest/build/)`);
-}
-
-function readImage(file: string): Uint8Array {
-  const b = readFileSync(file);
-  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
 async function oneRun(cfg: HackbenchConfig, elf: Uint8Array, prologue: Prologue, index: number, seed: number, hooks: HackbenchHooks): Promise<RunRecord> {
@@ -106,16 +94,14 @@ async function oneRun(cfg: HackbenchConfig, elf: Uint8Array, prologue: Prologue,
     log: (m) => (hooks.log ? hooks.log(m) : log.push(m)),
   });
   machine.load(elf);
-  const base = machine.image!.symbolAddress('hb_params');
-  if (base === undefined) throw new HackbenchError('bad-option', 'the image has no hb_params symbol: not a patchlab kernel');
-  const set = (field: keyof typeof HB, v: number) => machine.mem.setU32(base + BigInt(HB[field]), v);
-  set('workload', 0);
-  set('groups', cfg.groups);
-  set('fds', cfg.fds);
-  set('loops', cfg.loops);
-  set('datasize', cfg.datasize);
-  set('runs', 1);
-  set('preempt', cfg.preempt ? 1 : 0);
+  try {
+    setHbParams(machine, {
+      workload: 0, groups: cfg.groups, fds: cfg.fds, loops: cfg.loops, datasize: cfg.datasize, runs: 1, preempt: cfg.preempt ? 1 : 0,
+    });
+  } catch (err) {
+    if (err instanceof KernelImageError) throw new HackbenchError('bad-option', err.message);
+    throw err;
+  }
   const { movSites } = applyPrologue(machine, prologue);
   machine.start();
   const r = await machine.exited;
