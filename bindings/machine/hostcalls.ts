@@ -8,12 +8,13 @@
 //                                         (deterministic mode: this CPU's counter in ns)
 //   0x100  report(key, key_len, value)    records the named u64 result `value` (last one wins)
 //   0x101  cpu_count()                    number of CPUs
+//   0x102  phase(id, arg)                 the workload reached point `id`; 0
 //   other                                 -ENOSYS, one warning line per call number
 
 import { CpuState } from '../core.ts';
 import { GuestAccessError, GuestMemory } from '../guest-memory.ts';
 
-export const HOSTCALL = { write: 64, exit: 93, time_ns: 113, report: 0x100, cpu_count: 0x101 } as const;
+export const HOSTCALL = { write: 64, exit: 93, time_ns: 113, report: 0x100, cpu_count: 0x101, phase: 0x102 } as const;
 
 export const ERRNO = { EBADF: 9, EFAULT: 14, EINVAL: 22, ENOSYS: 38 } as const;
 
@@ -62,6 +63,9 @@ export function kernelHostCall(cpu: CpuState, mem: GuestMemory, ncpus: number, s
       }
       case BigInt(HOSTCALL.cpu_count):
         r = BigInt(ncpus);
+        break;
+      case BigInt(HOSTCALL.phase):
+        r = 0n;
         break;
       default:
         sink.warn(

@@ -11,6 +11,7 @@
 #define HC_TIME_NS 113
 #define HC_REPORT 0x100
 #define HC_CPU_COUNT 0x101
+#define HC_PHASE 0x102
 
 static inline s64 hostcall3(u64 nr, u64 a0, u64 a1, u64 a2)
 {
