@@ -415,6 +415,30 @@ describe('threads mode: a call pending when another CPU exits', () => {
     expect(m.mem.u64(DATA + 0x20n)).toBe(0n);
   });
 
+  it('terminate() while a call waits unanswered: the waiting CPU thread finishes by itself', async () => {
+    const { platform } = filteringPlatform((msg) => msg.t === 'call');
+    const m = await machine({ cpus: 2, mode: 'threads', platform, log: () => {} }, `
+        ${DATA_X21}
+        cbz x0, spin
+        mov x1, #1
+        str x1, [x21, #8]
+        movz x8, #0x500
+        hvc #0
+        str x0, [x21, #0x20]
+      spin:
+        b spin`);
+    m.onHostCall(0x500, () => 1);
+    m.start();
+    for (let i = 0; i < 1000 && m.mem.u64(DATA + 8n) === 0n; i++) await new Promise((res) => setTimeout(res, 5));
+    await new Promise((res) => setTimeout(res, 50));
+    const t0 = performance.now();
+    await m.terminate();
+    const r = await settled(m);
+    expect((r?.value as { end: string }).end).toBe('terminated');
+    expect(performance.now() - t0).toBeLessThan(1500); // not the 2 s after which halted threads are terminated
+    expect(m.mem.u64(DATA + 0x20n)).toBe(0n);
+  });
+
   it('a handler still running when the machine halts, a call queued behind it: both CPUs finish, the queued call is not served', async () => {
     const { platform, terminated } = filteringPlatform(() => false);
     const m = await machine({ cpus: 3, mode: 'threads', platform, log: () => {} }, src(0x18));
