@@ -8,6 +8,7 @@ export type { Slice, StepResult } from './machine/deterministic.ts';
 export { ConfigError, GuestAccessError, LoadError, MachineError, type MachineErrorCode } from './machine/errors.ts';
 export type { Platform, SpawnOptions, WorkerHandle } from './machine/platform.ts';
 export { HOSTCALL } from './machine/hostcalls.ts';
+export type { HostCall, HostCallHandler } from './machine/remote-calls.ts';
 export { KERNEL_RAM_BASE, DEFAULT_KERNEL_RAM } from './machine/kernel-image.ts';
 export { CpuState } from './core.ts';
 export { GuestMemory } from './guest-memory.ts';

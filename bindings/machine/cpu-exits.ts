@@ -54,6 +54,7 @@ export class ExitHandler {
         if (this.profile.kind === 'kernel') {
           const code = kernelHostCall(this.cpu(index), this.mem, this.words.ncpus, this.sink);
           if (code === null) return 'run';
+          if (code === 'stop') return 'stop';
           this.words.claimEnd(L.EK_EXIT, index, code);
           return 'stop';
         }

@@ -15,7 +15,9 @@ export type MachineErrorCode =
   /** The call does not fit the machine's state (start twice, stepCpu while running...). */
   | 'BAD_STATE'
   /** The machine was terminated by the host before it exited. */
-  | 'TERMINATED';
+  | 'TERMINATED'
+  /** A host-call handler (Machine.onHostCall, onPhase) threw or returned a non-integer; `cpu` made the call, `cause` is the error. */
+  | 'HOSTCALL_FAILED';
 
 export class MachineError extends Error {
   override name = 'MachineError';
@@ -24,7 +26,8 @@ export class MachineError extends Error {
     message: string,
     /** The CPU concerned, when there is one. */
     readonly cpu?: number,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }

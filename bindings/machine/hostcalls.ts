@@ -8,12 +8,18 @@
 //                                         (deterministic mode: this CPU's counter in ns)
 //   0x100  report(key, key_len, value)    records the named u64 result `value` (last one wins)
 //   0x101  cpu_count()                    number of CPUs
+//   0x102  phase(id, arg)                 the workload reached point `id`: the Machine's onPhase
+//                                         handler's result, 0 without one
+//   a number given a handler with Machine.onHostCall: that handler's result
 //   other                                 -ENOSYS, one warning line per call number
+//
+// Calls with a handler run it on the thread that owns the Machine while the
+// CPU waits (remote-calls.ts).
 
 import { CpuState } from '../core.ts';
 import { GuestAccessError, GuestMemory } from '../guest-memory.ts';
 
-export const HOSTCALL = { write: 64, exit: 93, time_ns: 113, report: 0x100, cpu_count: 0x101 } as const;
+export const HOSTCALL = { write: 64, exit: 93, time_ns: 113, report: 0x100, cpu_count: 0x101, phase: 0x102 } as const;
 
 export const ERRNO = { EBADF: 9, EFAULT: 14, EINVAL: 22, ENOSYS: 38 } as const;
 
@@ -28,12 +34,31 @@ export interface HostSink {
   /** A warning line; lines with the same `once` key are shown only the first time. */
   warn(message: string, once?: string): void;
   nowNs(cpu: number): bigint;
+  /** The calls that have a handler on the Machine's owner (absent: none). */
+  calls?: HostCallPort;
 }
 
-/** Serves the host call `cpu` stopped at; returns the exit code when the guest called exit, else null. */
-export function kernelHostCall(cpu: CpuState, mem: GuestMemory, ncpus: number, sink: HostSink): number | null {
+/** Reaches the handlers registered on the Machine (remote-calls.ts). */
+export interface HostCallPort {
+  has(nr: number): boolean;
+  /** Runs the handler while the CPU waits: x0, or null when the machine halts instead. Throws MachineError HOSTCALL_FAILED. */
+  call(cpu: number, nr: number, args: bigint[]): bigint | null;
+}
+
+/**
+ * Serves the host call `cpu` stopped at; returns the exit code when the guest
+ * called exit, 'stop' when the machine halted while the call waited for its
+ * handler, else null.
+ */
+export function kernelHostCall(cpu: CpuState, mem: GuestMemory, ncpus: number, sink: HostSink): number | 'stop' | null {
   const nr = cpu.x(8);
   const a = (i: number): bigint => cpu.x(i);
+  if (sink.calls && nr <= 0xffff_ffffn && sink.calls.has(Number(nr))) {
+    const v = sink.calls.call(cpu.index, Number(nr), [a(0), a(1), a(2), a(3), a(4), a(5)]);
+    if (v === null) return 'stop';
+    cpu.setX(0, v);
+    return null;
+  }
   let r: bigint;
   try {
     switch (nr) {
@@ -62,6 +87,9 @@ export function kernelHostCall(cpu: CpuState, mem: GuestMemory, ncpus: number, s
       }
       case BigInt(HOSTCALL.cpu_count):
         r = BigInt(ncpus);
+        break;
+      case BigInt(HOSTCALL.phase):
+        r = 0n; // no handler
         break;
       default:
         sink.warn(

@@ -25,6 +25,7 @@ import { ExitHandler, type ProfileSetup } from './cpu-exits.ts';
 import { DeterministicScheduler, type Slice, type StepResult } from './deterministic.ts';
 import { MachineError } from './errors.ts';
 import type { HostSink } from './hostcalls.ts';
+import { HostCallTable, type HostCallHandler } from './remote-calls.ts';
 import { DEFAULT_KERNEL_RAM, KERNEL_RAM_BASE, loadKernelImage } from './kernel-image.ts';
 import type { Platform } from './platform.ts';
 import { defaultPlatform } from './default-platform.ts';
@@ -104,6 +105,7 @@ export class Machine {
   private resumeGate: (() => void) | null = null;
   private readonly traceOn: boolean;
   private patcher: TextPatcher | null = null;
+  private readonly calls = new HostCallTable();
   /** Every host patch's CMODX verdict; `violations` lists the writes made outside the list while other CPUs ran. */
   readonly cmodx = new CmodxChecker();
 
@@ -193,6 +195,24 @@ export class Machine {
     this.state = 'loaded';
   }
 
+  /**
+   * Serves host call `nr` (x8) with `handler` on this thread: the calling CPU
+   * waits while it runs (the other CPUs go on) and its value goes to x0; a
+   * handler that fails ends the machine (MachineError HOSTCALL_FAILED).
+   * Before start() only; ConfigError for a built-in number, one outside
+   * 0..2^32-1 or a second handler.
+   */
+  onHostCall(nr: number, handler: HostCallHandler): void {
+    this.beforeStart('onHostCall');
+    this.calls.register(nr, handler);
+  }
+
+  /** Serves the phase host call (0x102, `phase(id, arg)`) with `handler`, as onHostCall does. */
+  onPhase(handler: HostCallHandler): void {
+    this.beforeStart('onPhase');
+    this.calls.registerPhase(handler);
+  }
+
   /** Starts every CPU. */
   start(): void {
     this.expect(['loaded'], 'start');
@@ -217,6 +237,7 @@ export class Machine {
       this.ncpus,
       this.words,
       { out: (c, fd, d) => this.onOut(c, fd, d), report: (c, k, v) => this.reports.set(k, v), warn: (m, o) => this.warn(m, o) },
+      this.calls,
     );
     this.threads = r;
     r.finished.then(
@@ -284,7 +305,13 @@ export class Machine {
     if (!Number.isInteger(n) || n < 0 || n > 0x7fffffff) throw new ConfigError(`instruction count must be 0..2^31-1, got ${n}`);
     const pausedThreads = this.mode === 'threads' && this.state === 'paused';
     if (pausedThreads) this.words.setStop(false); // the CPU threads wait on the pause word, not on M_STOP
-    const r = this.scheduler().run(index, n);
+    let r: StepResult;
+    try {
+      r = this.scheduler().run(index, n);
+    } catch (err) {
+      if (err instanceof MachineError && err.code === 'HOSTCALL_FAILED') this.hostCallFailed(err);
+      throw err;
+    }
     if (this.words.exitKind !== L.EK_NONE) {
       if (this.threads) this.threads.halt();
       else this.finish();
@@ -382,6 +409,21 @@ export class Machine {
     }
   }
 
+  private beforeStart(what: string): void {
+    this.expect(['created', 'loaded'], what);
+    if (this.profile !== 'kernel') throw new ConfigError(`${what}(): the ${this.profile} profile makes no host calls`);
+  }
+
+  /** A handler failed for a CPU stepped on this thread: the machine ends and `exited` rejects with `err`. */
+  private hostCallFailed(err: MachineError): void {
+    if (this.threads) return this.threads.fail(err); // the paused CPU threads halt; `finished` rejects
+    this.words.claimEnd(L.EK_ERROR, err.cpu ?? 0);
+    this.fail(err);
+    const gate = this.resumeGate; // a paused deterministic loop sees the stop and ends
+    this.resumeGate = null;
+    gate?.();
+  }
+
   private checkCpu(index: number): void {
     if (!Number.isInteger(index) || index < 0 || index >= this.ncpus) {
       throw new ConfigError(`CPU index must be 0..${this.ncpus - 1}, got ${index}`);
@@ -393,6 +435,7 @@ export class Machine {
       write: (c, fd, d) => this.onOut(c, fd, d),
       report: (_c, k, v) => void this.reports.set(k, v),
       warn: (m, o) => this.warn(m, o),
+      calls: this.calls.port(),
       nowNs: this.mode === 'deterministic'
         ? (c) => (this.words.counter(c) * 1_000_000_000n) / this.words.cntfrq(c)
         : () => BigInt(Math.round((performance.timeOrigin + performance.now() - this.epochMs) * 1e6)),

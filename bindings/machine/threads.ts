@@ -1,12 +1,14 @@
 // `threads` mode, main-thread side: one worker per CPU over the shared
-// memory, their messages (console output, reports, warnings, pause
-// acknowledgements, completion) and their deaths. A worker that dies, or
-// ends without saying it finished, halts the others and fails the run with a
-// MachineError naming its CPU.
+// memory, their messages (console output, reports, warnings, host calls
+// with a handler here, pause acknowledgements, completion) and their deaths.
+// A worker that dies, or ends without saying it finished, halts the others
+// and fails the run with a MachineError naming its CPU; so does a host-call
+// handler that fails.
 
 import * as L from '../../assembly/layout.ts';
 import { MachineError } from './errors.ts';
 import type { Platform, WorkerHandle } from './platform.ts';
+import { HostCallServer, type HostCallTable } from './remote-calls.ts';
 import type { WorkerInit, WorkerMessage } from './worker.ts';
 import type { MachineWords } from './words.ts';
 
@@ -34,6 +36,7 @@ export class ThreadsRunner {
   /** performance.now() when the last CPU thread began stepping (null until then). */
   allStartedAt: number | null = null;
   private kicker: ReturnType<typeof setInterval> | null = null;
+  private readonly calls: HostCallServer;
   private finish!: { resolve: () => void; reject: (e: Error) => void };
   /** Settles when every CPU thread has finished (rejects with MachineError when one died). */
   readonly finished: Promise<void>;
@@ -41,11 +44,13 @@ export class ThreadsRunner {
   constructor(
     private readonly platform: Platform,
     private readonly url: URL,
-    private readonly init: Omit<WorkerInit, 'cpu'>,
+    private readonly init: Omit<WorkerInit, 'cpu' | 'calls'>,
     private readonly ncpus: number,
     private readonly words: MachineWords,
     private readonly events: ThreadEvents,
+    calls: HostCallTable,
   ) {
+    this.calls = new HostCallServer(calls, ncpus, words, (err) => this.fail(err));
     this.done = new Array<boolean>(ncpus).fill(false);
     this.gone = new Array<boolean>(ncpus).fill(false);
     this.killed = new Array<boolean>(ncpus).fill(false);
@@ -55,7 +60,7 @@ export class ThreadsRunner {
 
   start(): void {
     for (let cpu = 0; cpu < this.ncpus; cpu++) {
-      const data: WorkerInit = { ...this.init, cpu };
+      const data: WorkerInit = { ...this.init, cpu, calls: this.calls.init() };
       let w: WorkerHandle;
       try {
         w = this.platform.spawn(this.url, { workerData: data, name: `patchlab-cpu${cpu}` });
@@ -83,6 +88,7 @@ export class ThreadsRunner {
       case 'out': this.events.out(m.cpu, m.fd, m.data); break;
       case 'report': this.events.report(m.cpu, m.key, m.value); break;
       case 'warn': this.events.warn(m.message, m.once); break;
+      case 'call': this.calls.serve(m); break;
       case 'started':
         if (++this.startedCount === this.ncpus) this.allStartedAt = performance.now();
         break;
@@ -118,6 +124,16 @@ export class ThreadsRunner {
     this.check();
   }
 
+  /** Ends the run with `err` (a host-call handler failed): every CPU halts and `finished` rejects with it. */
+  fail(err: MachineError): void {
+    if (this.failure) return;
+    this.failure = err;
+    this.words.claimEnd(L.EK_ERROR, err.cpu ?? 0);
+    this.halt();
+    this.pauseWaiter?.reject(err);
+    this.pauseWaiter = null;
+  }
+
   private check(): void {
     if (!this.done.every((d) => d)) return;
     this.stopKicking();
@@ -136,7 +152,10 @@ export class ThreadsRunner {
   }
 
   private startKicking(): void {
-    this.kicker ??= setInterval(() => this.words.kickAll(), KICK_MS);
+    this.kicker ??= setInterval(() => {
+      this.words.kickAll();
+      this.calls.wakeAll();
+    }, KICK_MS);
   }
 
   private stopKicking(): void {

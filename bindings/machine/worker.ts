@@ -1,8 +1,9 @@
 // One CPU thread of `threads` mode: instantiates the core over the shared
 // memory and steps its CPU until the machine halts. Host calls are served
-// here and their output is posted to the main thread; an idle CPU parks on
-// its wake word with Atomics.wait; a pause request blocks the thread on
-// M_PAUSE_GEN after it has acknowledged.
+// here and their output is posted to the main thread, except calls with a
+// handler on the main thread, which the CPU waits for (remote-calls.ts); an
+// idle CPU parks on its wake word with Atomics.wait; a pause request blocks
+// the thread on M_PAUSE_GEN after it has acknowledged.
 
 import * as L from '../../assembly/layout.ts';
 import { CpuState, instantiateCore, type CoreExports } from '../core.ts';
@@ -10,6 +11,7 @@ import { GuestMemory } from '../guest-memory.ts';
 import { ExitHandler, type Outcome, type ProfileSetup } from './cpu-exits.ts';
 import type { HostSink } from './hostcalls.ts';
 import type { Platform } from './platform.ts';
+import { HostCallClient, type CallMessage, type RemoteCallsInit } from './remote-calls.ts';
 import { MachineWords, NO_DEADLINE } from './words.ts';
 
 export interface WorkerInit {
@@ -23,6 +25,8 @@ export interface WorkerInit {
   ram: { offset: number; base: bigint; size: number; lo: bigint };
   /** performance.timeOrigin + performance.now() of the main thread when the machine was created. */
   epochMs: number;
+  /** The host calls served on the main thread. */
+  calls: RemoteCallsInit;
 }
 
 export type WorkerMessage =
@@ -32,7 +36,8 @@ export type WorkerMessage =
   | { t: 'started'; cpu: number }
   | { t: 'paused'; cpu: number }
   | { t: 'done'; cpu: number }
-  | { t: 'error'; cpu: number; message: string };
+  | { t: 'error'; cpu: number; message: string }
+  | CallMessage;
 
 /** The optional exports of a core with the interrupt controller and timer. */
 interface TimerExports {
@@ -56,6 +61,7 @@ export function runCpuWorker(platform: Platform): void {
       report: (c, key, value) => post({ t: 'report', cpu: c, key, value }),
       warn: (message, once) => post({ t: 'warn', message, once }),
       nowNs: () => BigInt(Math.round((nowMs() - init.epochMs) * 1e6)),
+      calls: init.calls.numbers.length ? new HostCallClient(init.calls, words, post) : undefined,
     };
     const handler = new ExitHandler(words, mem, () => state, init.profile, sink);
     const deadlineOf = (): bigint =>

@@ -1,7 +1,7 @@
 // The kernel profile's host calls at their edges: zero lengths, buffers that
 // straddle the end of RAM or wrap around, the order of the errors, report
-// keys outside RAM, unknown call numbers with high bits set, and the low
-// byte of the exit code.
+// keys outside RAM, phase (0 and no warning), unknown call numbers with high
+// bits set, and the low byte of the exit code.
 
 import { describe, expect, it } from 'vitest';
 import { DATA, kernelElf, RAM, runKernel } from '../util/machine.ts';
@@ -37,6 +37,7 @@ const CALLS: [string, bigint, bigint, bigint, bigint, bigint][] = [
   ['report with an empty key', 0x100n, DATA, 0n, 1n, -22n],
   ['report with a 257-byte key', 0x100n, DATA, 257n, 1n, -22n],
   ['report with a key outside RAM', 0x100n, 0x1000n, 4n, 1n, -14n],
+  ['phase', 0x102n, 3n, 9n, 0n, 0n],
   ['unknown call 65', 65n, 0n, 0n, 0n, -38n],
   ['unknown call 64 + 2^32', 64n + (1n << 32n), 1n, DATA, 1n, -38n],
   ['unknown call 2^64 - 1', 0xffff_ffff_ffff_ffffn, 0n, 0n, 0n, -38n],
