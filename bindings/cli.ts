@@ -6,6 +6,10 @@
 //   patchlab hackbench [--cpus N] [--groups G] [--fds F] [--loops L] [--datasize S] [--runs R]
 //                [--prologue nop-nop,mov-nop] [--mode threads|deterministic] [--seed S]
 //                [--image pfe2|pfe42] [--json | --markdown] [--svg FILE]
+//   patchlab trace [--tracer nop|function|function_graph] [--profile] [--filter GLOB]... [--notrace GLOB]...
+//                [--graph-function F] [--list] [--image pfe2|pfe42|FILE] [--cpus N] [--mode M] [--seed S]
+//                [--groups G] [--fds F] [--loops L] [--datasize S] [--buffer-kb N]
+//                [--format text|perfetto] [--output FILE] [--json]
 
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { readFileSync, readSync, writeSync } from 'node:fs';
@@ -20,6 +24,8 @@ import { MachineError } from './machine/errors.ts';
 import { addHackbenchCommand } from './hackbench/command.ts';
 import { HackbenchError } from './hackbench/options.ts';
 import { PrologueError } from './hackbench/prologue.ts';
+import { addTraceCommand } from './ftrace/command.ts';
+import { TraceError } from './ftrace/trace.ts';
 
 function parseCount(v: string): bigint {
   if (!/^\d+$/.test(v.replace(/_/g, ''))) throw new InvalidArgumentError('expected a non-negative integer');
@@ -176,6 +182,10 @@ function reportError(err: unknown): number {
     process.stderr.write(`patchlab hackbench: ${err.message}\n`);
     return 2;
   }
+  if (err instanceof TraceError) {
+    process.stderr.write(`patchlab trace: ${err.message}\n`);
+    return err.code === 'bad-option' ? 2 : 1;
+  }
   if (err instanceof HackbenchError || err instanceof PrologueError) {
     process.stderr.write(`patchlab hackbench: ${err.message}\n`);
     return 1;
@@ -224,6 +234,9 @@ export async function main(argv: string[]): Promise<number> {
       code = runCommand(file, args, flags);
     });
   addHackbenchCommand(program, (c) => {
+    code = c;
+  });
+  addTraceCommand(program, (c) => {
     code = c;
   });
   try {

@@ -1,0 +1,115 @@
+// `patchlab trace`: one traced hackbench boot with the function or
+// function_graph tracer and the profiler, printed in the kernel's trace
+// layouts or as trace-event JSON for Perfetto.
+
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import {
+  FORMATS, formatTrace, trace, TRACE_DEFAULTS, traceableFunctions, traceJson, TraceError, TRACERS,
+  type TraceFormat, type TraceOptions, type Tracer,
+} from './trace.ts';
+
+interface Flags {
+  tracer?: Tracer;
+  profile?: boolean;
+  filter: string[];
+  notrace: string[];
+  graphFunction: string[];
+  list?: boolean;
+  image?: string;
+  cpus?: number;
+  mode?: TraceOptions['mode'];
+  seed?: number;
+  groups?: number;
+  fds?: number;
+  loops?: number;
+  datasize?: number;
+  bufferKb?: number;
+  icache?: TraceOptions['icache'];
+  quantum?: number;
+  jitThreshold?: number;
+  format: TraceFormat;
+  output?: string;
+  json?: boolean;
+}
+
+function integer(v: string): number {
+  if (!/^\d+$/.test(v)) throw new InvalidArgumentError('expected a non-negative integer');
+  return Number(v);
+}
+
+const collect = (v: string, prev: string[]): string[] => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+
+async function run(flags: Flags): Promise<number> {
+  if (flags.list) {
+    const { records } = traceableFunctions(flags.image);
+    process.stdout.write(records.map((r) => `${r.fn}\n`).join(''));
+    return 0;
+  }
+  if (flags.output !== undefined) {
+    const out = resolve(flags.output);
+    const dir = dirname(out);
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new TraceError('bad-option', `--output: directory ${dir} does not exist`);
+    if (existsSync(out) && statSync(out).isDirectory()) throw new TraceError('bad-option', `--output: ${out} is a directory`);
+  }
+  const result = await trace({
+    tracer: flags.tracer,
+    profile: flags.profile,
+    filter: flags.filter,
+    notrace: flags.notrace,
+    graphFunction: flags.graphFunction,
+    image: flags.image,
+    cpus: flags.cpus,
+    mode: flags.mode,
+    seed: flags.seed,
+    groups: flags.groups,
+    fds: flags.fds,
+    loops: flags.loops,
+    datasize: flags.datasize,
+    bufferKb: flags.bufferKb,
+    icache: flags.icache,
+    quantum: flags.quantum,
+    jitThreshold: flags.jitThreshold,
+  });
+  for (const c of result.perCpu) {
+    if (c.lost > 0) process.stderr.write(`patchlab trace: CPU ${c.cpu} lost ${c.lost} events (buffer of ${result.bufferEvents} events full; --buffer-kb)\n`);
+  }
+  const text = formatTrace(result, flags.format);
+  if (flags.output !== undefined) writeFileSync(flags.output, text);
+  if (flags.json) process.stdout.write(`${JSON.stringify(traceJson(result), null, 2)}\n`);
+  else if (flags.output === undefined) process.stdout.write(text);
+  return 0;
+}
+
+/** Adds the trace command; `done` receives the exit code's promise. */
+export function addTraceCommand(program: Command, done: (code: Promise<number>) => void): void {
+  const d = TRACE_DEFAULTS;
+  program
+    .command('trace')
+    .description('boot the guest kernel, trace one hackbench run with ftrace (tracing on after boot, off at the end)')
+    .addOption(new Option('--tracer <name>', 'current_tracer (default function)').choices([...TRACERS]))
+    .option('--profile', 'also run the function profiler (hits, time, average, s^2 per function)')
+    .option('--filter <glob>', 'set_ftrace_filter pattern; repeat or comma-separate (default: every function)', collect, [])
+    .option('--notrace <glob>', 'set_ftrace_notrace pattern; repeat or comma-separate', collect, [])
+    .option('--graph-function <f>', 'set_graph_function: only F and what it calls (function_graph)', collect, [])
+    .option('--list', 'print the traceable functions, one per line (available_filter_functions), and exit')
+    .option('--image <name>', 'kernel image: pfe2, pfe42 or an ELF path (default pfe2)')
+    .option('--cpus <n>', `emulated CPUs (default ${d.cpus})`, integer)
+    .addOption(new Option('--mode <mode>', 'one thread per CPU, or a seeded replayable order (default threads)').choices(['threads', 'deterministic']))
+    .option('--seed <s>', 'seed of the deterministic order (default 1)', integer)
+    .option('--groups <n>', `hackbench groups (default ${d.groups})`, integer)
+    .option('--fds <n>', `receivers (and senders) per group (default ${d.fds})`, integer)
+    .option('--loops <n>', `messages per sender per receiver (default ${d.loops})`, integer)
+    .option('--datasize <bytes>', `bytes per message (default ${d.datasize})`, integer)
+    .option('--buffer-kb <n>', `ring buffer per CPU in KiB, 4..65536 (default ${d.bufferKb})`, integer)
+    .addOption(new Option('--icache <model>', 'instruction cache model (default architectural)').choices(['architectural', 'coherent']))
+    .option('--quantum <n>', 'instructions per slice', integer)
+    .option('--jit-threshold <n>', 'runs of a block head before it is translated to Wasm (0: interpret only)', integer)
+    .addOption(new Option('--format <format>', 'trace output: the kernel\'s text layouts, or Chrome trace-event JSON for ui.perfetto.dev').choices([...FORMATS]).default('text'))
+    .option('--output <file>', 'write the trace to FILE instead of stdout')
+    .option('--json', 'print one JSON object with the configuration, counts and profile')
+    .action((flags: Flags) => {
+      done(run(flags));
+    });
+}
