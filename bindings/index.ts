@@ -26,3 +26,15 @@ export { compare, StatsError, summarize, welch, type Comparison, type Summary, t
 export { formatMarkdown, formatSvg, formatText } from './hackbench/report.ts';
 export { PatchError, type PatchErrorCode, type PatchOptions, type PatchResult, type PatchSite } from './patch/text.ts';
 export { CmodxChecker, cmodxClass, type CmodxRecord, type CmodxVerdict, type CpuActivity } from './patch/cmodx.ts';
+export { Ftrace, FtraceError, type CpuTraceStats, type FtraceErrorCode, type FtraceOptions, type ProfileCell } from './ftrace/ftrace.ts';
+export { FtraceOps, OpsError, type OpsErrorCode, type OpsKind, type OpsSpec } from './ftrace/ops.ts';
+export { ftraceRecords, RecordError, type FtraceRecord, type RecordLayout } from './ftrace/records.ts';
+export type { SiteState } from './ftrace/sites.ts';
+export {
+  formatTrace, trace, traceableFunctions, traceJson, TraceError, TRACERS,
+  type Redirect, type TraceConfig, type TraceErrorCode, type TraceFormat, type TraceOptions, type TraceResult, type Tracer,
+} from './ftrace/trace.ts';
+export {
+  formatFunctionTrace, formatGraphTrace, formatProfile, graphCalls, profileRows, toTraceEventJson,
+  type FunctionEvent, type GraphCall, type GraphEntryEvent, type GraphExitEvent, type ProfileRow, type TraceContext, type TraceEvent,
+} from './ftrace/output/index.ts';

@@ -16,6 +16,7 @@ interface Flags {
   filter: string[];
   notrace: string[];
   graphFunction: string[];
+  redirect: string[];
   list?: boolean;
   image?: string;
   cpus?: number;
@@ -41,6 +42,12 @@ function integer(v: string): number {
 
 const collect = (v: string, prev: string[]): string[] => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
 
+function parseRedirect(v: string): { from: string; to: string } {
+  const m = /^([^:]+):([^:]+)$/.exec(v);
+  if (!m) throw new TraceError('bad-option', `--redirect wants FROM:TO (two function names), got '${v}'`);
+  return { from: m[1]!, to: m[2]! };
+}
+
 async function run(flags: Flags): Promise<number> {
   if (flags.list) {
     const { records } = traceableFunctions(flags.image);
@@ -59,6 +66,7 @@ async function run(flags: Flags): Promise<number> {
     filter: flags.filter,
     notrace: flags.notrace,
     graphFunction: flags.graphFunction,
+    redirect: flags.redirect.map(parseRedirect),
     image: flags.image,
     cpus: flags.cpus,
     mode: flags.mode,
@@ -93,6 +101,7 @@ export function addTraceCommand(program: Command, done: (code: Promise<number>) 
     .option('--filter <glob>', 'set_ftrace_filter pattern; repeat or comma-separate (default: every function)', collect, [])
     .option('--notrace <glob>', 'set_ftrace_notrace pattern; repeat or comma-separate', collect, [])
     .option('--graph-function <f>', 'set_graph_function: only F and what it calls (function_graph)', collect, [])
+    .option('--redirect <from:to>', 'while tracing, calls of FROM run TO instead (livepatch\'s mechanism); repeatable', (v: string, p: string[]) => [...p, v], [])
     .option('--list', 'print the traceable functions, one per line (available_filter_functions), and exit')
     .option('--image <name>', 'kernel image: pfe2, pfe42 or an ELF path (default pfe2)')
     .option('--cpus <n>', `emulated CPUs (default ${d.cpus})`, integer)

@@ -42,6 +42,8 @@ export interface TraceOptions {
   notrace?: readonly string[];
   /** set_graph_function patterns (function_graph only). */
   graphFunction?: readonly string[];
+  /** Functions replaced by other functions of the image while tracing is on (livepatch's mechanism). */
+  redirect?: readonly Redirect[];
   /** 'pfe2', 'pfe42' or a kernel ELF path. Default 'pfe2'. */
   image?: string;
   /** Default 2. */
@@ -60,7 +62,15 @@ export interface TraceOptions {
   jitThreshold?: number;
 }
 
+export interface Redirect {
+  /** The function whose calls are taken over. */
+  from: string;
+  /** The function that runs instead (same arguments, returns to the same caller). */
+  to: string;
+}
+
 export interface TraceConfig {
+  redirect: Redirect[];
   tracer: Tracer;
   profile: boolean;
   filter: string[];
@@ -93,7 +103,7 @@ export interface TraceResult {
   /** Events dropped because a buffer was full (all CPUs). */
   lost: number;
   perCpu: CpuTraceStats[];
-  workload: { messages: number; expectedMessages: number };
+  workload: { messages: number; expectedMessages: number; reports: Record<string, number> };
   cmodx: { allowed: number; quiescent: number; violation: number };
   /** Capacity of each CPU's buffer, in events. */
   bufferEvents: number;
@@ -144,7 +154,12 @@ export function resolveTraceOptions(o: TraceOptions = {}): TraceConfig {
   if (groups * fds * 2 > 4096) throw new TraceError('bad-option', `groups x fds x 2 tasks must be at most 4096, got ${groups * fds * 2}`);
   const image = o.image ?? 'pfe2';
   if (typeof image !== 'string' || image === '') throw new TraceError('bad-option', `image must be ${KERNEL_IMAGES.join(', ')} or a kernel ELF file`);
+  const redirect = o.redirect ?? [];
+  if (!Array.isArray(redirect) || redirect.some((r) => typeof r?.from !== 'string' || typeof r?.to !== 'string' || !r.from || !r.to)) {
+    throw new TraceError('bad-option', 'redirect must be a list of { from, to } function names');
+  }
   return {
+    redirect: redirect.map((r) => ({ from: r.from, to: r.to })),
     tracer,
     profile,
     filter: patterns('filter', o.filter),
@@ -207,6 +222,7 @@ function opsSpecs(cfg: TraceConfig): OpsSpec[] {
   if (cfg.tracer === 'function') specs.push({ kind: 'function', ...base });
   if (cfg.tracer === 'function_graph') specs.push({ kind: 'function_graph', ...base, graphFunctions: cfg.graphFunction });
   if (cfg.profile) specs.push({ kind: 'profile', ...base });
+  for (const r of cfg.redirect) specs.push({ kind: 'redirect', filter: [r.from], target: r.to });
   return specs;
 }
 
@@ -220,6 +236,11 @@ export async function trace(options: TraceOptions = {}): Promise<TraceResult> {
     if (cfg.filter.length) selectRecords(records, cfg.filter, 'filter');
     if (cfg.notrace.length) selectRecords(records, cfg.notrace, 'notrace');
     if (cfg.graphFunction.length) selectRecords(records, cfg.graphFunction, 'graph-function');
+    for (const r of cfg.redirect) {
+      for (const name of [r.from, r.to]) {
+        if (!records.some((x) => x.fn === name)) throw new OpsError('no-match', `redirect: '${name}' is not a traceable function of the image`);
+      }
+    }
   } catch (err) {
     if (err instanceof OpsError) throw new TraceError('bad-option', err.message);
     throw err;
@@ -302,7 +323,11 @@ export async function trace(options: TraceOptions = {}): Promise<TraceResult> {
     events: events.length,
     lost: perCpu.reduce((s, c) => s + c.lost, 0),
     perCpu,
-    workload: { messages: rep('messages'), expectedMessages: expected },
+    workload: {
+      messages: rep('messages'),
+      expectedMessages: expected,
+      reports: Object.fromEntries([...r.reports].filter(([k]) => !k.startsWith('run')).map(([k, v]) => [k, Number(v)])),
+    },
     cmodx: { ...counts },
     bufferEvents: ft.bufferEvents,
     guestInstructions: Number(r.insns),

@@ -68,3 +68,15 @@ void fd_install(struct task *t, u32 fd, struct file *f)
 /* No separate address spaces: "user" copies are plain copies, kept as functions. */
 void copy_to_user(void *dst, const void *src, u64 n) { memcpy(dst, src, n); }
 void copy_from_user(void *dst, const void *src, u64 n) { memcpy(dst, src, n); }
+
+/*
+ * A replacement for copy_from_user, never called directly: an ftrace ops
+ * that redirects copy_from_user here (livepatch's mechanism) makes every
+ * pipe write count itself in copy_from_user_counted_calls.
+ */
+u64 copy_from_user_counted_calls;
+noinline void copy_from_user_counted(void *dst, const void *src, u64 n)
+{
+	__atomic_add_fetch(&copy_from_user_counted_calls, 1, __ATOMIC_RELAXED);
+	memcpy(dst, src, n);
+}

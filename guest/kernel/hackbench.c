@@ -140,6 +140,7 @@ static void receiver(void *arg)
 u64 hackbench_run(const struct hb_params *p, u32 index)
 {
 	host_phase(PHASE_RUN_START, index);
+	u64 counted0 = __atomic_load_n(&copy_from_user_counted_calls, __ATOMIC_RELAXED);
 	struct hb_run *run = kmalloc(sizeof(*run));
 	u32 fds = p->fds, cpu = 0;
 	run->p = p;
@@ -204,6 +205,7 @@ u64 hackbench_run(const struct hb_params *p, u32 index)
 	report_run(index, "nvcsw", run->nvcsw);
 	report_run(index, "nivcsw", run->nivcsw);
 	report_run(index, "tasks", run->total);
+	report_run(index, "copy_from_user_counted", __atomic_load_n(&copy_from_user_counted_calls, __ATOMIC_RELAXED) - counted0);
 	if (p->verbose)
 		printk("hackbench run %u: %lu messages, %lu bytes checked, %lu ns host, %lu ns guest\n", index,
 		       run->messages, run->bytes_checked, run->t_end - run->t_go, vns);

@@ -219,6 +219,9 @@ s64 ksys_write(u32 fd, const void *buf, u64 len);
 void fd_install(struct task *t, u32 fd, struct file *f);
 void copy_to_user(void *dst, const void *src, u64 n);
 void copy_from_user(void *dst, const void *src, u64 n);
+/* copy_from_user plus a count; reached only when an ftrace ops redirects copy_from_user to it. */
+void copy_from_user_counted(void *dst, const void *src, u64 n);
+extern u64 copy_from_user_counted_calls;
 
 /* ---- library (lib.c) ------------------------------------------------------ */
 void *kmalloc(u64 size);
