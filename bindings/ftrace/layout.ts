@@ -31,6 +31,7 @@ export const CTL = {
   returnToHandler: 40, // u64 the generated return_to_handler (function_graph return hook)
   ncpus: 48, //          u32 CPUs with a block
   retDepth: 52, //       u32 return-stack entries per task the graph callbacks may use (<= RET_STACK_MAX)
+  patchQueue: 56, //     u64 the guest patcher's request queue (0: the host patches)
   size: 64,
 } as const;
 
@@ -109,6 +110,39 @@ export const FGRAPH_USERS = 8;
 /** Return-stack entries per task (the kernel's FTRACE_RETFUNC_DEPTH). */
 export const RET_STACK_MAX = 50;
 
+/**
+ * The guest patcher's request queue: the host appends requests and advances
+ * `head` (release); the kernel's patcher task applies each with
+ * ftrace_modify_code, writes its result and advances `done`.
+ */
+export const PATCHQ = {
+  head: 0, //     u64 requests written by the host
+  done: 8, //     u64 requests the guest has completed (release store after the results)
+  mask: 16, //    u32 capacity - 1 (a power of two)
+  flags: 20, //   u32 PATCHQ_FL_*
+  refused: 24, // u64 requests refused (expected word not found, or not kernel text)
+  batches: 32, // u64 times the patcher emptied the queue
+  ticks: 40, //   u64 CNTVCT ticks the patcher spent applying requests (on this machine: instructions it retired)
+  reqs: 64, //    first request
+  size: 64,
+} as const;
+export const PATCHQ_FL = {
+  /** Leave out IC IVAU after the store (a deliberately broken text_poke, to show stale fetches). */
+  skipIcIvau: 1,
+  /** Do not interrupt the other CPUs after a batch (no kick_all_cpus_sync). */
+  noKick: 2,
+} as const;
+/** One patch request. */
+export const PREQ = {
+  addr: 0, //   u64 the instruction's address
+  old: 8, //    u32 the word it must hold
+  new: 12, //   u32 the word to write
+  result: 16, // s32 0, -EINVAL (it held something else: nothing written) or -EFAULT (not kernel text); 1 while pending
+  cpu: 20, //   u32 the CPU that applied it
+  seq: 24, //   u64 the request's sequence number
+  size: 32,
+} as const;
+
 /** The frame the trampolines build: the first 272 bytes of the kernel's struct pt_regs. */
 export const REGS = {
   x: 0, //       x0..x30 at 8 x n; x[30] is the traced function's return address
@@ -142,6 +176,9 @@ export function renderHeader(): string {
   lines.push(`#define HASH_MULT 0x${HASH_MULT.toString(16)}ul`);
   table('OPS', OPS);
   table('OPS_FL', OPS_FL);
+  table('PATCHQ', PATCHQ);
+  table('PATCHQ_FL', PATCHQ_FL);
+  table('PREQ', PREQ);
   table('FGRAPH', FGRAPH);
   table('FGRAPH_KIND', FGRAPH_KIND);
   lines.push(`#define FGRAPH_USERS ${FGRAPH_USERS}`, `#define RET_STACK_MAX ${RET_STACK_MAX}`);

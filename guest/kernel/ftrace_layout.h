@@ -15,6 +15,7 @@
 #define CTL_RETURN_TO_HANDLER 40
 #define CTL_NCPUS 48
 #define CTL_RET_DEPTH 52
+#define CTL_PATCH_QUEUE 56
 #define CTL_SIZE 64
 
 #define FCPU_HEAD 0
@@ -70,6 +71,27 @@
 
 #define OPS_FL_ENABLED 1
 #define OPS_FL_SAVE_REGS 2
+
+#define PATCHQ_HEAD 0
+#define PATCHQ_DONE 8
+#define PATCHQ_MASK 16
+#define PATCHQ_FLAGS 20
+#define PATCHQ_REFUSED 24
+#define PATCHQ_BATCHES 32
+#define PATCHQ_TICKS 40
+#define PATCHQ_REQS 64
+#define PATCHQ_SIZE 64
+
+#define PATCHQ_FL_SKIP_IC_IVAU 1
+#define PATCHQ_FL_NO_KICK 2
+
+#define PREQ_ADDR 0
+#define PREQ_OLD 8
+#define PREQ_NEW 12
+#define PREQ_RESULT 16
+#define PREQ_CPU 20
+#define PREQ_SEQ 24
+#define PREQ_SIZE 32
 
 #define FGRAPH_KIND 0
 #define FGRAPH_USER 4

@@ -223,6 +223,15 @@ void copy_from_user(void *dst, const void *src, u64 n);
 void copy_from_user_counted(void *dst, const void *src, u64 n);
 extern u64 copy_from_user_counted_calls;
 
+/* ---- ftrace and text patching (ftrace.c, patching.c) ---------------------- */
+struct ftrace_ctl;
+extern struct ftrace_ctl ftrace_ctl;
+/* Applies `new` at `pc` if it holds `old` (0), else -EINVAL / -EFAULT and nothing written. */
+int ftrace_modify_code(u64 pc, u32 old, u32 new, u32 flags);
+void patcher_init(void);
+void patcher_poll(void);
+void patcher_sync(void);
+
 /* ---- library (lib.c) ------------------------------------------------------ */
 void *kmalloc(u64 size);
 u64 kmalloc_mark(void);

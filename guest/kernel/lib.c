@@ -160,7 +160,12 @@ void report_indexed(const char *prefix, u32 index, const char *key, u64 value)
 
 u64 host_time_ns(void) { return (u64)hostcall3(HC_TIME_NS, 0, 0, 0); }
 
-void host_phase(u32 id, u64 arg) { hostcall3(HC_PHASE, id, arg, 0); }
+/* A positive answer means the host queued text patches for the patcher: wait until they are applied. */
+void host_phase(u32 id, u64 arg)
+{
+	if (hostcall3(HC_PHASE, id, arg, 0) > 0)
+		patcher_sync();
+}
 
 void host_exit(int code)
 {

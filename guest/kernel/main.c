@@ -125,6 +125,7 @@ notrace void start_kernel(u64 cpu, u64 ncpus)
 	if (cpu == 0) {
 		while (__atomic_load_n(&cpus_up, __ATOMIC_ACQUIRE) != ncpus)
 			cpu_relax();
+		patcher_init();
 		wake_up_new_task(task_create(kernel_main, NULL, 0, NULL, "main"));
 	}
 	cpu_idle();

@@ -195,6 +195,7 @@ void timer_tick(void)
 {
 	struct percpu *pc = this_cpu();
 	pc->ticks++;
+	patcher_poll();
 	if (!__atomic_load_n(&preempt_on, __ATOMIC_ACQUIRE)) {
 		timer_disable();
 		return;
@@ -217,6 +218,7 @@ void cpu_idle(void)
 	struct percpu *pc = this_cpu();
 	for (;;) {
 		local_irq_disable();
+		patcher_poll();
 		if (READ_ONCE(pc->rq.nr_running) == 0) {
 			timer_disable(); /* no tick while idle */
 			pc->idle_wfi++;

@@ -6,7 +6,8 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Ftrace, type FtraceOptions } from '../../bindings/ftrace/ftrace.ts';
 import type { TraceEvent } from '../../bindings/ftrace/events.ts';
-import type { FtraceRecord } from '../../bindings/ftrace/records.ts';
+import { ftraceRecords, type FtraceRecord } from '../../bindings/ftrace/records.ts';
+import { parseElf } from '../../bindings/elf/index.ts';
 import { Machine } from '../../bindings/machine/machine.ts';
 import type { MachineResult, Mode } from '../../bindings/machine/types.ts';
 import { kernelImageFile, readImage, setHbParams } from '../../bindings/workload/kernel.ts';
@@ -53,6 +54,11 @@ export async function bootTraced(
   const ft = Ftrace.attach(machine, ftOpts);
   const index = new Map(ft.records.map((r) => [r.fn, r.index]));
   return { machine, ft, log, index };
+}
+
+/** The records of a kernel image file, read without a machine. */
+export function recordsOfImage(image: ImageName): FtraceRecord[] {
+  return ftraceRecords(parseElf(readImage(kernelImageFile(image))));
 }
 
 /** Reports of a run as numbers. */

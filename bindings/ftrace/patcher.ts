@@ -1,0 +1,135 @@
+// Who writes the call-site words.
+//
+//   host    the validated patch API (bindings/patch/): checked, atomic stores
+//           from the host, the invalidation logged, every CPU asked to take a
+//           context synchronization at its next step (kick)
+//   guest   a request queue in guest memory (layout.ts PATCHQ/PREQ) that the
+//           kernel's patcher task empties with ftrace_modify_code
+//           (guest/kernel/patching.c): the stores, the DC CVAU / DSB / IC IVAU
+//           / DSB / ISB sequence and the SGIs to the other CPUs are guest
+//           instructions, scheduled like any other
+//
+// The host path is done when apply() returns. The guest path is done when the
+// kernel has advanced the queue's `done` past the batch: the phase host call
+// makes the kernel wait for it (a positive answer), and flush() waits from
+// the host side.
+
+import type { GuestMemory } from '../guest-memory.ts';
+import type { Machine } from '../machine/machine.ts';
+import type { PatchSite } from '../patch/text.ts';
+import type { FtraceArea } from './area.ts';
+import { PATCHQ, PREQ } from './layout.ts';
+
+export type PatcherKind = 'host' | 'guest';
+export const PATCHERS: readonly PatcherKind[] = ['host', 'guest'];
+
+/** A request the guest refused: the word was not the expected one (-EINVAL) or not kernel text (-EFAULT). */
+export interface GuestRefusal {
+  addr: bigint;
+  expectedOld: number;
+  newWord: number;
+  /** The guest's result: -22 (EINVAL) or -14 (EFAULT). */
+  result: number;
+  /** The word memory held when the host looked. */
+  found: number;
+  cpu: number;
+}
+
+export interface GuestPatchStats {
+  requests: number;
+  done: number;
+  refused: number;
+  batches: number;
+  /** CNTVCT ticks the patcher spent in its batches (instructions it retired). */
+  ticks: number;
+}
+
+export class GuestPatchQueue {
+  readonly addr: bigint;
+  private head = 0n;
+  private checked = 0n;
+  private readonly pending = new Map<bigint, PatchSite>();
+  readonly refusals: GuestRefusal[] = [];
+
+  constructor(private readonly mem: GuestMemory, area: FtraceArea, readonly capacity: number, flags: number) {
+    this.addr = area.alloc(PATCHQ.reqs + capacity * PREQ.size);
+    mem.write(this.addr, new Uint8Array(PATCHQ.reqs + capacity * PREQ.size));
+    mem.setU32(this.addr + BigInt(PATCHQ.mask), capacity - 1);
+    mem.setU32(this.addr + BigInt(PATCHQ.flags), flags);
+  }
+
+  private u64(field: number): bigint {
+    return this.mem.atomicU64(this.addr + BigInt(field));
+  }
+
+  get done(): bigint {
+    return this.u64(PATCHQ.done);
+  }
+
+  /** Requests written and not yet applied by the guest. */
+  get outstanding(): number {
+    return Number(this.head - this.done);
+  }
+
+  /** Appends the batch and publishes it (one release store of head); RangeError when the queue lacks room. */
+  enqueue(sites: readonly PatchSite[]): number {
+    const done = this.done;
+    if (Number(this.head - done) + sites.length > this.capacity) {
+      throw new RangeError(`guest patch queue full: ${this.head - done} requests outstanding, ${sites.length} more, room for ${this.capacity}`);
+    }
+    const m = this.mem;
+    let seq = this.head;
+    for (const s of sites) {
+      const at = this.addr + BigInt(PATCHQ.reqs + Number(seq & BigInt(this.capacity - 1)) * PREQ.size);
+      m.setU64(at + BigInt(PREQ.addr), s.addr);
+      m.setU32(at + BigInt(PREQ.old), s.expectedOld >>> 0);
+      m.setU32(at + BigInt(PREQ.new), s.newWord >>> 0);
+      m.setU32(at + BigInt(PREQ.result), 1);
+      m.setU32(at + BigInt(PREQ.cpu), 0xffffffff);
+      m.setU64(at + BigInt(PREQ.seq), seq);
+      this.pending.set(seq, s);
+      seq++;
+    }
+    this.head = seq;
+    m.atomicSetU64(this.addr + BigInt(PATCHQ.head), seq);
+    return sites.length;
+  }
+
+  /** Reads the results of the requests the guest has completed since the last call; returns the refusals among them. */
+  collect(): GuestRefusal[] {
+    const done = this.done;
+    const out: GuestRefusal[] = [];
+    for (let seq = this.checked; seq < done; seq++) {
+      const at = this.addr + BigInt(PATCHQ.reqs + Number(seq & BigInt(this.capacity - 1)) * PREQ.size);
+      const result = this.mem.u32(at + BigInt(PREQ.result)) | 0;
+      const s = this.pending.get(seq)!;
+      this.pending.delete(seq);
+      if (result !== 0) {
+        out.push({ addr: s.addr, expectedOld: s.expectedOld >>> 0, newWord: s.newWord >>> 0, result, found: this.mem.u32(s.addr), cpu: this.mem.u32(at + BigInt(PREQ.cpu)) });
+      }
+    }
+    this.checked = done;
+    this.refusals.push(...out);
+    return out;
+  }
+
+  stats(): GuestPatchStats {
+    return {
+      requests: Number(this.head),
+      done: Number(this.done),
+      refused: Number(this.u64(PATCHQ.refused)),
+      batches: Number(this.u64(PATCHQ.batches)),
+      ticks: Number(this.u64(PATCHQ.ticks)),
+    };
+  }
+}
+
+/** Waits (polling on host timers) until the guest has applied everything queued; rejects after `timeoutMs` or when the machine ends first. */
+export async function waitForGuest(q: GuestPatchQueue, machine: Machine, timeoutMs = 10_000): Promise<void> {
+  const t0 = performance.now();
+  while (q.outstanding > 0) {
+    if (machine.status === 'ended') throw new Error(`the machine ended with ${q.outstanding} patch requests not applied`);
+    if (performance.now() - t0 > timeoutMs) throw new Error(`the guest patcher did not apply ${q.outstanding} requests within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 1));
+  }
+}

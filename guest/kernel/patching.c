@@ -1,0 +1,191 @@
+/*
+ * Patching kernel text from inside the machine: text_poke() and
+ * ftrace_modify_code(), run by the patcher task on one CPU as ordinary
+ * guest instructions, while the other CPUs keep running.
+ *
+ * The host asks for changes through a request queue in guest memory
+ * (ftrace_ctl.patch_queue, layout.ts PATCHQ/PREQ); the kernel decides when
+ * the stores happen. A request is applied only when the word still holds the
+ * expected instruction; otherwise nothing is written and the request says
+ * -EINVAL, as arm64's ftrace_modify_code() refuses a site that does not hold
+ * what ftrace thinks.
+ *
+ * The cache maintenance after each store is the architecture's sequence for
+ * code written by one CPU and executed by others:
+ *
+ *   STR   Wn, [alias]     the new instruction (one single-copy-atomic word)
+ *   DC    CVAU, addr      clean the data cache line to the point of unification
+ *   DSB   ISH             ... complete before
+ *   IC    IVAU, addr      invalidate the instruction cache line, all CPUs
+ *   DSB   ISH             ... complete before anything after
+ *   ISB                   this CPU fetches the new instruction
+ *
+ * and after a batch every other CPU is sent an SGI (kick_all_cpus_sync): the
+ * exception it takes is the context synchronization after which it must see
+ * the new instructions.
+ *
+ * The machine has no MMU and no write protection: the writable alias of
+ * kernel text is kernel text itself (text_alias()).
+ */
+#include "kernel.h"
+
+#define EINVAL 22
+#define EFAULT 14
+
+extern char _stext[], _etext[];
+
+struct patch_req {
+	u64 addr;
+	u32 old;
+	u32 new;
+	s32 result;
+	u32 cpu;
+	u64 seq;
+};
+_Static_assert(__builtin_offsetof(struct patch_req, old) == PREQ_OLD, "preq");
+_Static_assert(__builtin_offsetof(struct patch_req, result) == PREQ_RESULT, "preq");
+_Static_assert(__builtin_offsetof(struct patch_req, cpu) == PREQ_CPU, "preq");
+_Static_assert(sizeof(struct patch_req) == PREQ_SIZE, "preq");
+
+struct patch_queue {
+	u64 head;
+	u64 done;
+	u32 mask;
+	u32 flags;
+	u64 refused;
+	u64 batches;
+	u64 ticks;
+	u64 reserved[2];
+	struct patch_req req[];
+};
+_Static_assert(__builtin_offsetof(struct patch_queue, done) == PATCHQ_DONE, "patchq");
+_Static_assert(__builtin_offsetof(struct patch_queue, flags) == PATCHQ_FLAGS, "patchq");
+_Static_assert(__builtin_offsetof(struct patch_queue, refused) == PATCHQ_REFUSED, "patchq");
+_Static_assert(__builtin_offsetof(struct patch_queue, ticks) == PATCHQ_TICKS, "patchq");
+_Static_assert(__builtin_offsetof(struct patch_queue, req) == PATCHQ_REQS, "patchq");
+
+/* ftrace_ctl.patch_queue, read once the host has published ftrace_ctl. */
+static inline notrace struct patch_queue *patch_queue(void)
+{
+	const u64 *slot = (const u64 *)((u64)&ftrace_ctl + CTL_PATCH_QUEUE);
+	return (struct patch_queue *)__atomic_load_n(slot, __ATOMIC_ACQUIRE);
+}
+
+static struct wait_queue_head patch_wq, patch_done_wq;
+static struct task *patcher;
+
+static inline notrace u32 *text_alias(u32 *addr) { return addr; }
+
+/* Writes one instruction and makes it visible to every CPU's instruction fetch. */
+static notrace void text_poke(u32 *addr, u32 insn, u32 flags)
+{
+	__atomic_store_n(text_alias(addr), insn, __ATOMIC_RELAXED);
+	__asm__ volatile("dc cvau, %0" ::"r"(addr) : "memory");
+	__asm__ volatile("dsb ish" ::: "memory");
+	if (!(flags & PATCHQ_FL_SKIP_IC_IVAU))
+		__asm__ volatile("ic ivau, %0" ::"r"(addr) : "memory");
+	__asm__ volatile("dsb ish" ::: "memory");
+	isb();
+}
+
+/* arm64's ftrace_modify_code: refuses (-EINVAL, nothing written) unless `pc` holds `old`. */
+notrace int ftrace_modify_code(u64 pc, u32 old, u32 new, u32 flags)
+{
+	if (pc & 3 || pc < (u64)_stext || pc + 4 > (u64)_etext)
+		return -EFAULT;
+	u32 replaced = __atomic_load_n((u32 *)pc, __ATOMIC_RELAXED);
+	if (replaced != old)
+		return -EINVAL;
+	text_poke((u32 *)pc, new, flags);
+	return 0;
+}
+
+/* Sends every other CPU an SGI: each takes an exception, a context synchronization. */
+static notrace void kick_all_cpus_sync(void)
+{
+	u32 self = this_cpu()->cpu;
+	for (u32 c = 0; c < nr_cpus; c++) {
+		if (c != self)
+			send_ipi(c, SGI_RESCHEDULE);
+	}
+}
+
+/* Applies every request the host has queued; returns how many. */
+static notrace u64 patch_queue_run(struct patch_queue *q)
+{
+	u64 head = __atomic_load_n(&q->head, __ATOMIC_ACQUIRE);
+	u64 done = q->done;
+	if (head == done)
+		return 0;
+	u64 t0 = read_cntvct();
+	u32 cpu = this_cpu()->cpu;
+	for (u64 i = done; i < head; i++) {
+		struct patch_req *r = &q->req[i & q->mask];
+		s32 res = ftrace_modify_code(r->addr, r->old, r->new, q->flags);
+		r->cpu = cpu;
+		__atomic_store_n(&r->result, res, __ATOMIC_RELAXED);
+		if (res)
+			q->refused++;
+	}
+	if (!(q->flags & PATCHQ_FL_NO_KICK))
+		kick_all_cpus_sync();
+	q->ticks += read_cntvct() - t0;
+	q->batches++;
+	__atomic_store_n(&q->done, head, __ATOMIC_RELEASE);
+	return head - done;
+}
+
+/* The patcher task: sleeps until the host has queued requests, applies them, tells the waiters. */
+static notrace void patcher_main(void *unused)
+{
+	(void)unused;
+	struct patch_queue *q = patch_queue();
+	struct wait_entry e = {0};
+	for (;;) {
+		prepare_to_wait(&patch_wq, &e, TASK_INTERRUPTIBLE);
+		if (__atomic_load_n(&q->head, __ATOMIC_ACQUIRE) == q->done) {
+			schedule();
+			continue;
+		}
+		finish_wait(&patch_wq, &e);
+		patch_queue_run(q);
+		wake_up_all(&patch_done_wq);
+	}
+}
+
+/* At boot, before any other task: the patcher task when the host asked for guest patching. */
+notrace void patcher_init(void)
+{
+	init_waitqueue_head(&patch_wq);
+	init_waitqueue_head(&patch_done_wq);
+	if (!patch_queue())
+		return;
+	patcher = task_create(patcher_main, NULL, nr_cpus - 1, NULL, "ftrace_patcher");
+	wake_up_new_task(patcher);
+}
+
+/* From the timer tick and the idle loop: wakes the patcher when requests wait. */
+notrace void patcher_poll(void)
+{
+	struct patch_queue *q = patcher ? patch_queue() : NULL;
+	if (q && __atomic_load_n(&q->head, __ATOMIC_ACQUIRE) != __atomic_load_n(&q->done, __ATOMIC_ACQUIRE))
+		try_to_wake_up(patcher);
+}
+
+/* Wakes the patcher and sleeps until it has applied every request queued so far. */
+notrace void patcher_sync(void)
+{
+	struct patch_queue *q = patcher ? patch_queue() : NULL;
+	if (!q)
+		return;
+	u64 target = __atomic_load_n(&q->head, __ATOMIC_ACQUIRE);
+	struct wait_entry e = {0};
+	for (;;) {
+		prepare_to_wait(&patch_done_wq, &e, TASK_INTERRUPTIBLE);
+		if (__atomic_load_n(&q->done, __ATOMIC_ACQUIRE) >= target)
+			break;
+		wake_up(&patch_wq);
+		schedule();
+	}
+	finish_wait(&patch_done_wq, &e);
+}
