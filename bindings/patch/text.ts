@@ -114,7 +114,7 @@ export class TextPatcher {
       for (const r of text) if (addr >= r.start && addr + 4n <= r.end) { inText = true; break; }
       if (!inText || !mem.contains(addr, 4)) throw new PatchError('not-text', addr, expectedOld, newWord);
       const o = mem.ramOffset + Number(addr - mem.base);
-      const actual = Atomics.load(this.words, o >> 2) >>> 0;
+      const actual = Atomics.load(this.words, o >>> 2) >>> 0; // o may be 2^31 or more
       if (actual !== expectedOld >>> 0) throw new PatchError('mismatch', addr, expectedOld, newWord, actual);
       offsets[k] = o;
       const verdict = classify(expectedOld, newWord, others);
