@@ -39,13 +39,44 @@ import {
   }
 }
 
+// The log's lock protocol: a writer takes M_INV_LOCK, stores its entries into
+// the ring slots after M_INV_SEQ, publishes the new M_INV_SEQ and releases the
+// lock; a CPU applying entries (contextSync) holds the lock while it reads
+// them. Every writer, the CPUs' IC instructions and the host's patches
+// (patch.ts) alike, goes through lockLog/appendLocked/unlockLog.
+
+@inline function lockLog(): void {
+  while (atomic.cmpxchg<u32>(MACHINE_BASE + M_INV_LOCK, 0, 1) != 0) {}
+}
+
+@inline function unlockLog(): void {
+  atomic.store<u32>(MACHINE_BASE + M_INV_LOCK, 0);
+}
+
+/** Ring slot of log entry number s. */
+@inline function ringSlot(s: u32): usize {
+  return <usize>(MACHINE_BASE + M_INV_RING) + ((<usize>s & <usize>(INV_RING - 1)) << 3);
+}
+
 /** Appends an invalidation (a line address, or INV_ALL) to the machine's log. */
 export function logInvalidation(line: u64): void {
-  while (atomic.cmpxchg<u32>(MACHINE_BASE + M_INV_LOCK, 0, 1) != 0) {}
+  lockLog();
   const seq = atomic.load<u32>(MACHINE_BASE + M_INV_SEQ);
-  store<u64>(<usize>(MACHINE_BASE + M_INV_RING) + ((<usize>seq & <usize>(INV_RING - 1)) << 3), line);
+  store<u64>(ringSlot(seq), line);
   atomic.store<u32>(MACHINE_BASE + M_INV_SEQ, seq + 1);
-  atomic.store<u32>(MACHINE_BASE + M_INV_LOCK, 0);
+  unlockLog();
+}
+
+/**
+ * Appends the n entries of the u64 array at `lines` (n <= INV_RING) to the
+ * log under one hold of the lock: a CPU sees all of them or none.
+ */
+export function logInvalidations(lines: usize, n: u32): void {
+  lockLog();
+  const seq = atomic.load<u32>(MACHINE_BASE + M_INV_SEQ);
+  for (let k: u32 = 0; k < n; k++) store<u64>(ringSlot(seq + k), load<u64>(lines + (<usize>k << 3)));
+  atomic.store<u32>(MACHINE_BASE + M_INV_SEQ, seq + n);
+  unlockLog();
 }
 
 /** Empties the decoded-instruction cache of the CPU whose cache area is `cache`. */
@@ -76,16 +107,16 @@ export function contextSync(st: usize, cache: usize): void {
   store<u32>(st + C_INV_LOCAL, 0);
   let all = local || seq - seen > <u32>INV_RING;
   if (!all) {
-    while (atomic.cmpxchg<u32>(MACHINE_BASE + M_INV_LOCK, 0, 1) != 0) {}
+    lockLog();
     for (let s = seen; s != seq; s++) {
-      const line = load<u64>(<usize>(MACHINE_BASE + M_INV_RING) + ((<usize>s & <usize>(INV_RING - 1)) << 3));
+      const line = load<u64>(ringSlot(s));
       if (line == <u64>INV_ALL) { all = true; break; }
       for (let pc = line; pc < line + <u64>ICACHE_LINE; pc += 4) {
         const e = cache + ((<usize>(<u32>pc >> 2) & (CACHE_ENTRIES - 1)) << 5);
         if (load<u64>(e + E_TAG) == pc) store<u64>(e + E_TAG, <u64>-1);
       }
     }
-    atomic.store<u32>(MACHINE_BASE + M_INV_LOCK, 0);
+    unlockLog();
   }
   if (all) clearDecoded(cache);
   // Translated regions may span any line: drop them all. The translator

@@ -1,6 +1,6 @@
 // The core's exported surface. Everything else (workers, ELF, host calls,
-// patching) lives in TypeScript; the state this code works on is laid out in
-// layout.ts.
+// the patch API's validation) lives in TypeScript; the state this code works
+// on is laid out in layout.ts.
 
 import { CACHE_BASE, CACHE_BYTES, CPU_BASE, CPU_STRIDE } from './layout';
 import { clearBlocks, clearDecoded } from './icache';
@@ -11,6 +11,7 @@ import { setTag } from './predecode';
 
 export { step } from './step';
 export { setJitOwner } from './cpu';
+export { notePatch, patchWord } from './patch';
 export { ROW_COUNT } from './generated/decode';
 
 /** Prepares the machine block's read-only tables; safe to call from every instance. */

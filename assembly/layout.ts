@@ -41,7 +41,7 @@ export const M_EXIT_KIND = 64; //     u32 EK_*: how the machine ended
 export const M_EXIT_CODE = 68; //     i32 exit code given by the exit host call
 export const M_EXIT_CPU = 72; //      u32 the CPU that ended the machine
 export const M_PAUSE_GEN = 76; //     u32 futex: paused CPU threads wait while it is unchanged; resume bumps it
-// 128 .. 511 reserved; 512 .. 1023: interrupt/EL1 state;
+// 128 .. 511: host patch area (patch.ts); 512 .. 1023: interrupt/EL1 state;
 // 1024 .. 2047: block translation and I-cache model state
 export const M_COND_TABLE = 2048; //  u16[16]: for each NZCV value, the conditions that pass
 export const MACHINE_SIZE = 4096;
@@ -311,3 +311,17 @@ export const M_INV_RING = 1040; //    u64[INV_RING] the last entries (slot = seq
 export const INV_RING = 64;
 export const ICACHE_LINE = 64;
 export const INV_ALL = 1; //          log entry meaning every line (line addresses are 64-byte aligned)
+
+// ---- host patch primitives (patch.ts) -----------------------------------------
+// The host (bindings/patch/) writes instruction words with patchWord, one
+// compare-and-exchange per word, and then records the change with notePatch.
+// Both use the host patch area of the machine block. It belongs to the one
+// host thread that patches the machine (the core's CPUs never touch it), so a
+// host must not patch from two threads at once.
+export const M_PATCH_SEEN = 128; //   u32 the word patchWord found when it returned PATCH_MISMATCH
+export const M_PATCH_LINES = 136; //  u64[PATCH_LINES] the lines notePatch logs (64-byte aligned guest addresses)
+export const PATCH_LINES = 32; //     INV_RING / 2: more lines than this are logged as one INV_ALL
+// patchWord results
+export const PATCH_WRITTEN = 0; //    the word held the expected old word and now holds the new one
+export const PATCH_MISMATCH = 1; //   it held another word (M_PATCH_SEEN): nothing written
+export const PATCH_OUTSIDE = 2; //    misaligned or outside guest RAM: nothing read or written

@@ -4,8 +4,9 @@
 //
 // A text segment of 64 Ki NOPs is patched in batches of 4096 sites, NOP ->
 // BL and back (the CMODX-allowed pair, with the checker on), each site
-// validated (alignment, inside text, expected old word) and written with an
-// atomic store, each batch moving the code epoch and logging its lines.
+// validated (alignment, inside text, expected old word) and written by the
+// core with a compare-and-exchange, each batch moving the code epoch and
+// logging its lines.
 // Prints the median batch time (tinybench) and writes per second.
 
 import { Bench } from 'tinybench';
@@ -27,7 +28,7 @@ const p = new UserProcess(writeElf({ entry: BASE, segments: [{ vaddr: BASE, data
   io: { write: (_f, d) => d.length, warn: () => {} },
 });
 const patcher = new TextPatcher({
-  memory: p.memory, mem: p.mem, cpus: 1, checker: new CmodxChecker(),
+  memory: p.memory, mem: p.mem, cpus: 1, checker: new CmodxChecker(), core: p.core,
   text: () => p.image.textRanges,
   activity: () => [{ cpu: 0, state: 'stopped', pc: p.cpu.pc }],
 });

@@ -14,6 +14,14 @@ export interface CoreExports {
   /** 1 when the CPU's GIC interface signals an interrupt (whatever PSTATE.I says), else 0. */
   irqPending(cpu: number): number;
   setJitOwner(id: number): void;
+  /**
+   * Compare-and-exchange of the instruction word at Wasm offset `offset`
+   * (assembly/patch.ts): PATCH_WRITTEN, PATCH_MISMATCH (nothing written; the
+   * word found is at M_PATCH_SEEN) or PATCH_OUTSIDE (misaligned or not RAM).
+   */
+  patchWord(offset: number, expectedOld: number, newWord: number): number;
+  /** Moves the code epoch and logs the `lines` lines at M_PATCH_LINES (more than PATCH_LINES: one INV_ALL); entries logged. */
+  notePatch(lines: number): number;
   readonly ROW_COUNT: WebAssembly.Global;
 }
 

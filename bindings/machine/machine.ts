@@ -377,6 +377,7 @@ export class Machine {
       text: () => image.textRanges.map((r) => ({ start: r.start + this.loadBias, end: r.end + this.loadBias })),
       activity: () => this.activity(),
       checker: this.cmodx,
+      core: this.core,
     });
     return this.patcher.patchBatch(sites, opts);
   }

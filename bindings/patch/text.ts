@@ -7,16 +7,20 @@
 // Every site is checked first (4-byte aligned, inside loaded text, current
 // word == expectedOld, CMODX verdict under `strict`); any failure throws a
 // PatchError naming the address and the words, and nothing is written. Then
-// each word is written with one atomic 32-bit store into the shared memory,
-// the code epoch moves (translated regions re-check their words), the lines
-// go into the invalidation log (each CPU drops them at its next context
+// the core writes each word with one compare-and-exchange (assembly/patch.ts),
+// so a word that changed after validation refuses the batch with a 'mismatch'
+// PatchError, its written words put back (the rule is in store.ts); the code
+// epoch moves (translated regions re-check their words), the lines go into
+// the invalidation log (each CPU drops them at its next context
 // synchronization, assembly/icache.ts), and with `kick` every CPU is asked to
 // take a context synchronization at its next step (as Linux's
 // kick_all_cpus_sync does with an IPI).
 
 import * as L from '../../assembly/layout.ts';
+import { instantiateCore } from '../core.ts';
 import type { GuestMemory } from '../guest-memory.ts';
 import { classify, cmodxClass, type CmodxChecker, type CmodxRecord, type CpuActivity } from './cmodx.ts';
+import { CoreStore, type PatchCore, type StoreRefusal } from './store.ts';
 
 export type PatchErrorCode = 'misaligned' | 'not-text' | 'mismatch' | 'cmodx' | 'bad-word';
 
@@ -76,17 +80,17 @@ export interface PatchTarget {
   /** What every CPU is doing now. */
   activity(): CpuActivity[];
   checker?: CmodxChecker;
+  /** The core exports that write the words (default: a core instance of its own over `memory`). */
+  core?: PatchCore;
 }
 
 export class TextPatcher {
   private readonly words: Int32Array;
-  private readonly machine: Int32Array;
-  private readonly ring: BigUint64Array;
+  private readonly store: CoreStore;
 
   constructor(readonly target: PatchTarget) {
     this.words = new Int32Array(target.memory.buffer);
-    this.machine = new Int32Array(target.memory.buffer, L.MACHINE_BASE, L.MACHINE_SIZE / 4);
-    this.ring = new BigUint64Array(target.memory.buffer, L.MACHINE_BASE + L.M_INV_RING, L.INV_RING);
+    this.store = new CoreStore(target.memory, target.core ?? instantiateCore(target.memory));
   }
 
   patchText(addr: bigint, expectedOld: number, newWord: number, opts: PatchOptions = {}): PatchResult {
@@ -99,7 +103,7 @@ export class TextPatcher {
     const activity = this.target.activity();
     const others = activity.filter((c) => c.cpu !== opts.writer);
     const checker = this.target.checker;
-    const idx: number[] = new Array(sites.length);
+    const offsets: number[] = new Array(sites.length);
     const records: CmodxRecord[] = [];
     // 1. validate everything
     for (let k = 0; k < sites.length; k++) {
@@ -109,10 +113,10 @@ export class TextPatcher {
       let inText = false;
       for (const r of text) if (addr >= r.start && addr + 4n <= r.end) { inText = true; break; }
       if (!inText || !mem.contains(addr, 4)) throw new PatchError('not-text', addr, expectedOld, newWord);
-      const i = (mem.ramOffset + Number(addr - mem.base)) >> 2;
-      const actual = Atomics.load(this.words, i) >>> 0;
+      const o = mem.ramOffset + Number(addr - mem.base);
+      const actual = Atomics.load(this.words, o >>> 2) >>> 0; // o may be 2^31 or more
       if (actual !== expectedOld >>> 0) throw new PatchError('mismatch', addr, expectedOld, newWord, actual);
-      idx[k] = i;
+      offsets[k] = o;
       const verdict = classify(expectedOld, newWord, others);
       if (verdict !== 'allowed' || checker) {
         const rec: CmodxRecord = {
@@ -126,12 +130,12 @@ export class TextPatcher {
         records.push(rec);
       }
     }
-    // 2. write, then move the epoch and log the lines
-    for (let k = 0; k < sites.length; k++) Atomics.store(this.words, idx[k]!, sites[k]!.newWord | 0);
-    Atomics.add(this.machine, L.M_CODE_EPOCH >> 2, 1);
+    // 2. write (or put back and refuse), then move the epoch and log the lines
+    const refused = this.store.write(offsets, sites);
+    if (refused) throw refusal(sites, refused);
     const lines = new Set<bigint>();
     for (const s of sites) lines.add(s.addr & ~BigInt(L.ICACHE_LINE - 1));
-    const invalidations = this.logLines(lines);
+    const invalidations = this.store.note(lines);
     if (opts.kick) {
       for (let c = 0; c < this.target.cpus; c++) {
         Atomics.store(this.words, (L.CPU_BASE + c * L.CPU_STRIDE + L.C_SYNC_REQ) >> 2, 1);
@@ -140,21 +144,16 @@ export class TextPatcher {
     if (checker) for (const r of records) checker.record(r);
     return { written: sites.length, invalidations, records };
   }
+}
 
-  /** Appends the lines (or one invalidate-all when they would overflow the ring) under the log's lock. */
-  private logLines(lines: Set<bigint>): number {
-    const m = this.machine;
-    while (Atomics.compareExchange(m, L.M_INV_LOCK >> 2, 0, 1) !== 0) { /* writers hold it for a few stores */ }
-    let seq = Atomics.load(m, L.M_INV_SEQ >> 2) >>> 0;
-    const entries = lines.size > L.INV_RING / 2 ? [BigInt(L.INV_ALL)] : [...lines];
-    for (const line of entries) {
-      this.ring[seq & (L.INV_RING - 1)] = line;
-      seq = (seq + 1) >>> 0;
-    }
-    Atomics.store(m, L.M_INV_SEQ >> 2, seq | 0);
-    Atomics.store(m, L.M_INV_LOCK >> 2, 0);
-    return entries.length;
-  }
+/** The PatchError of a batch the core refused while writing it. */
+function refusal(sites: readonly PatchSite[], r: StoreRefusal): PatchError {
+  const { addr, expectedOld, newWord } = sites[r.index]!;
+  if (r.status !== L.PATCH_MISMATCH) return new PatchError('not-text', addr, expectedOld, newWord);
+  const left = r.left.map((j) => `0x${sites[j]!.addr.toString(16)}`);
+  return new PatchError('mismatch', addr, expectedOld, newWord, r.actual,
+    `the word changed after validation; ${r.restored} word(s) written before it were put back` +
+      (left.length ? `, ${left.length} changed since by another writer left as found (${left.join(', ')})` : ''));
 }
 
 function isWord(w: number): boolean {

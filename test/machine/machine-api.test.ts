@@ -65,6 +65,19 @@ describe('the largest RAM', () => {
     expect(r.exitCode).toBe(0);
     expect(m.mem.u64(last)).toBe(42n);
   });
+
+  it('2 GiB: text in the last page (Wasm offsets past 2^31) can be patched', async () => {
+    const m = await Machine.create({ ...quiet, ramSize: 2 ** 31, mode: 'deterministic' });
+    const top = RAM + BigInt(2 ** 31) - 0x1000n;
+    const word = (src: string) => new DataView(assemble(src, 0n).bytes.buffer).getUint32(0, true);
+    m.load(codeElf(assemble('nop\nmov x8, #93\nhvc #0', top).bytes, top));
+    expect(m.mem.ramOffset + Number(top - m.mem.base)).toBeGreaterThan(2 ** 31);
+    expect(m.patchText(top, word('nop'), word('mov x0, #7')).written).toBe(1);
+    expect(() => m.patchText(top, word('nop'), word('mov x0, #8'))).toThrow(/memory holds/);
+    m.start();
+    expect((await m.exited).exitCode).toBe(7);
+    expect(m.mem.u32(top)).toBe(word('mov x0, #7'));
+  });
 });
 
 describe('kernel images', () => {
