@@ -27,6 +27,7 @@ interface Flags {
   loops?: number;
   datasize?: number;
   bufferKb?: number;
+  patcher?: TraceOptions['patcher'];
   icache?: TraceOptions['icache'];
   quantum?: number;
   jitThreshold?: number;
@@ -76,6 +77,7 @@ async function run(flags: Flags): Promise<number> {
     loops: flags.loops,
     datasize: flags.datasize,
     bufferKb: flags.bufferKb,
+    patcher: flags.patcher,
     icache: flags.icache,
     quantum: flags.quantum,
     jitThreshold: flags.jitThreshold,
@@ -112,6 +114,7 @@ export function addTraceCommand(program: Command, done: (code: Promise<number>) 
     .option('--loops <n>', `messages per sender per receiver (default ${d.loops})`, integer)
     .option('--datasize <bytes>', `bytes per message (default ${d.datasize})`, integer)
     .option('--buffer-kb <n>', `ring buffer per CPU in KiB, 4..65536 (default ${d.bufferKb})`, integer)
+    .addOption(new Option('--patcher <who>', 'who writes the call sites while the CPUs run: the host\'s patch API or the kernel\'s patcher task (default host)').choices(['host', 'guest']))
     .addOption(new Option('--icache <model>', 'instruction cache model (default architectural)').choices(['architectural', 'coherent']))
     .option('--quantum <n>', 'instructions per slice', integer)
     .option('--jit-threshold <n>', 'runs of a block head before it is translated to Wasm (0: interpret only)', integer)

@@ -23,11 +23,20 @@ import { buildHash } from './hash.ts';
 import { CTL, CTL_MAGIC, CTL_VERSION, EVENT, FCPU, FGRAPH_USERS, OPS, PROF, RET_STACK_MAX } from './layout.ts';
 import { FtraceOps, OpsError, type OpsSpec } from './ops.ts';
 import { ftraceRecords, type FtraceRecord } from './records.ts';
+import { GuestPatchQueue, waitForGuest, type GuestPatchStats, type GuestRefusal, type PatcherKind } from './patcher.ts';
 import { CpuRing, toTraceEvent, type RawEvent } from './ring-buffer.ts';
-import { MOV_X9_X30, NOP, transition, type SiteState, type Trampolines } from './sites.ts';
+import { MOV_X9_X30, NOP, siteWord, transition, type SiteState, type Trampolines } from './sites.ts';
+
+function siteWordSafe(r: FtraceRecord, s: SiteState, t: Trampolines): number | null {
+  try {
+    return siteWord(r, s, t);
+  } catch {
+    return null;
+  }
+}
 import { generateCallers, TRAMP_FILL, type CallerCode } from './trampolines/caller.ts';
 
-export type FtraceErrorCode = 'bad-state' | 'not-ftrace-kernel' | 'not-nop' | 'bad-option' | 'no-room';
+export type FtraceErrorCode = 'bad-state' | 'not-ftrace-kernel' | 'not-nop' | 'bad-option' | 'no-room' | 'guest-refused';
 
 export class FtraceError extends Error {
   override name = 'FtraceError';
@@ -43,6 +52,10 @@ export interface FtraceOptions {
   retDepth?: number;
   /** Host interval between drains of the ring buffers while the machine runs, in ms (default 2). */
   drainMs?: number;
+  /** Who writes call-site words while the machine runs (patcher.ts); default 'host'. */
+  patcher?: PatcherKind;
+  /** Guest patcher flags (layout.ts PATCHQ_FL): leave out IC IVAU, or the SGIs after a batch (to study what breaks). */
+  patchFlags?: number;
 }
 
 export interface CpuTraceStats {
@@ -83,6 +96,9 @@ export class Ftrace {
   private nextId = 1;
   private timer: ReturnType<typeof setInterval> | null = null;
   private readonly users = new Array<boolean>(FGRAPH_USERS).fill(false);
+  /** The guest patcher's queue (patcher 'guest'), else null. */
+  readonly guestQueue: GuestPatchQueue | null = null;
+  private refusalsSeen = 0;
   /** Patches applied through the patch API since attach (words written). */
   patched = 0;
 
@@ -142,6 +158,11 @@ export class Ftrace {
         this.rings.push(ring);
         this.profiles.push(profile);
       }
+      if (opts.patcher === 'guest') {
+        let cap = 256;
+        while (cap < 4 * this.records.length) cap *= 2;
+        this.guestQueue = new GuestPatchQueue(mem, this.area, cap, opts.patchFlags);
+      }
       const recHash = buildHash(new Map(this.records.map((r) => [r.ip, BigInt(r.index)])));
       const recHashAt = this.area.alloc(recHash.length);
       mem.write(recHashAt, recHash);
@@ -158,6 +179,7 @@ export class Ftrace {
       mem.setU64(this.ctl + BigInt(CTL.returnToHandler), this.trampolines.returnToHandler);
       mem.setU32(this.ctl + BigInt(CTL.ncpus), ncpus);
       mem.setU32(this.ctl + BigInt(CTL.retDepth), opts.retDepth);
+      mem.setU64(this.ctl + BigInt(CTL.patchQueue), this.guestQueue?.addr ?? 0n);
       mem.setU32(this.ctl + BigInt(CTL.magic), CTL_MAGIC);
     } catch (err) {
       if (err instanceof FtraceError) throw err;
@@ -179,7 +201,11 @@ export class Ftrace {
     }
     const drainMs = options.drainMs ?? 2;
     if (!(drainMs > 0 && drainMs <= 10_000)) throw new FtraceError('bad-option', `drain interval must be in (0, 10000] ms, got ${drainMs}`);
-    return new Ftrace(machine, { bufferKb, retDepth, drainMs });
+    const patcher = options.patcher ?? 'host';
+    if (patcher !== 'host' && patcher !== 'guest') throw new FtraceError('bad-option', `patcher must be host or guest, got ${String(patcher)}`);
+    const patchFlags = options.patchFlags ?? 0;
+    if (!Number.isInteger(patchFlags) || patchFlags < 0 || patchFlags > 3) throw new FtraceError('bad-option', `patch flags must be 0..3, got ${patchFlags}`);
+    return new Ftrace(machine, { bufferKb, retDepth, drainMs, patcher, patchFlags });
   }
 
   private notNop(r: FtraceRecord, at: bigint): FtraceError {
@@ -262,7 +288,12 @@ export class Ftrace {
     return state;
   }
 
-  /** Patches exactly the sites whose state changes, in one validated batch; returns how many. */
+  /**
+   * Patches exactly the sites whose state changes, in one batch; returns how
+   * many. Host patcher: written when this returns (validated, atomic, every
+   * CPU asked to synchronize). Guest patcher: queued for the kernel's patcher
+   * task (woken through CPU `ncpus - 1`); flush() waits for it.
+   */
   update(): number {
     const t: Trampolines = { caller: this.trampolines.ftraceCaller, regs: this.trampolines.ftraceRegsCaller };
     const sites: PatchSite[] = [];
@@ -272,10 +303,76 @@ export class Ftrace {
       if (p) sites.push(p);
     });
     if (sites.length === 0) return 0;
-    this.machine.patchBatch(sites);
+    if (this.guestQueue) {
+      this.guestQueue.enqueue(sites);
+      if (this.machine.status === 'running') this.machine.wakeCpu(this.machine.ncpus - 1);
+    } else {
+      this.machine.patchBatch(sites, { kick: true });
+    }
     next.forEach((s, i) => (this.state[i] = s));
     this.patched += sites.length;
     return sites.length;
+  }
+
+  /** Requests queued for the guest patcher and not yet applied (0 with the host patcher). */
+  get outstandingPatches(): number {
+    return this.guestQueue?.outstanding ?? 0;
+  }
+
+  /**
+   * Guest patcher: resolves once the kernel has applied every queued request
+   * (FtraceError 'guest-refused' naming the first refusal, when the guest
+   * refused any); at once with the host patcher.
+   */
+  async flush(timeoutMs = 10_000): Promise<void> {
+    const q = this.guestQueue;
+    if (!q) return;
+    if (q.outstanding > 0 && this.machine.status === 'running') this.machine.wakeCpu(this.machine.ncpus - 1);
+    await waitForGuest(q, this.machine, timeoutMs);
+    this.checkGuest();
+  }
+
+  /**
+   * Queues raw requests for the guest patcher (the kernel checks each
+   * expected word, refuses and writes nothing on a mismatch); the record
+   * states are not touched. For experiments beyond ftrace's own sites.
+   */
+  guestPatch(sites: readonly PatchSite[]): void {
+    if (!this.guestQueue) throw new FtraceError('bad-state', 'guestPatch() needs the guest patcher');
+    this.guestQueue.enqueue(sites);
+    if (this.machine.status === 'running') this.machine.wakeCpu(this.machine.ncpus - 1);
+  }
+
+  /** Requests the guest refused so far. */
+  get guestRefusals(): readonly GuestRefusal[] {
+    this.guestQueue?.collect();
+    return this.guestQueue?.refusals ?? [];
+  }
+
+  guestPatchStats(): GuestPatchStats | null {
+    return this.guestQueue?.stats() ?? null;
+  }
+
+  /** Reads the guest patcher's results; a refusal puts the record's state back to what memory holds and throws. */
+  private checkGuest(): void {
+    const q = this.guestQueue;
+    if (!q) return;
+    q.collect();
+    const bad = q.refusals.slice(this.refusalsSeen);
+    this.refusalsSeen = q.refusals.length;
+    if (bad.length === 0) return;
+    const t: Trampolines = { caller: this.trampolines.ftraceCaller, regs: this.trampolines.ftraceRegsCaller };
+    for (const b of bad) {
+      const i = this.records.findIndex((r) => r.ip === b.addr);
+      if (i < 0) continue;
+      const r = this.records[i]!;
+      const st = (['disabled', 'caller', 'regs'] as const).find((s) => siteWordSafe(r, s, t) === b.found);
+      if (st) this.state[i] = st;
+    }
+    const f = bad[0]!;
+    const hex = (w: number) => `0x${(w >>> 0).toString(16).padStart(8, '0')}`;
+    throw new FtraceError('guest-refused',
+      `the guest patcher refused ${bad.length} request(s); first at 0x${f.addr.toString(16)}: expected ${hex(f.expectedOld)}, found ${hex(f.found)} (${f.result === -22 ? '-EINVAL' : '-EFAULT'})`);
   }
 
   /** The state of every record's call site, by record index. */
@@ -297,6 +394,7 @@ export class Ftrace {
 
   /** Copies out every committed event now; returns how many were new. */
   drain(): number {
+    if (this.guestQueue) this.guestQueue.collect();
     let n = 0;
     for (const r of this.rings) n += r.drain(this.raw);
     return n;

@@ -15,6 +15,7 @@ import { Ftrace, FtraceError, type CpuTraceStats } from './ftrace.ts';
 import { selectRecords, OpsError, type FtraceOps, type OpsSpec } from './ops.ts';
 import { formatFunctionTrace, formatGraphTrace, formatProfile, profileRows, toTraceEventJson } from './output/index.ts';
 import type { ProfileRow } from './events.ts';
+import { PATCHERS, type GuestPatchStats, type PatcherKind } from './patcher.ts';
 import { ftraceRecords, RecordError, type FtraceRecord } from './records.ts';
 
 export const TRACERS = ['nop', 'function', 'function_graph'] as const;
@@ -22,7 +23,7 @@ export type Tracer = (typeof TRACERS)[number];
 export const FORMATS = ['text', 'perfetto'] as const;
 export type TraceFormat = (typeof FORMATS)[number];
 
-export type TraceErrorCode = 'bad-option' | 'guest-failed' | 'message-count' | 'cmodx';
+export type TraceErrorCode = 'bad-option' | 'guest-failed' | 'message-count' | 'cmodx' | 'guest-refused';
 
 export class TraceError extends Error {
   override name = 'TraceError';
@@ -57,6 +58,8 @@ export interface TraceOptions {
   datasize?: number;
   /** Ring buffer per CPU in KiB, 4..65536 (default 1024). */
   bufferKb?: number;
+  /** Who writes the call sites while the CPUs run: the host's patch API, or the kernel's patcher task. Default 'host'. */
+  patcher?: PatcherKind;
   icache?: IcacheModel;
   quantum?: number;
   jitThreshold?: number;
@@ -85,6 +88,7 @@ export interface TraceConfig {
   loops: number;
   datasize: number;
   bufferKb: number;
+  patcher: PatcherKind;
   icache: IcacheModel;
   quantum: number | null;
   jitThreshold: number | null;
@@ -107,6 +111,9 @@ export interface TraceResult {
   cmodx: { allowed: number; quiescent: number; violation: number };
   /** Capacity of each CPU's buffer, in events. */
   bufferEvents: number;
+  patcher: PatcherKind;
+  /** The guest patcher's own counts (requests, batches, ticks spent), or null with the host patcher. */
+  guestPatch: GuestPatchStats | null;
   /** Guest instructions of the boot. */
   guestInstructions: number;
   /** GO to the last receiver, by the guest's clock (ns). */
@@ -174,6 +181,7 @@ export function resolveTraceOptions(o: TraceOptions = {}): TraceConfig {
     loops: int('loops', o.loops ?? d.loops, 1, 1_000_000),
     datasize: int('datasize', o.datasize ?? d.datasize, 8, 4096),
     bufferKb: int('buffer-kb', o.bufferKb ?? d.bufferKb, 4, 65536),
+    patcher: oneOf('patcher', o.patcher ?? 'host', PATCHERS),
     icache: oneOf('icache', o.icache ?? 'architectural', ['architectural', 'coherent'] as const),
     quantum: o.quantum === undefined ? null : int('quantum', o.quantum, 1, 0x3fffffff),
     jitThreshold: o.jitThreshold === undefined ? null : int('jit-threshold', o.jitThreshold, 0, 0x7fffffff),
@@ -266,7 +274,7 @@ export async function trace(options: TraceOptions = {}): Promise<TraceResult> {
   }
   let ft: Ftrace;
   try {
-    ft = Ftrace.attach(machine, { bufferKb: cfg.bufferKb });
+    ft = Ftrace.attach(machine, { bufferKb: cfg.bufferKb, patcher: cfg.patcher });
   } catch (err) {
     if (err instanceof FtraceError) throw new TraceError('bad-option', `${file}: ${err.message}`);
     throw err;
@@ -281,7 +289,8 @@ export async function trace(options: TraceOptions = {}): Promise<TraceResult> {
     } else if (args[0] === 2n) {
       for (const o of live.splice(0)) ft.unregister(o);
     }
-    return 0;
+    // guest patcher: a positive answer makes the kernel wait until its patcher has applied the batch
+    return ft.outstandingPatches;
   });
   ft.startDraining();
   machine.start();
@@ -301,6 +310,11 @@ export async function trace(options: TraceOptions = {}): Promise<TraceResult> {
   }
   if (rep('messages') !== expected || rep('check_errors') !== 0) {
     throw new TraceError('message-count', `receivers got ${rep('messages')} messages (${rep('check_errors')} check errors), expected ${expected}`);
+  }
+  const refused = ft.guestRefusals;
+  if (refused.length) {
+    const f = refused[0]!;
+    throw new TraceError('guest-refused', `the guest patcher refused ${refused.length} request(s), first at 0x${f.addr.toString(16)} (expected 0x${f.expectedOld.toString(16)}, found 0x${f.found.toString(16)})`);
   }
   const counts = machine.cmodx.counts;
   if (counts.violation > 0) {
@@ -330,6 +344,8 @@ export async function trace(options: TraceOptions = {}): Promise<TraceResult> {
     },
     cmodx: { ...counts },
     bufferEvents: ft.bufferEvents,
+    patcher: cfg.patcher,
+    guestPatch: ft.guestPatchStats(),
     guestInstructions: Number(r.insns),
     runNs: rep('time_ns'),
     seconds: r.seconds,

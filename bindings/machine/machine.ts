@@ -330,6 +330,16 @@ export class Machine {
     return this.cpuStates[index];
   }
 
+  /**
+   * Makes CPU `index` leave WFI/WFE if it is parked there, as an event
+   * would (its counter does not jump); a running CPU is not affected beyond
+   * its next WFE returning at once.
+   */
+  wakeCpu(index: number): void {
+    this.checkCpu(index);
+    this.words.wake(index, this.words.counter(index));
+  }
+
   /** Per-CPU counters (readable at any time; exact while paused or ended). */
   counters(): CpuCounters[] {
     const dv = new DataView(this.memory.buffer);
