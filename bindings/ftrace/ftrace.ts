@@ -168,8 +168,14 @@ export class Ftrace {
       mem.write(recHashAt, recHash);
 
       // Everything checked and laid out: write the text, then publish ftrace_ctl.
-      machine.patchBatch([...init, ...code]);
-      this.patched += init.length;
+      // With the guest patcher the kernel writes the MOVs itself at boot (patcher_boot).
+      if (this.guestQueue) {
+        machine.patchBatch(code);
+        if (init.length) this.guestQueue.enqueue(init);
+      } else {
+        machine.patchBatch([...init, ...code]);
+        this.patched += init.length;
+      }
       mem.write(this.ctl, new Uint8Array(CTL.size));
       mem.setU32(this.ctl + BigInt(CTL.version), CTL_VERSION);
       mem.setU64(this.ctl + BigInt(CTL.recHash), recHashAt);

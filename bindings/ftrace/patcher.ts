@@ -17,8 +17,8 @@
 import type { GuestMemory } from '../guest-memory.ts';
 import type { Machine } from '../machine/machine.ts';
 import type { PatchSite } from '../patch/text.ts';
-import type { FtraceArea } from './area.ts';
-import { PATCHQ, PREQ } from './layout.ts';
+import { FtraceArea } from './area.ts';
+import { CTL, PATCHQ, PREQ } from './layout.ts';
 
 export type PatcherKind = 'host' | 'guest';
 export const PATCHERS: readonly PatcherKind[] = ['host', 'guest'];
@@ -132,4 +132,27 @@ export async function waitForGuest(q: GuestPatchQueue, machine: Machine, timeout
     if (performance.now() - t0 > timeoutMs) throw new Error(`the guest patcher did not apply ${q.outstanding} requests within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 1));
   }
+}
+
+/** The end of the kernel's heap (kernel.ld defines it as an absolute symbol), where the host's data may begin. */
+export function kernelHeapEnd(machine: Machine): bigint | undefined {
+  return machine.image?.symbols.find((s) => s.name === '__heap_end')?.value;
+}
+
+/**
+ * Gives a loaded kernel (not started) a guest patch queue and points
+ * ftrace_ctl.patch_queue at it: the kernel then applies queued requests at
+ * boot on CPU 0 before the other CPUs go on, and later in its patcher task.
+ * `area` is where the queue goes (default: a new area above the kernel's heap).
+ */
+export function installGuestPatcher(machine: Machine, opts: { capacity?: number; flags?: number; area?: FtraceArea } = {}): GuestPatchQueue {
+  const ctl = machine.image?.symbolAddress('ftrace_ctl');
+  const heapEnd = kernelHeapEnd(machine);
+  if (machine.status !== 'loaded' || ctl === undefined || heapEnd === undefined) {
+    throw new Error('the guest patcher needs a loaded patchlab kernel (ftrace_ctl, __heap_end) that has not started');
+  }
+  const area = opts.area ?? new FtraceArea(heapEnd, machine.mem.hi);
+  const q = new GuestPatchQueue(machine.mem, area, opts.capacity ?? 256, opts.flags ?? 0);
+  machine.mem.setU64(ctl + BigInt(CTL.patchQueue), q.addr);
+  return q;
 }

@@ -73,6 +73,7 @@ async function run(flags: Flags): Promise<number> {
     quantum: flags.quantum,
     jitThreshold: flags.jitThreshold,
     preempt: flags.preempt,
+    patcher: flags.patcher,
   };
   const progress = progressHooks();
   let result;
@@ -108,6 +109,7 @@ export function addHackbenchCommand(program: Command, done: (code: Promise<numbe
     .option('--quantum <n>', 'instructions per slice', integer)
     .option('--jit-threshold <n>', 'runs of a block head before it is translated to Wasm (0: interpret only)', integer)
     .option('--no-preempt', 'turn off timer preemption in the guest')
+    .addOption(new Option('--patcher <who>', 'who writes the MOVs of mov-nop: the host before boot, or the kernel at boot (default host)').choices(['host', 'guest']))
     .option('--json', 'print one JSON object with every run and the comparison')
     .option('--markdown', 'print the comparison table as Markdown')
     .option('--svg <file>', 'also write a plot of seconds per run to FILE')

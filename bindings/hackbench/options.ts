@@ -3,6 +3,7 @@
 
 import { availableParallelism } from 'node:os';
 import type { IcacheModel, Mode } from '../machine/types.ts';
+import { PATCHERS, type PatcherKind } from '../ftrace/patcher.ts';
 import { PROLOGUES, type Prologue } from './prologue.ts';
 
 export type HackbenchErrorCode =
@@ -51,6 +52,11 @@ export interface HackbenchOptions {
   jitThreshold?: number;
   /** Timer preemption in the guest (default true). */
   preempt?: boolean;
+  /**
+   * Who writes mov-nop's MOV X9, X30 before the run: the host before any CPU
+   * starts, or the kernel itself at boot (CPU 0, the others waiting). Default 'host'.
+   */
+  patcher?: PatcherKind;
 }
 
 /** Every parameter, defaults resolved. */
@@ -69,6 +75,7 @@ export interface HackbenchConfig {
   quantum: number | null;
   jitThreshold: number | null;
   preempt: boolean;
+  patcher: PatcherKind;
 }
 
 export const HACKBENCH_DEFAULTS = {
@@ -130,5 +137,6 @@ export function resolveOptions(o: HackbenchOptions = {}): HackbenchConfig {
   const jitThreshold = o.jitThreshold === undefined ? null : int('jitThreshold', o.jitThreshold, 0, 0x7fffffff);
   const preempt = o.preempt ?? true;
   if (typeof preempt !== 'boolean') throw new HackbenchError('bad-option', `preempt must be true or false, got ${String(preempt)}`);
-  return { cpus, groups, fds, loops, datasize, runs, prologues, mode, seed, image, icache, quantum, jitThreshold, preempt };
+  const patcher = oneOf('patcher', o.patcher ?? 'host', PATCHERS);
+  return { cpus, groups, fds, loops, datasize, runs, prologues, mode, seed, image, icache, quantum, jitThreshold, preempt, patcher };
 }

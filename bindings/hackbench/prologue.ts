@@ -19,6 +19,7 @@
 
 import type { ElfImage } from '../elf/index.ts';
 import type { GuestMemory } from '../guest-memory.ts';
+import type { GuestPatchQueue } from '../ftrace/patcher.ts';
 import { ftraceRecords, RecordError } from '../ftrace/records.ts';
 import { assemble } from '../isa/asm.ts';
 import type { Machine } from '../machine/machine.ts';
@@ -111,9 +112,9 @@ export interface PrologueResult {
   prologue: Prologue;
   /** Sites in __patchable_function_entries. */
   sites: number;
-  /** Words written (the sites, for mov-nop; 0 for nop-nop). */
+  /** Words written, or queued for the guest patcher (the sites, for mov-nop; 0 for nop-nop). */
   written: number;
-  /** Sites holding MOV X9, X30; NOP afterwards, counted in memory. */
+  /** Sites holding MOV X9, X30; NOP afterwards, counted in memory (0 while the guest has yet to write them). */
   movSites: number;
 }
 
@@ -121,16 +122,21 @@ export interface PrologueResult {
  * Sets the prologue of every patchable site of the machine's loaded image,
  * before any CPU starts. Every site must hold NOP;NOP (PrologueError naming
  * the first one that does not, and nothing written); `mov-nop` then rewrites
- * the entry NOP of every site to MOV X9, X30 in one validated batch.
+ * the entry NOP of every site to MOV X9, X30 in one validated batch, or
+ * queues those writes for the kernel's own patcher (`guest`), which applies
+ * them at boot.
  */
-export function applyPrologue(machine: Machine, prologue: Prologue): PrologueResult {
+export function applyPrologue(machine: Machine, prologue: Prologue, guest?: GuestPatchQueue): PrologueResult {
   if (machine.status !== 'loaded' || !machine.image) {
     throw new PrologueError('bad-state', `prologues are set after load() and before start(); the machine is ${machine.status}`);
   }
   const sites = prologueSites(machine.image);
   checkNopNop(machine.mem, sites);
   let written = 0;
-  if (prologue === 'mov-nop') {
+  if (prologue === 'mov-nop' && guest) {
+    // the kernel writes them itself at boot, on CPU 0, before the other CPUs go on
+    written = guest.enqueue(sites.map((s) => ({ addr: s.entry, expectedOld: NOP, newWord: MOV_X9_X30 })));
+  } else if (prologue === 'mov-nop') {
     written = machine.patchBatch(
       sites.map((s) => ({ addr: s.entry, expectedOld: NOP, newWord: MOV_X9_X30 })),
       { strict: true },

@@ -4,6 +4,7 @@
 // prologue summaries and the comparison of mov-nop against nop-nop.
 
 import { parseElf } from '../elf/index.ts';
+import { installGuestPatcher } from '../ftrace/patcher.ts';
 import { Machine } from '../machine/machine.ts';
 import { kernelImageFile as workloadImageFile, KernelImageError, readImage, setHbParams } from '../workload/kernel.ts';
 import { applyPrologue, countMovSites, prologueSites, type Prologue } from './prologue.ts';
@@ -102,7 +103,10 @@ async function oneRun(cfg: HackbenchConfig, elf: Uint8Array, prologue: Prologue,
     if (err instanceof KernelImageError) throw new HackbenchError('bad-option', err.message);
     throw err;
   }
-  const { movSites } = applyPrologue(machine, prologue);
+  const guest = cfg.patcher === 'guest' ? installGuestPatcher(machine) : undefined;
+  const applied = applyPrologue(machine, prologue, guest);
+  const sites = prologueSites(machine.image!).length;
+  const movSites = guest ? (prologue === 'mov-nop' ? sites : 0) : applied.movSites;
   machine.start();
   const r = await machine.exited;
   const rep = (k: string) => Number(r.reports.get(k) ?? 0n);
@@ -118,7 +122,9 @@ async function oneRun(cfg: HackbenchConfig, elf: Uint8Array, prologue: Prologue,
       `${what}: receivers got ${messages} messages (${rep('check_errors')} check errors), expected ${expected}`);
   }
   const after = countMovSites(machine.mem, prologueSites(machine.image!));
-  if (after !== movSites) throw new HackbenchError('text-changed', `${what}: ${movSites} MOV sites before the run, ${after} after`);
+  if (after !== movSites) throw new HackbenchError('text-changed', `${what}: ${movSites} MOV sites expected during the run, ${after} after`);
+  const refused = guest?.collect() ?? [];
+  if (refused.length) throw new HackbenchError('text-changed', `${what}: the guest patcher refused ${refused.length} MOV writes (first at 0x${refused[0]!.addr.toString(16)})`);
   const nvcsw = rep('nvcsw'), nivcsw = rep('nivcsw');
   return {
     index,

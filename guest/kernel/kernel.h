@@ -228,6 +228,8 @@ struct ftrace_ctl;
 extern struct ftrace_ctl ftrace_ctl;
 /* Applies `new` at `pc` if it holds `old` (0), else -EINVAL / -EFAULT and nothing written. */
 int ftrace_modify_code(u64 pc, u32 old, u32 new, u32 flags);
+int patcher_boot(void);
+int patcher_boot_pending(void);
 void patcher_init(void);
 void patcher_poll(void);
 void patcher_sync(void);

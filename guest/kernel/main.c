@@ -27,6 +27,7 @@ struct hb_params hb_params __attribute__((aligned(64))) = {
 
 char boot_stacks[MAX_CPUS][BOOT_STACK_SIZE] __attribute__((aligned(16)));
 static u32 cpus_up;
+static u32 boot_text_ready; /* CPU 0 has applied the boot-time text patches */
 
 static const char *check_params(const struct hb_params *p)
 {
@@ -119,6 +120,17 @@ static void kernel_main(void *unused)
 
 notrace void start_kernel(u64 cpu, u64 ncpus)
 {
+	/* With a guest patch queue, CPU 0 rewrites the entries first, the others wait in WFE. */
+	if (cpu == 0) {
+		if (patcher_boot()) {
+			__atomic_store_n(&boot_text_ready, 1, __ATOMIC_RELEASE);
+			__asm__ volatile("dsb ish; sev" ::: "memory");
+		}
+	} else if (patcher_boot_pending()) {
+		while (!__atomic_load_n(&boot_text_ready, __ATOMIC_ACQUIRE))
+			__asm__ volatile("wfe" ::: "memory");
+		isb();
+	}
 	sched_init_cpu((u32)cpu);
 	WRITE_ONCE(nr_cpus, (u32)ncpus);
 	__atomic_add_fetch(&cpus_up, 1, __ATOMIC_ACQ_REL);

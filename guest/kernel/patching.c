@@ -110,15 +110,14 @@ static notrace void kick_all_cpus_sync(void)
 	}
 }
 
-/* Applies every request the host has queued; returns how many. */
-static notrace u64 patch_queue_run(struct patch_queue *q)
+/* Applies every request the host has queued, as CPU `cpu`; returns how many. */
+static notrace u64 patch_queue_run(struct patch_queue *q, u32 cpu, int kick)
 {
 	u64 head = __atomic_load_n(&q->head, __ATOMIC_ACQUIRE);
 	u64 done = q->done;
 	if (head == done)
 		return 0;
 	u64 t0 = read_cntvct();
-	u32 cpu = this_cpu()->cpu;
 	for (u64 i = done; i < head; i++) {
 		struct patch_req *r = &q->req[i & q->mask];
 		s32 res = ftrace_modify_code(r->addr, r->old, r->new, q->flags);
@@ -127,7 +126,7 @@ static notrace u64 patch_queue_run(struct patch_queue *q)
 		if (res)
 			q->refused++;
 	}
-	if (!(q->flags & PATCHQ_FL_NO_KICK))
+	if (kick && !(q->flags & PATCHQ_FL_NO_KICK))
 		kick_all_cpus_sync();
 	q->ticks += read_cntvct() - t0;
 	q->batches++;
@@ -148,10 +147,27 @@ static notrace void patcher_main(void *unused)
 			continue;
 		}
 		finish_wait(&patch_wq, &e);
-		patch_queue_run(q);
+		patch_queue_run(q, this_cpu()->cpu, 1);
 		wake_up_all(&patch_done_wq);
 	}
 }
+
+/*
+ * CPU 0 at boot, before the other CPUs leave their holding pen: applies what
+ * the host queued before the machine started (the MOV X9, X30 of every entry:
+ * ftrace_init_nop done by the kernel itself). Returns 1 when there is a queue.
+ */
+notrace int patcher_boot(void)
+{
+	struct patch_queue *q = patch_queue();
+	if (!q)
+		return 0;
+	patch_queue_run(q, 0, 0);
+	return 1;
+}
+
+/* Whether the host asked for guest patching (the other CPUs then wait for patcher_boot()). */
+notrace int patcher_boot_pending(void) { return patch_queue() != NULL; }
 
 /* At boot, before any other task: the patcher task when the host asked for guest patching. */
 notrace void patcher_init(void)

@@ -81,9 +81,17 @@ describe('threads mode, 4 CPUs: changes from host timers while the CPUs run', ()
     let steps = 0;
     let running = true;
     let failure: unknown;
+    // the changes start with the run (the CPU threads take a while to start and boot)
+    let runStarted!: () => void;
+    const started = new Promise<void>((resolve) => (runStarted = resolve));
+    machine.onPhase(({ args }) => {
+      if (args[0] === 1n) runStarted();
+      return 0;
+    });
     ft.startDraining();
     machine.start();
     const exited = machine.exited.finally(() => (running = false));
+    await Promise.race([started, exited]);
     // a chain of timers: one step every 3 ms, CYCLES cycles, then everything off for the rest of the run
     const CYCLES = 4;
     let offWhileRunning = false;
@@ -96,6 +104,8 @@ describe('threads mode, 4 CPUs: changes from host timers while the CPUs run', ()
             offWhileRunning = running;
             return resolve();
           }
+          // after the first step (every function traced) wait until the senders show up
+          if (steps === 1 && !countByFunction(ft.events(), ft.records).has('ksys_write')) return void setTimeout(tick, 1);
           CYCLE[steps % CYCLE.length]!(ft, live);
           steps++;
         } catch (err) {
