@@ -16,6 +16,13 @@
 //    mode (the default) the guest's clock is its instruction counter, so the
 //    ratio is one of guest time; in threads mode it is host time, noisy.
 //
+// 3. Enabling and disabling every site from a guest CPU (the kernel's patcher
+//    task: ftrace_modify_code per site, then SGIs to the other CPUs) against
+//    the host path (one validated batch through the patch API): guest
+//    instructions of each batch (the patcher's CNTVCT ticks, which on this
+//    machine count its instructions) and host wall time from the request to
+//    the last word written, medians of R boots.
+//
 //   node scripts/run-ts.mjs bench/ftrace-cost.ts [--pairs R] [--cpus N] [--mode threads|deterministic]
 
 import { parseArgs } from 'node:util';
@@ -43,17 +50,23 @@ const median = (xs: number[]) => {
 };
 
 /** One boot of `runs` hackbench runs; `specs(run)` are registered for that run (none: untraced). */
-async function boot(opts: { cpus: number; mode: Mode; runs: number; specs: (run: number) => OpsSpec[] }) {
+async function boot(opts: { cpus: number; mode: Mode; runs: number; specs: (run: number) => OpsSpec[]; patcher?: 'host' | 'guest' }) {
   const m = await Machine.create({ profile: 'kernel', cpus: opts.cpus, mode: opts.mode, log: () => {} });
   m.load(elf);
   setHbParams(m, { workload: 0, ...SIZE, runs: opts.runs });
-  const ft = Ftrace.attach(m, { bufferKb: 16384 });
+  const ft = Ftrace.attach(m, { bufferKb: 16384, patcher: opts.patcher ?? 'host' });
   const live: FtraceOps[] = [];
+  const batches: { phase: number; hostMs: number; sites: number }[] = [];
+  const ticksAtPhase: number[] = [];
   m.onPhase(({ args }) => {
+    ticksAtPhase.push(ft.guestPatchStats()?.ticks ?? 0);
     const run = Number(args[1]);
+    const t0 = performance.now();
+    const before = ft.patched;
     if (args[0] === 1n) for (const s of opts.specs(run)) live.push(ft.register(s));
     else for (const o of live.splice(0)) ft.unregister(o);
-    return 0;
+    batches.push({ phase: Number(args[0]), hostMs: performance.now() - t0, sites: ft.patched - before });
+    return ft.outstandingPatches;
   });
   ft.startDraining();
   m.start();
@@ -61,7 +74,7 @@ async function boot(opts: { cpus: number; mode: Mode; runs: number; specs: (run:
   ft.stopDraining();
   if (r.exitCode !== 0) throw new Error(`guest failed: ${r.end} ${r.exitCode} ${r.stdout}`);
   const times = Array.from({ length: opts.runs }, (_, i) => Number(r.reports.get(`run${i}.time_ns`)));
-  return { insns: r.insns, times, ft };
+  return { insns: r.insns, times, ft, batches, ticksAtPhase, seconds: r.seconds };
 }
 
 // ---- 1. instructions per call --------------------------------------------
@@ -99,4 +112,30 @@ for (const [name, specs] of configs) {
   const r = await boot({ cpus, mode, runs: 2 * pairs, specs: (run) => (run % 2 ? specs : []) });
   const ratios = Array.from({ length: pairs }, (_, k) => r.times[2 * k + 1]! / r.times[2 * k]!);
   console.log(`| ${name} | ${median(ratios).toFixed(3)} | ${Math.min(...ratios).toFixed(3)} | ${Math.max(...ratios).toFixed(3)} |`);
+}
+
+// ---- 3. guest patcher against host patcher ----------------------------------
+console.log(`\nswitching every site (function tracer, no filter) on and off, ${cpus} CPUs, ${mode}, medians of ${pairs} boots`);
+console.log('| patcher | sites | on: guest instructions | on: time | off: guest instructions | off: time |');
+console.log('| --- | --- | --- | --- | --- | --- |');
+for (const patcher of ['host', 'guest'] as const) {
+  const on: number[] = [], off: number[] = [], hon: number[] = [], hoff: number[] = [];
+  let sites = 0;
+  for (let k = 0; k < pairs; k++) {
+    const r = await boot({ cpus, mode, runs: 1, specs: () => [{ kind: 'function' }], patcher });
+    sites = r.batches[0]!.sites;
+    hon.push(r.batches[0]!.hostMs);
+    hoff.push(r.batches[1]!.hostMs);
+    if (patcher === 'guest') {
+      const t = r.ticksAtPhase;
+      on.push(t[1]! - t[0]!);
+      off.push(r.ft.guestPatchStats()!.ticks - t[1]!);
+    }
+  }
+  const us = (ticks: number) => `${(ticks / 100).toFixed(1)} us guest`; // CNTFRQ 100 MHz
+  if (patcher === 'host') {
+    console.log(`| host | ${sites} | 0 (the host writes) | ${median(hon).toFixed(3)} ms host | 0 | ${median(hoff).toFixed(3)} ms host |`);
+  } else {
+    console.log(`| guest | ${sites} | ${median(on)} | ${us(median(on))} | ${median(off)} | ${us(median(off))} |`);
+  }
 }

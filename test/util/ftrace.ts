@@ -5,7 +5,7 @@
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Ftrace, type FtraceOptions } from '../../bindings/ftrace/ftrace.ts';
-import type { TraceEvent } from '../../bindings/ftrace/events.ts';
+import type { GraphCall, TraceEvent } from '../../bindings/ftrace/events.ts';
 import { ftraceRecords, type FtraceRecord } from '../../bindings/ftrace/records.ts';
 import { parseElf } from '../../bindings/elf/index.ts';
 import { Machine } from '../../bindings/machine/machine.ts';
@@ -82,6 +82,21 @@ export function countByFunction(events: readonly TraceEvent[], records: readonly
     out.set(name, (out.get(name) ?? 0) + 1);
   }
   return out;
+}
+
+/**
+ * Calls of a function_graph trace whose return is missing although the task
+ * went on: an unfinished call followed, on the same CPU and task, by a call
+ * at its depth or shallower. (A call still running when the trace ends, or
+ * task_exit, which never returns, is unfinished with nothing after it.)
+ */
+export function missingExits(calls: readonly GraphCall[]): GraphCall[] {
+  const byTask = new Map<string, GraphCall[]>();
+  for (const c of calls) {
+    const k = `${c.cpu}:${c.pid}`;
+    (byTask.get(k) ?? byTask.set(k, []).get(k)!).push(c);
+  }
+  return calls.filter((c) => c.end === null && byTask.get(`${c.cpu}:${c.pid}`)!.some((d) => d !== c && d.start >= c.start && d.depth <= c.depth));
 }
 
 // ---- the CLI ------------------------------------------------------------------
