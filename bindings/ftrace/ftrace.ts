@@ -20,7 +20,7 @@ import type { PatchSite } from '../patch/text.ts';
 import { FtraceArea } from './area.ts';
 import type { Symbolizer, TraceEvent } from './events.ts';
 import { buildHash } from './hash.ts';
-import { CTL, CTL_MAGIC, CTL_VERSION, EVENT, FCPU, FGRAPH_USERS, OPS, PROF, RET_STACK_MAX } from './layout.ts';
+import { CTL, CTL_MAGIC, CTL_VERSION, EVENT, FCPU, OPS, PROF, RET_STACK_MAX } from './layout.ts';
 import { FtraceOps, OpsError, type OpsSpec } from './ops.ts';
 import { ftraceRecords, type FtraceRecord } from './records.ts';
 import { GuestPatchQueue, waitForGuest, type GuestPatchStats, type GuestRefusal, type PatcherKind } from './patcher.ts';
@@ -95,7 +95,6 @@ export class Ftrace {
   private readonly hz = 100_000_000n;
   private nextId = 1;
   private timer: ReturnType<typeof setInterval> | null = null;
-  private readonly users = new Array<boolean>(FGRAPH_USERS).fill(false);
   /** The guest patcher's queue (patcher 'guest'), else null. */
   readonly guestQueue: GuestPatchQueue | null = null;
   private refusalsSeen = 0;
@@ -233,13 +232,8 @@ export class Ftrace {
    * spec or a pattern that matches nothing (nothing changed).
    */
   register(spec: OpsSpec): FtraceOps {
-    let user = -1;
-    if (spec.kind === 'function_graph' || spec.kind === 'profile') {
-      user = this.users.indexOf(false);
-      if (user < 0) throw new OpsError('too-many', `at most ${FGRAPH_USERS} function_graph and profile ops at once`);
-    }
     const mem = this.machine.mem;
-    const ops = new FtraceOps(this.nextId, spec, user, {
+    const ops = new FtraceOps(this.nextId, spec, {
       mem,
       area: this.area,
       records: this.records,
@@ -247,7 +241,6 @@ export class Ftrace {
     });
     ops.write();
     this.nextId++;
-    if (user >= 0) this.users[user] = true;
     const head = mem.atomicU64(this.ctl + BigInt(CTL.opsList));
     mem.setU64(ops.addr + BigInt(OPS.next), head);
     mem.atomicSetU64(this.ctl + BigInt(CTL.opsList), ops.addr);
@@ -273,7 +266,6 @@ export class Ftrace {
       }
       link = cur + BigInt(OPS.next);
     }
-    if (ops.user >= 0) this.users[ops.user] = false;
   }
 
   /** New filter (and notrace) patterns for a registered ops, then the sites that change. */

@@ -101,12 +101,10 @@ export const OPS_FL = { enabled: 1, saveRegs: 2 } as const;
 /** The private block of a function_graph or profiler ops. */
 export const FGRAPH = {
   kind: 0, //      u32 FGRAPH_KIND_*
-  user: 4, //      u32 index 0..FGRAPH_USERS-1: this user's depth counter in each task
   graphHash: 8, // u64 ftrace_hash of set_graph_function (0: trace every call)
   size: 32,
 } as const;
 export const FGRAPH_KIND = { trace: 1, profile: 2 } as const;
-export const FGRAPH_USERS = 8;
 /** Return-stack entries per task (the kernel's FTRACE_RETFUNC_DEPTH). */
 export const RET_STACK_MAX = 50;
 
@@ -181,7 +179,7 @@ export function renderHeader(): string {
   table('PREQ', PREQ);
   table('FGRAPH', FGRAPH);
   table('FGRAPH_KIND', FGRAPH_KIND);
-  lines.push(`#define FGRAPH_USERS ${FGRAPH_USERS}`, `#define RET_STACK_MAX ${RET_STACK_MAX}`);
+  lines.push(`#define RET_STACK_MAX ${RET_STACK_MAX}`);
   table('REGS', REGS);
   lines.push('', '#endif', '');
   return lines.join('\n');

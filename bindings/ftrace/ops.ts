@@ -13,7 +13,7 @@ import type { GuestMemory } from '../guest-memory.ts';
 import type { FtraceArea } from './area.ts';
 import { matchNames } from './glob.ts';
 import { buildHash } from './hash.ts';
-import { FGRAPH, FGRAPH_KIND, FGRAPH_USERS, OPS, OPS_FL } from './layout.ts';
+import { FGRAPH, FGRAPH_KIND, OPS, OPS_FL } from './layout.ts';
 import type { FtraceRecord } from './records.ts';
 
 /** What an ops does on a traced call (each is a callback in guest/kernel/ftrace.c). */
@@ -47,7 +47,7 @@ export interface OpsSpec {
   saveRegs?: boolean;
 }
 
-export type OpsErrorCode = 'no-match' | 'bad-pattern' | 'bad-spec' | 'not-registered' | 'too-many';
+export type OpsErrorCode = 'no-match' | 'bad-pattern' | 'bad-spec' | 'not-registered';
 
 export class OpsError extends Error {
   override name = 'OpsError';
@@ -84,8 +84,6 @@ export class FtraceOps {
   constructor(
     readonly id: number,
     spec: OpsSpec,
-    /** fgraph user index (function_graph / profile), else -1. */
-    readonly user: number,
     private readonly env: { mem: GuestMemory; area: FtraceArea; records: readonly FtraceRecord[]; symbol: (n: string) => bigint | undefined },
   ) {
     this.spec = { ...spec };
@@ -129,7 +127,6 @@ export class FtraceOps {
       priv = area.alloc(FGRAPH.size);
       mem.write(priv, new Uint8Array(FGRAPH.size));
       mem.setU32(priv + BigInt(FGRAPH.kind), s.kind === 'profile' ? FGRAPH_KIND.profile : FGRAPH_KIND.trace);
-      mem.setU32(priv + BigInt(FGRAPH.user), this.user);
       mem.setU64(priv + BigInt(FGRAPH.graphHash), this.graphSet ? this.hash(this.graphSet) : 0n);
     } else if (s.graphFunctions?.length) {
       throw new OpsError('bad-spec', `graph functions need a function_graph or profile ops, not ${s.kind}`);
@@ -180,5 +177,3 @@ export class FtraceOps {
     return at;
   }
 }
-
-export { FGRAPH_USERS };

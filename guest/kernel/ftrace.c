@@ -68,7 +68,7 @@ _Static_assert(sizeof(struct ftrace_ops) == OPS_SIZE, "ops");
 
 struct fgraph {
 	u32 kind;
-	u32 user;
+	u32 pad;
 	struct ftrace_hash *graph_hash;
 	u64 reserved[2];
 };
@@ -251,6 +251,13 @@ notrace void function_trace_call(u64 ip, u64 parent_ip, struct ftrace_ops *op, s
  * function_graph and the profiler: at entry, push the real return address on
  * the task's return stack and point regs[30] at return_to_handler, so the
  * traced function returns there (ftrace_return_to_handler pops it).
+ *
+ * The depth of a hooked call is one more than that of the nearest entry of
+ * the same ops below it on the stack (0 when there is none). With a
+ * set_graph_function hash, a call is hooked only inside the scope of one of
+ * those functions, that is when such an entry exists or the function is one
+ * of them; so no per-ops state lives in the task, and an ops that is gone
+ * leaves nothing behind but its own entries.
  */
 notrace void fgraph_entry_call(u64 ip, u64 parent_ip, struct ftrace_ops *op, struct ftrace_regs *regs)
 {
@@ -261,12 +268,12 @@ notrace void fgraph_entry_call(u64 ip, u64 parent_ip, struct ftrace_ops *op, str
 		goto out;
 	const struct fgraph *g = (const struct fgraph *)op->private;
 	struct ftrace_task *ft = &current()->ftrace;
-	u32 bit = 1u << g->user, root = 0;
-	if (g->graph_hash && g->graph_hash->count && !(ft->root_mask & bit)) {
-		if (hash_find(g->graph_hash, ip) < 0)
-			goto unlock;
-		root = 1;
-	}
+	s64 below = (s64)ft->curr - 1;
+	while (below >= 0 && ft->stack[below].op != op)
+		below--;
+	u32 depth = below >= 0 ? ft->stack[below].depth + 1 : 0;
+	if (below < 0 && g->graph_hash && g->graph_hash->count && hash_find(g->graph_hash, ip) < 0)
+		goto unlock;
 	u64 now = trace_clock();
 	if (g->kind == FGRAPH_KIND_PROFILE) {
 		s64 idx = hash_find(ftrace_ctl.rec_hash, ip);
@@ -283,11 +290,8 @@ notrace void fgraph_entry_call(u64 ip, u64 parent_ip, struct ftrace_ops *op, str
 	e->calltime = now;
 	e->sp = regs->sp;
 	e->op = op;
-	e->root = root;
+	e->depth = depth;
 	ft->curr++;
-	if (root)
-		ft->root_mask |= bit;
-	u32 depth = ft->depth[g->user]++;
 	if (g->kind == FGRAPH_KIND_TRACE)
 		rb_write(fc, EV_GRAPH_ENTRY, depth, now, ip, 0);
 	regs->regs[30] = ftrace_ctl.return_to_handler;
@@ -315,11 +319,8 @@ notrace u64 ftrace_return_to_handler(u64 sp)
 	if (e->sp != sp)
 		panic("ftrace: return stack out of step with the stack pointer");
 	const struct fgraph *g = (const struct fgraph *)e->op->private;
-	u32 depth = --ft->depth[g->user];
-	if (e->root)
-		ft->root_mask &= ~(1u << g->user);
 	if (g->kind == FGRAPH_KIND_TRACE) {
-		rb_write(fc, EV_GRAPH_EXIT, depth, now, e->func, e->calltime);
+		rb_write(fc, EV_GRAPH_EXIT, e->depth, now, e->func, e->calltime);
 	} else {
 		s64 idx = hash_find(ftrace_ctl.rec_hash, e->func);
 		if (idx >= 0) {

@@ -94,13 +94,11 @@
 #define PREQ_SIZE 32
 
 #define FGRAPH_KIND 0
-#define FGRAPH_USER 4
 #define FGRAPH_GRAPH_HASH 8
 #define FGRAPH_SIZE 32
 
 #define FGRAPH_KIND_TRACE 1
 #define FGRAPH_KIND_PROFILE 2
-#define FGRAPH_USERS 8
 #define RET_STACK_MAX 50
 
 #define REGS_X 0

@@ -72,13 +72,12 @@ struct ftrace_ret_entry {
 	u64 calltime; /* CNTVCT at entry */
 	u64 sp;       /* SP at the function's entry: SP again when it returns */
 	struct ftrace_ops *op; /* the function_graph / profiler ops that hooked it */
-	u32 root;     /* 1: this call opened its user's set_graph_function scope */
+	u32 depth;    /* hooked calls of the same ops below it on this stack */
 	u32 pad;
 };
 struct ftrace_task {
-	u32 curr;      /* entries in use */
-	u32 root_mask; /* users inside a set_graph_function function */
-	u8 depth[FGRAPH_USERS]; /* hooked calls per user, for the event depth */
+	u32 curr; /* entries in use */
+	u32 pad;
 	struct ftrace_ret_entry stack[RET_STACK_MAX];
 };
 

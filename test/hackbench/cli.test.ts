@@ -21,7 +21,7 @@ describe('patchlab hackbench --json', () => {
     const j = JSON.parse(r.stdout); // the whole of stdout
     expect(j.config).toEqual({
       cpus: 2, groups: 2, fds: 3, loops: 5, datasize: 100, runs: 2, prologues: ['nop-nop', 'mov-nop'],
-      mode: 'threads', seed: 1, image: 'pfe2', icache: 'architectural', quantum: null, jitThreshold: null, preempt: true,
+      mode: 'threads', seed: 1, image: 'pfe2', icache: 'architectural', quantum: null, jitThreshold: null, preempt: true, patcher: 'host',
     });
     expect(typeof j.image.file).toBe('string');
     expect(j.image.file).toMatch(/kernel-pfe2\.elf$/);
