@@ -86,10 +86,32 @@ async function run(flags: Flags): Promise<number> {
     if (c.lost > 0) process.stderr.write(`patchlab trace: CPU ${c.cpu} lost ${c.lost} events (buffer of ${result.bufferEvents} events full; --buffer-kb)\n`);
   }
   const text = formatTrace(result, flags.format);
-  if (flags.output !== undefined) writeFileSync(flags.output, text);
-  if (flags.json) process.stdout.write(`${JSON.stringify(traceJson(result), null, 2)}\n`);
-  else if (flags.output === undefined) process.stdout.write(text);
+  if (flags.output !== undefined) {
+    try {
+      writeFileSync(flags.output, text);
+    } catch (err) {
+      throw new TraceError('output', `cannot write ${flags.output}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  }
+  if (flags.json) return writeStdout(`${JSON.stringify(traceJson(result), null, 2)}\n`);
+  if (flags.output === undefined) return writeStdout(text);
   return 0;
+}
+
+/** Writes to stdout; 0 once written, 141 (as SIGPIPE would end it) when the reader has gone. */
+function writeStdout(text: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') resolve(141);
+      else reject(new TraceError('output', `cannot write the trace to stdout: ${err.code ?? err.message}`));
+    };
+    process.stdout.once('error', onError);
+    process.stdout.write(text, (err) => {
+      if (err) return; // the 'error' event reports it
+      process.stdout.off('error', onError);
+      resolve(0);
+    });
+  });
 }
 
 /** Adds the trace command; `done` receives the exit code's promise. */

@@ -89,7 +89,7 @@ export class Ftrace {
   private readonly ops: FtraceOps[] = [];
   private readonly rings: CpuRing[];
   private readonly raw: RawEvent[] = [];
-  private readonly area: FtraceArea;
+  private readonly area!: FtraceArea;
   private readonly ctl: bigint;
   private readonly profiles: bigint[];
   private readonly hz = 100_000_000n;
@@ -139,58 +139,62 @@ export class Ftrace {
     const code: PatchSite[] = [];
     this.trampolines.words.forEach((w, k) => code.push({ addr: room + BigInt(4 * k), expectedOld: TRAMP_FILL, newWord: w }));
 
-    // The data area: per-CPU blocks, buffers, profile tables, the record hash.
+    if (mem.u32(this.ctl + BigInt(CTL.magic)) === CTL_MAGIC) {
+      throw new FtraceError('bad-state', 'ftrace is already attached to this machine');
+    }
+
+    // The data area: per-CPU blocks, buffers, profile tables, the record hash,
+    // the guest patcher's queue. Every address first (FtraceError when RAM is
+    // short), then the text (validated, all or nothing), then the data.
     const ncpus = machine.ncpus;
     const capacity = 2 ** Math.floor(Math.log2((opts.bufferKb * 1024) / EVENT_SIZE));
     this.bufferEvents = capacity;
+    const recHash = buildHash(new Map(this.records.map((r) => [r.ip, BigInt(r.index)])));
+    let queueCap = 256;
+    while (queueCap < 4 * this.records.length) queueCap *= 2;
+    const profileBytes = this.records.length * PROF.size;
+    let blocks: bigint, recHashAt: bigint, queueAt: bigint;
+    const events: bigint[] = [];
+    this.profiles = [];
     try {
       this.area = new FtraceArea(sym.__heap_end!, mem.hi);
-      const blocks = this.area.alloc(ncpus * FCPU.size);
-      this.rings = [];
-      this.profiles = [];
+      blocks = this.area.alloc(ncpus * FCPU.size);
       for (let c = 0; c < ncpus; c++) {
-        const events = this.area.alloc(capacity * EVENT_SIZE, 4096);
-        const profile = this.area.alloc(this.records.length * PROF.size);
-        mem.fill(profile, this.records.length * PROF.size, 0);
-        const ring = new CpuRing(mem, c, blocks + BigInt(c * FCPU.size), events, capacity);
-        ring.init(profile);
-        this.rings.push(ring);
-        this.profiles.push(profile);
+        events.push(this.area.alloc(capacity * EVENT_SIZE, 4096));
+        this.profiles.push(this.area.alloc(profileBytes));
       }
-      if (opts.patcher === 'guest') {
-        let cap = 256;
-        while (cap < 4 * this.records.length) cap *= 2;
-        this.guestQueue = new GuestPatchQueue(mem, this.area, cap, opts.patchFlags);
-      }
-      const recHash = buildHash(new Map(this.records.map((r) => [r.ip, BigInt(r.index)])));
-      const recHashAt = this.area.alloc(recHash.length);
-      mem.write(recHashAt, recHash);
-
-      // Everything checked and laid out: write the text, then publish ftrace_ctl.
-      // With the guest patcher the kernel writes the MOVs itself at boot (patcher_boot).
-      if (this.guestQueue) {
-        machine.patchBatch(code);
-        if (init.length) this.guestQueue.enqueue(init);
-      } else {
-        machine.patchBatch([...init, ...code]);
-        this.patched += init.length;
-      }
-      mem.write(this.ctl, new Uint8Array(CTL.size));
-      mem.setU32(this.ctl + BigInt(CTL.version), CTL_VERSION);
-      mem.setU64(this.ctl + BigInt(CTL.recHash), recHashAt);
-      mem.setU64(this.ctl + BigInt(CTL.cpuBase), blocks);
-      mem.setU32(this.ctl + BigInt(CTL.cpuStride), FCPU.size);
-      mem.setU32(this.ctl + BigInt(CTL.nrecords), this.records.length);
-      mem.setU64(this.ctl + BigInt(CTL.returnToHandler), this.trampolines.returnToHandler);
-      mem.setU32(this.ctl + BigInt(CTL.ncpus), ncpus);
-      mem.setU32(this.ctl + BigInt(CTL.retDepth), opts.retDepth);
-      mem.setU64(this.ctl + BigInt(CTL.patchQueue), this.guestQueue?.addr ?? 0n);
-      mem.setU32(this.ctl + BigInt(CTL.magic), CTL_MAGIC);
+      recHashAt = this.area.alloc(recHash.length);
+      queueAt = this.area.alloc(GuestPatchQueue.bytes(queueCap)); // reserved with either patcher: the same layout
     } catch (err) {
-      if (err instanceof FtraceError) throw err;
       if ((err as Error).name === 'FtraceAreaError') throw new FtraceError('no-room', (err as Error).message);
       throw err;
     }
+
+    machine.patchBatch(opts.patcher === 'guest' ? code : [...init, ...code]);
+    if (opts.patcher !== 'guest') this.patched += init.length;
+    this.rings = events.map((ev, c) => {
+      mem.fill(this.profiles[c]!, profileBytes, 0);
+      const ring = new CpuRing(mem, c, blocks + BigInt(c * FCPU.size), ev, capacity);
+      ring.init(this.profiles[c]!);
+      return ring;
+    });
+    mem.write(recHashAt, recHash);
+    if (opts.patcher === 'guest') {
+      // the kernel writes the MOVs itself at boot (patcher_boot)
+      this.guestQueue = new GuestPatchQueue(mem, queueAt, queueCap, opts.patchFlags);
+      if (init.length) this.guestQueue.enqueue(init);
+    }
+    mem.write(this.ctl, new Uint8Array(CTL.size));
+    mem.setU32(this.ctl + BigInt(CTL.version), CTL_VERSION);
+    mem.setU64(this.ctl + BigInt(CTL.recHash), recHashAt);
+    mem.setU64(this.ctl + BigInt(CTL.cpuBase), blocks);
+    mem.setU32(this.ctl + BigInt(CTL.cpuStride), FCPU.size);
+    mem.setU32(this.ctl + BigInt(CTL.nrecords), this.records.length);
+    mem.setU64(this.ctl + BigInt(CTL.returnToHandler), this.trampolines.returnToHandler);
+    mem.setU32(this.ctl + BigInt(CTL.ncpus), ncpus);
+    mem.setU32(this.ctl + BigInt(CTL.retDepth), opts.retDepth);
+    mem.setU64(this.ctl + BigInt(CTL.patchQueue), this.guestQueue?.addr ?? 0n);
+    mem.setU32(this.ctl + BigInt(CTL.magic), CTL_MAGIC);
     this.state = this.records.map(() => 'disabled');
   }
 
@@ -400,12 +404,12 @@ export class Ftrace {
 
   /** Every event drained so far, per CPU in buffer order, CPUs one after the other. */
   events(): TraceEvent[] {
-    const out: TraceEvent[] = [];
+    const perCpu: TraceEvent[][] = this.rings.map(() => []);
     for (const e of this.raw) {
       const t = toTraceEvent(e, this.hz);
-      if (t) out.push(t);
+      if (t) perCpu[e.cpu]!.push(t);
     }
-    return out;
+    return perCpu.flat();
   }
 
   get eventCount(): number {

@@ -51,8 +51,14 @@ export class GuestPatchQueue {
   private readonly pending = new Map<bigint, PatchSite>();
   readonly refusals: GuestRefusal[] = [];
 
-  constructor(private readonly mem: GuestMemory, area: FtraceArea, readonly capacity: number, flags: number) {
-    this.addr = area.alloc(PATCHQ.reqs + capacity * PREQ.size);
+  /** Bytes of a queue of `capacity` requests. */
+  static bytes(capacity: number): number {
+    return PATCHQ.reqs + capacity * PREQ.size;
+  }
+
+  /** Lays a queue out at `at` (GuestPatchQueue.bytes(capacity) bytes, 64-byte aligned). */
+  constructor(private readonly mem: GuestMemory, at: bigint, readonly capacity: number, flags: number) {
+    this.addr = at;
     mem.write(this.addr, new Uint8Array(PATCHQ.reqs + capacity * PREQ.size));
     mem.setU32(this.addr + BigInt(PATCHQ.mask), capacity - 1);
     mem.setU32(this.addr + BigInt(PATCHQ.flags), flags);
@@ -152,7 +158,8 @@ export function installGuestPatcher(machine: Machine, opts: { capacity?: number;
     throw new Error('the guest patcher needs a loaded patchlab kernel (ftrace_ctl, __heap_end) that has not started');
   }
   const area = opts.area ?? new FtraceArea(heapEnd, machine.mem.hi);
-  const q = new GuestPatchQueue(machine.mem, area, opts.capacity ?? 256, opts.flags ?? 0);
+  const cap = opts.capacity ?? 256;
+  const q = new GuestPatchQueue(machine.mem, area.alloc(GuestPatchQueue.bytes(cap)), cap, opts.flags ?? 0);
   machine.mem.setU64(ctl + BigInt(CTL.patchQueue), q.addr);
   return q;
 }

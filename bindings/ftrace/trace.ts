@@ -23,7 +23,7 @@ export type Tracer = (typeof TRACERS)[number];
 export const FORMATS = ['text', 'perfetto'] as const;
 export type TraceFormat = (typeof FORMATS)[number];
 
-export type TraceErrorCode = 'bad-option' | 'guest-failed' | 'message-count' | 'cmodx' | 'guest-refused';
+export type TraceErrorCode = 'bad-option' | 'guest-failed' | 'message-count' | 'cmodx' | 'guest-refused' | 'output';
 
 export class TraceError extends Error {
   override name = 'TraceError';

@@ -252,12 +252,13 @@ notrace void function_trace_call(u64 ip, u64 parent_ip, struct ftrace_ops *op, s
  * the task's return stack and point regs[30] at return_to_handler, so the
  * traced function returns there (ftrace_return_to_handler pops it).
  *
- * The depth of a hooked call is one more than that of the nearest entry of
- * the same ops below it on the stack (0 when there is none). With a
- * set_graph_function hash, a call is hooked only inside the scope of one of
- * those functions, that is when such an entry exists or the function is one
- * of them; so no per-ops state lives in the task, and an ops that is gone
- * leaves nothing behind but its own entries.
+ * The depth of a hooked call is one more than that of the nearest
+ * function_graph entry below it on the stack, whichever ops made it (0 when
+ * there is none): the events of several function_graph ops nest as one
+ * trace. With a set_graph_function hash, a call is hooked only inside the
+ * scope of one of those functions, that is when an entry of the same ops is
+ * below it or the function is one of them. No per-ops state lives in the
+ * task, so an ops that is gone leaves nothing behind but its own entries.
  */
 notrace void fgraph_entry_call(u64 ip, u64 parent_ip, struct ftrace_ops *op, struct ftrace_regs *regs)
 {
@@ -268,11 +269,16 @@ notrace void fgraph_entry_call(u64 ip, u64 parent_ip, struct ftrace_ops *op, str
 		goto out;
 	const struct fgraph *g = (const struct fgraph *)op->private;
 	struct ftrace_task *ft = &current()->ftrace;
-	s64 below = (s64)ft->curr - 1;
-	while (below >= 0 && ft->stack[below].op != op)
-		below--;
-	u32 depth = below >= 0 ? ft->stack[below].depth + 1 : 0;
-	if (below < 0 && g->graph_hash && g->graph_hash->count && hash_find(g->graph_hash, ip) < 0)
+	s64 same = -1, graph = -1;
+	for (s64 i = (s64)ft->curr - 1; i >= 0 && (same < 0 || graph < 0); i--) {
+		struct ftrace_ops *o = ft->stack[i].op;
+		if (same < 0 && o == op)
+			same = i;
+		if (graph < 0 && ((const struct fgraph *)o->private)->kind == FGRAPH_KIND_TRACE)
+			graph = i;
+	}
+	u32 depth = graph >= 0 ? ft->stack[graph].depth + 1 : 0;
+	if (same < 0 && g->graph_hash && g->graph_hash->count && hash_find(g->graph_hash, ip) < 0)
 		goto unlock;
 	u64 now = trace_clock();
 	if (g->kind == FGRAPH_KIND_PROFILE) {

@@ -72,7 +72,7 @@ struct ftrace_ret_entry {
 	u64 calltime; /* CNTVCT at entry */
 	u64 sp;       /* SP at the function's entry: SP again when it returns */
 	struct ftrace_ops *op; /* the function_graph / profiler ops that hooked it */
-	u32 depth;    /* hooked calls of the same ops below it on this stack */
+	u32 depth;    /* function_graph entries below it on this stack */
 	u32 pad;
 };
 struct ftrace_task {

@@ -15,7 +15,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { trace, type TraceResult } from '../../bindings/ftrace/trace.ts';
-import { callsPerRun, countByFunction, HB_FUNCS, recordsOfImage, type HbSize, type ImageName } from '../util/ftrace.ts';
+import { bootTraced, callsPerRun, countByFunction, HB_FUNCS, recordsOfImage, reports, type HbSize, type ImageName } from '../util/ftrace.ts';
 
 const MODES = ['threads', 'deterministic'] as const;
 const CPUS = [1, 2, 4] as const;
@@ -128,5 +128,63 @@ describe('a filter glob and a function called at least n times', () => {
     expect([...rows.keys()].sort()).toEqual(['ksys_read', 'ksys_write']);
     expect(rows.get('ksys_write')).toBe(n);
     expect(rows.get('ksys_read')).toBeGreaterThanOrEqual(n);
+  });
+});
+
+describe('function_graph and the profiler together', () => {
+  // Two return hooks on one call: each must pop its own entry.
+  it.each(MODES)('%s mode, 2 CPUs: n entries, n exits and n hits per function', async (mode) => {
+    const size = SIZES[1]!;
+    const n = callsPerRun(size);
+    const r = await trace({ tracer: 'function_graph', profile: true, filter: [...HB_FUNCS], cpus: 2, mode, ...size, datasize: 32 });
+    expectCleanRun(r, n);
+    expectProfile(r, n);
+    const records = recordsOf('pfe2');
+    for (const type of ['graph-entry', 'graph-exit'] as const) {
+      expect(Object.fromEntries(countByFunction(r.trace.events, records, type)), type).toEqual(Object.fromEntries(HB_FUNCS.map((f) => [f, n])));
+    }
+  });
+});
+
+describe('through ftrace_regs_caller', () => {
+  // saveRegs sends the sites to the trampoline that saves a full pt_regs.
+  it.each(MODES)('%s mode, 4 CPUs: a saveRegs function ops counts exactly and leaves the messages intact', async (mode) => {
+    const size = SIZES[2]!;
+    const n = callsPerRun(size);
+    const { machine, ft } = await bootTraced({ cpus: 4, mode, ...size, datasize: 32 });
+    let ops: ReturnType<typeof ft.register> | undefined;
+    let states: readonly string[] = [];
+    machine.onPhase(({ args }) => {
+      if (args[0] === 1n) {
+        ops = ft.register({ kind: 'function', saveRegs: true, filter: [...HB_FUNCS] });
+        states = ft.siteStates();
+      } else if (args[0] === 2n) ft.unregister(ops!);
+      return 0;
+    });
+    ft.startDraining();
+    machine.start();
+    const res = await machine.exited;
+    ft.stopDraining();
+    ft.drain();
+    expect(res.exitCode).toBe(0);
+    expect(reports(res).messages).toBe(n);
+    expect(reports(res).check_errors).toBe(0);
+    expect(states.filter((st) => st === 'regs')).toHaveLength(3);
+    expect(states.filter((st) => st === 'caller')).toHaveLength(0);
+    expect(Object.fromEntries(countByFunction(ft.events(), ft.records))).toEqual(Object.fromEntries(HB_FUNCS.map((f) => [f, n])));
+    expect(machine.cmodx.counts.violation).toBe(0);
+  });
+});
+
+describe('a larger run in threads mode', () => {
+  // More calls while 4 CPU threads run: races between the CPUs' buffers, the
+  // drains and the profile tables have more chances to show.
+  it('2 groups x 8 fds x 50 loops on 4 CPUs: exact counts', async () => {
+    const size: HbSize = { groups: 2, fds: 8, loops: 50 };
+    const n = callsPerRun(size);
+    const r = await trace({ tracer: 'function', profile: true, filter: [...HB_FUNCS], cpus: 4, mode: 'threads', ...size, datasize: 32 });
+    expectCleanRun(r, n);
+    expectProfile(r, n);
+    expectFunctionEvents(r, n, 'pfe2');
   });
 });

@@ -42,7 +42,7 @@ describe.each(['deterministic', 'threads'] as const)('%s mode, 2 CPUs', (mode) =
     for (const c of stats) expect(c.missed, `cpu ${c.cpu}`).toBe(c.calls);
     expect(machine.mem.atomicU64(ops!.addr + RESERVED0)).toBe(BigInt(calls));
     expect(machine.cmodx.counts.violation).toBe(0);
-  });
+  }, 30_000); // a guard that lets the recursion through hangs or overflows: fail fast
 });
 
 describe('a recursing ops on strlen and the workload functions, registered before the CPUs start', () => {

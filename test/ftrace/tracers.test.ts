@@ -141,6 +141,10 @@ describe('function_graph', () => {
     for (const f of HB_FUNCS) expect(count(f), f).toBe(N);
     // durations are those of the exits
     for (const e of events) if (e.type === 'graph-exit') expect(e.ts).toBeGreaterThanOrEqual(e.calltime);
+    // the text has one "func();" or "func() {" line per entry
+    const text = formatTrace(r);
+    expect(text.startsWith('# tracer: function_graph\n')).toBe(true);
+    expect(text.split('\n').filter((l) => /\(\);$|\(\) \{$/.test(l))).toHaveLength(entries);
   });
 
   // Catches: set_graph_function not applied (other roots traced), applied to
@@ -219,6 +223,38 @@ describe('filters', () => {
     expect(hit).toEqual(['check_message']);
     expect(hits[index.get('check_message')!]).toBe(BigInt(N));
     expect(machine.cmodx.counts.violation).toBe(0);
+  });
+
+  // Two function_graph ops share the CPUs' buffers (events carry no ops),
+  // so their depths must agree on one nesting per task.
+  // Catches: per-ops depth counters (vfs_write logged at depth 0 inside
+  // ksys_write at depth 0), which break the pairing of entries and returns.
+  it('two function_graph ops with different filters: one consistent nesting, every entry paired', async () => {
+    const { machine, ft } = await bootTraced({ cpus: 2, mode: 'deterministic', ...SIZE });
+    const live: ReturnType<typeof ft.register>[] = [];
+    machine.onPhase(({ args }) => {
+      if (args[0] === 1n) live.push(ft.register({ kind: 'function_graph', filter: ['ksys_write'] }), ft.register({ kind: 'function_graph', filter: ['vfs_write'] }));
+      else if (args[0] === 2n) for (const o of live) ft.unregister(o);
+      return 0;
+    });
+    ft.startDraining();
+    machine.start();
+    const res = await machine.exited;
+    ft.stopDraining();
+    ft.drain();
+    expect(res.exitCode).toBe(0);
+    const events = ft.events();
+    const calls = graphCalls(events);
+    const sym = ft.symbolizer();
+    const name = (c: GraphCall) => sym(c.ip)?.name;
+    expect(calls).toHaveLength(events.filter((e) => e.type === 'graph-entry').length);
+    expect(missingExits(calls).map((c) => `${name(c)} depth ${c.depth} pid ${c.pid}`)).toEqual([]);
+    const vfs = calls.filter((c) => name(c) === 'vfs_write');
+    expect(vfs).toHaveLength(N);
+    for (const c of vfs) {
+      expect(c.parent).not.toBeNull();
+      expect(name(calls[c.parent!]!)).toBe('ksys_write');
+    }
   });
 
   // Catches: setFilter that does not repatch (old site stays on, new one
@@ -306,5 +342,59 @@ describe('Perfetto JSON of a function_graph trace', () => {
     expect(threadNames.has('receiver')).toBe(true);
     expect(doc.otherData.cpus).toBe(2);
     expect(doc.otherData.lostEventsTotal).toBe(0);
+  });
+});
+
+describe('Ftrace.events()', () => {
+  // Its documented order: "per CPU in buffer order, CPUs one after the other".
+  // Catches: events listed in drain order (each drain appending every CPU's
+  // new events), which interleaves the CPUs in chunks that depend on host
+  // timing, and any reordering within a CPU's buffer.
+  it('lists the events per CPU, CPUs one after the other, after drains while the CPUs ran', async () => {
+    const size: HbSize = { groups: 2, fds: 4, loops: 100, datasize: 32 };
+    const { machine, ft } = await bootTraced({ cpus: 2, mode: 'deterministic', ...size }, { drainMs: 1 });
+    let ops: ReturnType<typeof ft.register> | undefined;
+    let drainsWithEvents = 0;
+    machine.onPhase(({ args }) => {
+      if (args[0] === 1n) ops = ft.register({ kind: 'function', filter: [...HB_FUNCS] });
+      else if (args[0] === 2n) ft.unregister(ops!);
+      return 0;
+    });
+    const timer = setInterval(() => {
+      if (ft.drain() > 0) drainsWithEvents++;
+    }, 1);
+    machine.start();
+    const res = await machine.exited;
+    clearInterval(timer);
+    ft.drain();
+    expect(res.exitCode).toBe(0);
+    expect(drainsWithEvents).toBeGreaterThan(1);
+    const events = ft.events();
+    expect(events).toHaveLength(3 * callsPerRun(size));
+    const cpus = events.map((e) => e.cpu);
+    const firstOutOfOrder = cpus.findIndex((c, i) => i > 0 && c < cpus[i - 1]!);
+    expect(firstOutOfOrder, `event ${firstOutOfOrder} is CPU ${cpus[firstOutOfOrder]} after CPU ${cpus[firstOutOfOrder - 1]}`).toBe(-1);
+    for (let cpu = 0; cpu < 2; cpu++) {
+      const ts = events.filter((e) => e.cpu === cpu).map((e) => e.ts);
+      for (let i = 1; i < ts.length; i++) expect(ts[i]!).toBeGreaterThanOrEqual(ts[i - 1]!);
+    }
+  });
+});
+
+describe('deterministic replay through trace()', () => {
+  // The ops go on and off inside the phase calls, so for one seed the patches
+  // land at the same guest instruction and the trace repeats exactly.
+  // Catches: registration that depends on host timing, events or guest work
+  // that differ between two runs of one seed.
+  it('the same seed gives the same events on every CPU and the same instruction count', async () => {
+    const run = () => trace({ tracer: 'function_graph', filter: ['ksys_*', 'vfs_*', 'pipe_*'], cpus: 4, mode: 'deterministic', seed: 5, ...SIZE });
+    const [a, b] = [await run(), await run()];
+    expect(b.guestInstructions).toBe(a.guestInstructions);
+    expect(b.events).toBe(a.events);
+    const key = (e: TraceEvent) => `${e.type} ${e.pid} ${e.ts} ${e.ip} ${'depth' in e ? e.depth : ''}`;
+    for (let cpu = 0; cpu < 4; cpu++) {
+      expect(b.trace.events.filter((e) => e.cpu === cpu).map(key), `cpu ${cpu}`).toEqual(a.trace.events.filter((e) => e.cpu === cpu).map(key));
+    }
+    expect(b.perCpu).toEqual(a.perCpu);
   });
 });
