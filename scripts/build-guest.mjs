@@ -150,11 +150,12 @@ const SMP_LINK = ['-T', 'guest/smp/lib/smp.ld', '-lgcc'];
 // The mini SMP kernel (guest/kernel/): one image per patchable-entry layout,
 // from the same sources. -fpatchable-function-entry=2: NOP;NOP at every
 // traced function's entry; =4,2: two more NOPs before the entry (room for a
-// per-site literal).
+// per-site literal; -falign-functions=8 puts that literal on a 64-bit boundary,
+// as CALL_OPS needs).
 const KERNEL_DIR = 'guest/kernel';
 const KERNEL_IMAGES = [
   { name: 'kernel-pfe2', patchable: '2' },
-  { name: 'kernel-pfe42', patchable: '4,2' },
+  { name: 'kernel-pfe42', patchable: '4,2', extra: ['-falign-functions=8'] },
 ];
 const KERNEL_FLAGS = [
   '-O2',
@@ -284,7 +285,7 @@ function plan() {
       source: KERNEL_DIR,
       opt: 'O2',
       arch: 'armv8-a',
-      extra: [`-fpatchable-function-entry=${k.patchable}`],
+      extra: [`-fpatchable-function-entry=${k.patchable}`, ...(k.extra ?? [])],
       patchable: k.patchable,
     });
   }

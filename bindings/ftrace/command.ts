@@ -28,6 +28,7 @@ interface Flags {
   datasize?: number;
   bufferKb?: number;
   patcher?: TraceOptions['patcher'];
+  trampoline?: TraceOptions['trampoline'];
   icache?: TraceOptions['icache'];
   quantum?: number;
   jitThreshold?: number;
@@ -78,6 +79,7 @@ async function run(flags: Flags): Promise<number> {
     datasize: flags.datasize,
     bufferKb: flags.bufferKb,
     patcher: flags.patcher,
+    trampoline: flags.trampoline,
     icache: flags.icache,
     quantum: flags.quantum,
     jitThreshold: flags.jitThreshold,
@@ -137,6 +139,7 @@ export function addTraceCommand(program: Command, done: (code: Promise<number>) 
     .option('--datasize <bytes>', `bytes per message (default ${d.datasize})`, integer)
     .option('--buffer-kb <n>', `ring buffer per CPU in KiB, 4..65536 (default ${d.bufferKb})`, integer)
     .addOption(new Option('--patcher <who>', 'who writes the call sites while the CPUs run: the host\'s patch API or the kernel\'s patcher task (default host)').choices(['host', 'guest']))
+    .addOption(new Option('--trampoline <design>', 'how sites reach the callbacks: ftrace_caller and the list walk, a trampoline per ops, or the =4,2 per-site ops literal (default list)').choices(['list', 'dynamic', 'call-ops']))
     .addOption(new Option('--icache <model>', 'instruction cache model (default architectural)').choices(['architectural', 'coherent']))
     .option('--quantum <n>', 'instructions per slice', integer)
     .option('--jit-threshold <n>', 'runs of a block head before it is translated to Wasm (0: interpret only)', integer)

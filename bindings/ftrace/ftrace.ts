@@ -21,15 +21,16 @@ import { FtraceArea } from './area.ts';
 import type { Symbolizer, TraceEvent } from './events.ts';
 import { buildHash } from './hash.ts';
 import { CTL, CTL_MAGIC, CTL_VERSION, EVENT, FCPU, OPS, PROF, RET_STACK_MAX } from './layout.ts';
-import { FtraceOps, OpsError, type OpsSpec } from './ops.ts';
+import { CALLBACK, FtraceOps, OpsError, type OpsSpec } from './ops.ts';
 import { ftraceRecords, type FtraceRecord } from './records.ts';
 import { GuestPatchQueue, waitForGuest, type GuestPatchStats, type GuestRefusal, type PatcherKind } from './patcher.ts';
 import { CpuRing, toTraceEvent, type RawEvent } from './ring-buffer.ts';
-import { MOV_X9_X30, NOP, siteWord, transition, type SiteState, type Trampolines } from './sites.ts';
+import { checkDesign, DESIGNS, Designs, DesignError, type SiteTarget, type TrampolineDesign } from './designs.ts';
+import { MOV_X9_X30, NOP, siteWord, transition, type SiteState } from './sites.ts';
 
-function siteWordSafe(r: FtraceRecord, s: SiteState, t: Trampolines): number | null {
+function siteWordSafe(r: FtraceRecord, target: bigint): number | null {
   try {
-    return siteWord(r, s, t);
+    return siteWord(r, target);
   } catch {
     return null;
   }
@@ -56,6 +57,8 @@ export interface FtraceOptions {
   patcher?: PatcherKind;
   /** Guest patcher flags (layout.ts PATCHQ_FL): leave out IC IVAU, or the SGIs after a batch (to study what breaks). */
   patchFlags?: number;
+  /** How call sites reach the callbacks (designs.ts); default 'list'. 'call-ops' needs a =4,2 image with 8-byte aligned literals. */
+  trampoline?: TrampolineDesign;
 }
 
 export interface CpuTraceStats {
@@ -79,13 +82,16 @@ export interface ProfileCell {
 }
 
 const EVENT_SIZE = EVENT.size;
-const KERNEL_SYMBOLS = ['ftrace_ctl', 'ftrace_tramp_area', 'ftrace_tramp_area_end', 'ftrace_ops_list_func', 'ftrace_return_to_handler'] as const;
+const KERNEL_SYMBOLS = [
+  'ftrace_ctl', 'ftrace_tramp_area', 'ftrace_tramp_area_end', 'ftrace_ops_list_func', 'ftrace_return_to_handler', 'ftrace_stub',
+] as const;
 
 export class Ftrace {
   readonly records: readonly FtraceRecord[];
   readonly trampolines: CallerCode;
   readonly bufferEvents: number;
-  private readonly state: SiteState[];
+  private readonly state: SiteTarget[];
+  private readonly designs!: Designs;
   private readonly ops: FtraceOps[] = [];
   private readonly rings: CpuRing[];
   private readonly raw: RawEvent[] = [];
@@ -139,6 +145,11 @@ export class Ftrace {
     const code: PatchSite[] = [];
     this.trampolines.words.forEach((w, k) => code.push({ addr: room + BigInt(4 * k), expectedOld: TRAMP_FILL, newWord: w }));
 
+    const designProblem = checkDesign(opts.trampoline, this.records);
+    if (designProblem) throw new FtraceError('bad-option', designProblem);
+    if (opts.trampoline === 'call-ops' && opts.patcher === 'guest') {
+      throw new FtraceError('bad-option', 'call-ops literals are written by the host: use the host patcher with call-ops');
+    }
     if (mem.u32(this.ctl + BigInt(CTL.magic)) === CTL_MAGIC) {
       throw new FtraceError('bad-state', 'ftrace is already attached to this machine');
     }
@@ -153,7 +164,7 @@ export class Ftrace {
     let queueCap = 256;
     while (queueCap < 4 * this.records.length) queueCap *= 2;
     const profileBytes = this.records.length * PROF.size;
-    let blocks: bigint, recHashAt: bigint, queueAt: bigint;
+    let blocks: bigint, recHashAt: bigint, queueAt: bigint, listOps: bigint, stubOps: bigint;
     const events: bigint[] = [];
     this.profiles = [];
     try {
@@ -165,6 +176,8 @@ export class Ftrace {
       }
       recHashAt = this.area.alloc(recHash.length);
       queueAt = this.area.alloc(GuestPatchQueue.bytes(queueCap)); // reserved with either patcher: the same layout
+      listOps = this.area.alloc(OPS.size);
+      stubOps = this.area.alloc(OPS.size);
     } catch (err) {
       if ((err as Error).name === 'FtraceAreaError') throw new FtraceError('no-room', (err as Error).message);
       throw err;
@@ -179,6 +192,20 @@ export class Ftrace {
       return ring;
     });
     mem.write(recHashAt, recHash);
+    // The list ops (its callback walks the list) and the stub ops (does nothing): CALL_OPS literals name them.
+    for (const [at, func] of [[listOps, sym.ftrace_ops_list_func!], [stubOps, sym.ftrace_stub!]] as const) {
+      mem.write(at, new Uint8Array(OPS.size));
+      mem.setU64(at + BigInt(OPS.func), func);
+    }
+    if (opts.trampoline === 'call-ops') for (const r of this.records) mem.setU64(r.site, stubOps);
+    this.designs = new Designs({
+      design: opts.trampoline,
+      callers: this.trampolines,
+      room: { next: (room + BigInt(this.trampolines.bytes.length) + 15n) & ~15n, end: sym.ftrace_tramp_area_end! },
+      func: (o) => image.symbolAddress(CALLBACK[o.kind])!,
+      listOps,
+      stubOps,
+    });
     if (opts.patcher === 'guest') {
       // the kernel writes the MOVs itself at boot (patcher_boot)
       this.guestQueue = new GuestPatchQueue(mem, queueAt, queueCap, opts.patchFlags);
@@ -195,7 +222,7 @@ export class Ftrace {
     mem.setU32(this.ctl + BigInt(CTL.retDepth), opts.retDepth);
     mem.setU64(this.ctl + BigInt(CTL.patchQueue), this.guestQueue?.addr ?? 0n);
     mem.setU32(this.ctl + BigInt(CTL.magic), CTL_MAGIC);
-    this.state = this.records.map(() => 'disabled');
+    this.state = this.records.map(() => this.designs.target([]));
   }
 
   /** Sets ftrace up on a loaded kernel machine (see the file comment). FtraceError when it cannot. */
@@ -214,7 +241,11 @@ export class Ftrace {
     if (patcher !== 'host' && patcher !== 'guest') throw new FtraceError('bad-option', `patcher must be host or guest, got ${String(patcher)}`);
     const patchFlags = options.patchFlags ?? 0;
     if (!Number.isInteger(patchFlags) || patchFlags < 0 || patchFlags > 3) throw new FtraceError('bad-option', `patch flags must be 0..3, got ${patchFlags}`);
-    return new Ftrace(machine, { bufferKb, retDepth, drainMs, patcher, patchFlags });
+    const trampoline = options.trampoline ?? 'list';
+    if (!(DESIGNS as readonly string[]).includes(trampoline)) {
+      throw new FtraceError('bad-option', `trampoline must be one of ${DESIGNS.join(', ')}, got ${String(trampoline)}`);
+    }
+    return new Ftrace(machine, { bufferKb, retDepth, drainMs, patcher, patchFlags, trampoline });
   }
 
   private notNop(r: FtraceRecord, at: bigint): FtraceError {
@@ -279,41 +310,81 @@ export class Ftrace {
     this.update();
   }
 
-  /** What a record's call site should be given the registered ops. */
-  private wanted(i: number): SiteState {
-    let state: SiteState = 'disabled';
-    for (const o of this.ops) {
-      if (!o.wants(i)) continue;
-      if (o.saveRegs) return 'regs';
-      state = 'caller';
-    }
-    return state;
+  /** The design carrying the calls. */
+  get trampolineDesign(): TrampolineDesign {
+    return this.designs.design;
   }
 
   /**
-   * Patches exactly the sites whose state changes, in one batch; returns how
-   * many. Host patcher: written when this returns (validated, atomic, every
-   * CPU asked to synchronize). Guest patcher: queued for the kernel's patcher
-   * task (woken through CPU `ncpus - 1`); flush() waits for it.
+   * Patches exactly the sites whose target changes, in one batch; returns how
+   * many words. Host patcher: written when this returns (validated, atomic,
+   * every CPU asked to synchronize). Guest patcher: queued for the kernel's
+   * patcher task (woken through CPU `ncpus - 1`); flush() waits for it.
+   * Dynamic trampolines a site now needs are written first; call-ops
+   * literals are stored before the BL that reads them and reset to the stub
+   * ops after the NOP.
    */
   update(): number {
-    const t: Trampolines = { caller: this.trampolines.ftraceCaller, regs: this.trampolines.ftraceRegsCaller };
+    const mem = this.machine.mem;
+    let next: SiteTarget[];
+    try {
+      next = this.records.map((_, i) => this.designs.target(this.ops.filter((o) => o.wants(i))));
+    } catch (err) {
+      if (err instanceof DesignError) throw new FtraceError('no-room', err.message);
+      throw err;
+    }
+    const code = this.designs.takeCode();
     const sites: PatchSite[] = [];
-    const next = this.records.map((_, i) => this.wanted(i));
+    const resetLiterals: number[] = [];
     this.records.forEach((r, i) => {
-      const p = transition(r, this.state[i]!, next[i]!, t);
+      const from = this.state[i]!, to = next[i]!;
+      if (to.literal !== null && to.addr !== 0n && to.literal !== from.literal) mem.atomicSetU64(r.site, to.literal);
+      if (to.addr === 0n && to.literal !== null && from.literal !== to.literal) resetLiterals.push(i);
+      const p = transition(r, from.addr, to.addr);
       if (p) sites.push(p);
     });
-    if (sites.length === 0) return 0;
-    if (this.guestQueue) {
-      this.guestQueue.enqueue(sites);
-      if (this.machine.status === 'running') this.machine.wakeCpu(this.machine.ncpus - 1);
-    } else {
-      this.machine.patchBatch(sites, { kick: true });
+    if (code.length) this.writeFreshCode(code);
+    if (sites.length) {
+      if (this.guestQueue) {
+        this.guestQueue.enqueue(sites);
+        if (this.machine.status === 'running') this.machine.wakeCpu(this.machine.ncpus - 1);
+      } else {
+        this.machine.patchBatch(sites, { kick: true });
+      }
     }
+    for (const i of resetLiterals) mem.atomicSetU64(this.records[i]!.site, next[i]!.literal!);
     next.forEach((s, i) => (this.state[i] = s));
     this.patched += sites.length;
     return sites.length;
+  }
+
+  /**
+   * Writes a new dynamic trampoline into unused trampoline room: memory no
+   * CPU has branched to (every word must still be the room's BRK fill, and no
+   * site targets it before this returns), so it is not a concurrent
+   * modification of code that may execute, as a kernel writes a freshly
+   * allocated trampoline before publishing it. Plain stores; the code epoch
+   * moves when the page holds translated code.
+   */
+  private writeFreshCode(code: readonly PatchSite[]): void {
+    const mem = this.machine.mem;
+    for (const c of code) {
+      const found = mem.u32(c.addr);
+      if (found !== c.expectedOld >>> 0) {
+        throw new FtraceError('no-room', `trampoline room at 0x${c.addr.toString(16)} holds 0x${found.toString(16)}, not its fill: refusing to write a trampoline there`);
+      }
+    }
+    for (const c of code) mem.setU32(c.addr, c.newWord);
+  }
+
+  /** The literal before each record's entry (call-ops), as the guest reads it; null for other designs. */
+  literals(): (bigint | null)[] {
+    return this.records.map((r, i) => (this.state[i]!.literal === null ? null : this.machine.mem.atomicU64(r.site)));
+  }
+
+  /** The target each record's literal should name (call-ops), by record index. */
+  expectedLiterals(): (bigint | null)[] {
+    return this.state.map((s) => s.literal);
   }
 
   /** Requests queued for the guest patcher and not yet applied (0 with the host patcher). */
@@ -363,13 +434,12 @@ export class Ftrace {
     const bad = q.refusals.slice(this.refusalsSeen);
     this.refusalsSeen = q.refusals.length;
     if (bad.length === 0) return;
-    const t: Trampolines = { caller: this.trampolines.ftraceCaller, regs: this.trampolines.ftraceRegsCaller };
     for (const b of bad) {
       const i = this.records.findIndex((r) => r.ip === b.addr);
       if (i < 0) continue;
       const r = this.records[i]!;
-      const st = (['disabled', 'caller', 'regs'] as const).find((s) => siteWordSafe(r, s, t) === b.found);
-      if (st) this.state[i] = st;
+      const addr = this.designs.knownTargets().find((t) => siteWordSafe(r, t) === b.found);
+      if (addr !== undefined) this.state[i] = { ...this.state[i]!, addr, state: addr === 0n ? 'disabled' : this.state[i]!.state };
     }
     const f = bad[0]!;
     const hex = (w: number) => `0x${(w >>> 0).toString(16).padStart(8, '0')}`;
@@ -379,7 +449,7 @@ export class Ftrace {
 
   /** The state of every record's call site, by record index. */
   siteStates(): readonly SiteState[] {
-    return [...this.state];
+    return this.state.map((s) => s.state);
   }
 
   // ---- events --------------------------------------------------------------
@@ -460,6 +530,7 @@ export class Ftrace {
     const tramp = [...this.trampolines.labels.entries()].sort((a, b) => (a[1] < b[1] ? -1 : 1));
     const end = this.trampolines.labels.get('ftrace_caller')! + BigInt(this.trampolines.bytes.length);
     return (addr) => {
+      for (const d of this.designs.symbols()) if (addr >= d.addr && addr < d.end) return { name: d.name, offset: addr - d.addr };
       if (addr >= tramp[0]![1] && addr < end) {
         let best = tramp[0]!;
         for (const t of tramp) if (t[1] <= addr) best = t;

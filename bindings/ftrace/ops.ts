@@ -110,6 +110,15 @@ export class FtraceOps {
     return this.spec.kind === 'redirect' || !!this.spec.saveRegs;
   }
 
+  /**
+   * Whether its callback guards itself against recursion (and may be called
+   * straight from a trampoline): every kind but 'recursing', which exists to
+   * show what the list function's guard stops.
+   */
+  get recursionSafe(): boolean {
+    return this.spec.kind !== 'recursing';
+  }
+
   /** Does this ops trace record `i` (the host's copy of the guest's ftrace_ops_test). */
   wants(i: number): boolean {
     return this.registered && (this.filterSet === null || this.filterSet.has(i)) && !this.notraceSet.has(i);

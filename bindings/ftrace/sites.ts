@@ -4,10 +4,13 @@
 // and NOP <-> BL and BL <-> BL are pairs the architecture lets other CPUs
 // execute while they change:
 //
-//   state        fn+0          fn+4 (rec.ip)
-//   disabled     MOV X9, X30   NOP
-//   caller       MOV X9, X30   BL ftrace_caller
-//   regs         MOV X9, X30   BL ftrace_regs_caller
+//   state          fn+0          fn+4 (rec.ip)
+//   disabled       MOV X9, X30   NOP
+//   caller         MOV X9, X30   BL ftrace_caller           (list design)
+//   regs           MOV X9, X30   BL ftrace_regs_caller      (an ops wants pt_regs)
+//   dynamic        MOV X9, X30   BL the one ops' trampoline (dynamic design)
+//   call-ops       MOV X9, X30   BL ftrace_caller_ops       (=4,2: fn-8 holds the ops pointer)
+//   call-ops-regs  MOV X9, X30   BL ftrace_regs_caller_ops
 //
 // Each rewrite names the word it expects: the validated patch API refuses
 // (PatchError 'mismatch', nothing written) when memory holds anything else.
@@ -19,7 +22,7 @@ export const NOP = 0xd503201f;
 /** MOV X9, X30 (ORR X9, XZR, X30). */
 export const MOV_X9_X30 = 0xaa1e03e9;
 
-export type SiteState = 'disabled' | 'caller' | 'regs';
+export type SiteState = 'disabled' | 'caller' | 'regs' | 'dynamic' | 'call-ops' | 'call-ops-regs';
 
 /** BL from `at` to `target`; RangeError beyond BL's +-128 MiB. */
 export function blWord(at: bigint, target: bigint): number {
@@ -30,35 +33,30 @@ export function blWord(at: bigint, target: bigint): number {
   return (0x94000000 | Number((d >> 2n) & 0x3ffffffn)) >>> 0;
 }
 
-export interface Trampolines {
-  caller: bigint;
-  regs: bigint;
+/** The word `rec.ip` holds when it calls `target` (0: the NOP of a disabled site). */
+export function siteWord(rec: FtraceRecord, target: bigint): number {
+  return target === 0n ? NOP : blWord(rec.ip, target);
 }
 
-/** The word `rec.ip` holds in `state`. */
-export function siteWord(rec: FtraceRecord, state: SiteState, t: Trampolines): number {
-  return state === 'disabled' ? NOP : blWord(rec.ip, state === 'caller' ? t.caller : t.regs);
+/** NOP -> BL target. */
+export function makeCall(rec: FtraceRecord, target: bigint): PatchSite {
+  return { addr: rec.ip, expectedOld: NOP, newWord: siteWord(rec, target) };
 }
 
-/** NOP -> BL trampoline. */
-export function makeCall(rec: FtraceRecord, state: Exclude<SiteState, 'disabled'>, t: Trampolines): PatchSite {
-  return { addr: rec.ip, expectedOld: NOP, newWord: siteWord(rec, state, t) };
+/** BL old -> NOP. */
+export function makeNop(rec: FtraceRecord, old: bigint): PatchSite {
+  return { addr: rec.ip, expectedOld: siteWord(rec, old), newWord: NOP };
 }
 
-/** BL trampoline -> NOP. */
-export function makeNop(rec: FtraceRecord, old: Exclude<SiteState, 'disabled'>, t: Trampolines): PatchSite {
-  return { addr: rec.ip, expectedOld: siteWord(rec, old, t), newWord: NOP };
+/** BL old -> BL next. */
+export function modifyCall(rec: FtraceRecord, old: bigint, next: bigint): PatchSite {
+  return { addr: rec.ip, expectedOld: siteWord(rec, old), newWord: siteWord(rec, next) };
 }
 
-/** BL one trampoline -> BL the other. */
-export function modifyCall(rec: FtraceRecord, old: Exclude<SiteState, 'disabled'>, next: Exclude<SiteState, 'disabled'>, t: Trampolines): PatchSite {
-  return { addr: rec.ip, expectedOld: siteWord(rec, old, t), newWord: siteWord(rec, next, t) };
-}
-
-/** The rewrite from `from` to `to`, or null when they are the same. */
-export function transition(rec: FtraceRecord, from: SiteState, to: SiteState, t: Trampolines): PatchSite | null {
+/** The rewrite from calling `from` to calling `to` (0: disabled), or null when the word stays. */
+export function transition(rec: FtraceRecord, from: bigint, to: bigint): PatchSite | null {
   if (from === to) return null;
-  if (from === 'disabled') return makeCall(rec, to as Exclude<SiteState, 'disabled'>, t);
-  if (to === 'disabled') return makeNop(rec, from, t);
-  return modifyCall(rec, from, to, t);
+  if (from === 0n) return makeCall(rec, to);
+  if (to === 0n) return makeNop(rec, from);
+  return modifyCall(rec, from, to);
 }

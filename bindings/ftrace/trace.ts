@@ -15,6 +15,7 @@ import { Ftrace, FtraceError, type CpuTraceStats } from './ftrace.ts';
 import { selectRecords, OpsError, type FtraceOps, type OpsSpec } from './ops.ts';
 import { formatFunctionTrace, formatGraphTrace, formatProfile, profileRows, toTraceEventJson } from './output/index.ts';
 import type { ProfileRow } from './events.ts';
+import { DESIGNS, type TrampolineDesign } from './designs.ts';
 import { PATCHERS, type GuestPatchStats, type PatcherKind } from './patcher.ts';
 import { ftraceRecords, RecordError, type FtraceRecord } from './records.ts';
 
@@ -60,6 +61,8 @@ export interface TraceOptions {
   bufferKb?: number;
   /** Who writes the call sites while the CPUs run: the host's patch API, or the kernel's patcher task. Default 'host'. */
   patcher?: PatcherKind;
+  /** How the sites reach the callbacks: 'list' (default), 'dynamic', 'call-ops' (needs the =4,2 image). */
+  trampoline?: TrampolineDesign;
   icache?: IcacheModel;
   quantum?: number;
   jitThreshold?: number;
@@ -89,6 +92,7 @@ export interface TraceConfig {
   datasize: number;
   bufferKb: number;
   patcher: PatcherKind;
+  trampoline: TrampolineDesign;
   icache: IcacheModel;
   quantum: number | null;
   jitThreshold: number | null;
@@ -182,6 +186,7 @@ export function resolveTraceOptions(o: TraceOptions = {}): TraceConfig {
     datasize: int('datasize', o.datasize ?? d.datasize, 8, 4096),
     bufferKb: int('buffer-kb', o.bufferKb ?? d.bufferKb, 4, 65536),
     patcher: oneOf('patcher', o.patcher ?? 'host', PATCHERS),
+    trampoline: oneOf('trampoline', o.trampoline ?? 'list', DESIGNS),
     icache: oneOf('icache', o.icache ?? 'architectural', ['architectural', 'coherent'] as const),
     quantum: o.quantum === undefined ? null : int('quantum', o.quantum, 1, 0x3fffffff),
     jitThreshold: o.jitThreshold === undefined ? null : int('jit-threshold', o.jitThreshold, 0, 0x7fffffff),
@@ -274,7 +279,7 @@ export async function trace(options: TraceOptions = {}): Promise<TraceResult> {
   }
   let ft: Ftrace;
   try {
-    ft = Ftrace.attach(machine, { bufferKb: cfg.bufferKb, patcher: cfg.patcher });
+    ft = Ftrace.attach(machine, { bufferKb: cfg.bufferKb, patcher: cfg.patcher, trampoline: cfg.trampoline });
   } catch (err) {
     if (err instanceof FtraceError) throw new TraceError('bad-option', `${file}: ${err.message}`);
     throw err;

@@ -341,6 +341,15 @@ notrace u64 ftrace_return_to_handler(u64 sp)
 	return ret;
 }
 
+/* The stub ops' callback: a CALL_OPS site with no ops interested names it. */
+notrace void ftrace_stub(u64 ip, u64 parent_ip, struct ftrace_ops *op, struct ftrace_regs *regs)
+{
+	(void)ip;
+	(void)parent_ip;
+	(void)op;
+	(void)regs;
+}
+
 /*
  * livepatch's mechanism: the traced function is replaced by the function at
  * op->private. ftrace_regs_caller continues at regs->pc with the arguments

@@ -24,7 +24,7 @@
 //   [sp + 264]         pstate                  0               NZCV | DAIF
 
 import { Assembler, mem, type Assembled } from '../../isa/asm.ts';
-import { REGS } from '../layout.ts';
+import { OPS, REGS } from '../layout.ts';
 
 /** The word the trampoline room holds until code is written there: BRK #0x800. */
 export const TRAMP_FILL = 0xd4210000;
@@ -40,43 +40,89 @@ export interface CallerCode extends Assembled {
   ftraceCaller: bigint;
   ftraceRegsCaller: bigint;
   returnToHandler: bigint;
+  /** The CALL_OPS callers (=4,2 images): the ops comes from the literal before the function. */
+  ftraceCallerOps: bigint;
+  ftraceRegsCallerOps: bigint;
 }
 
 const FRAME = REGS.size;
 const X = (n: number) => REGS.x + 8 * n;
 
-/** The three trampolines, one after the other from `base`. */
+/**
+ * How the trampoline reaches the callbacks:
+ *   list      ftrace_ops_list_func(ip, parent, NULL, regs): every ops, filters tested
+ *   ops       one ops, known when the trampoline is generated: BL its callback with x2 = the ops
+ *   call-ops  the ops the site's literal names (the 8 bytes before the function, x30 - 16):
+ *             BLR ops->func with x2 = that ops (a list ops, a stub ops, or the site's one ops)
+ */
+export type CallVia = { via: 'list'; listFunc: bigint } | { via: 'ops'; ops: bigint; func: bigint } | { via: 'call-ops' };
+
+/** Emits one trampoline at the assembler's pc: a frame (all of pt_regs with `full`), the call, the way back. */
+export function emitCaller(a: Assembler, name: string, full: boolean, call: CallVia): void {
+  a.bind(a.label(name));
+  a.sub('sp', 'sp', FRAME, full ? 'a full pt_regs frame, below the traced function\'s SP' : 'frame for the saved registers, below the traced function\'s SP');
+  if (full) {
+    for (let n = 0; n < 30; n += 2) a.stp(`x${n}`, `x${n + 1}`, mem('sp', X(n)), `regs[${n}], regs[${n + 1}]`);
+  } else {
+    a.stp('x0', 'x1', mem('sp', X(0)), 'arguments x0, x1');
+    a.stp('x2', 'x3', mem('sp', X(2)), 'arguments x2, x3');
+    a.stp('x4', 'x5', mem('sp', X(4)), 'arguments x4, x5');
+    a.stp('x6', 'x7', mem('sp', X(6)), 'arguments x6, x7');
+    a.str('x8', mem('sp', X(8)), 'indirect result register');
+    a.str('x29', mem('sp', X(29)), 'the caller\'s frame pointer');
+  }
+  a.str('x9', mem('sp', X(30)), 'regs[30]: the function\'s return address (MOV X9, X30 put it in x9)');
+  if (full) {
+    a.mrs('x10', 'nzcv', 'condition flags (x10 and x11 are saved already)');
+    a.mrs('x11', 'daif', 'interrupt masks');
+    a.orr('x10', 'x10', 'x11', 'pstate as the kernel\'s pt_regs holds it');
+    a.str('x10', mem('sp', REGS.pstate), 'regs->pstate');
+  } else {
+    a.str('xzr', mem('sp', REGS.pstate), 'pstate: not saved by this trampoline');
+  }
+  a.add('x10', 'sp', FRAME, 'the SP at the traced function\'s entry');
+  a.stp('x10', 'x30', mem('sp', REGS.sp), 'regs->sp, and regs->pc: continue after the BL');
+  a.sub('x0', 'x30', 4, 'ip: the BL in the function\'s patchable entry');
+  a.mov('x1', 'x9', 'parent_ip: where the function returns to');
+  a.mov('x3', 'sp', 'regs: the frame');
+  if (call.via === 'list') {
+    a.mov('x2', 'xzr', 'op: none, the list function walks the registered ops');
+    a.bl(call.listFunc, 'ftrace_ops_list_func(ip, parent_ip, op, regs)');
+  } else if (call.via === 'ops') {
+    a.ldr('x2', `${name}_ops`, 'op: this trampoline\'s ftrace_ops');
+    a.bl(call.func, 'its callback(ip, parent_ip, op, regs), no list walk');
+  } else {
+    a.ldstImm9('unscaled', 'ldr', 'x2', mem('x30', -16), 'op: the literal 8 bytes before the function (fn - 8 = x30 - 16)');
+    a.ldr('x4', mem('x2', OPS.func), 'op->func');
+    a.blr('x4', 'op->func(ip, parent_ip, op, regs)');
+  }
+  if (full) {
+    for (let n = 0; n < 30; n += 2) a.ldp(`x${n}`, `x${n + 1}`, mem('sp', X(n)), `x${n}, x${n + 1} from the frame (a callback may have changed them)`);
+  } else {
+    a.ldp('x0', 'x1', mem('sp', X(0)), 'arguments back');
+    a.ldp('x2', 'x3', mem('sp', X(2)), 'arguments x2, x3 back');
+    a.ldp('x4', 'x5', mem('sp', X(4)), 'arguments x4, x5 back');
+    a.ldp('x6', 'x7', mem('sp', X(6)), 'arguments x6, x7 back');
+    a.ldr('x8', mem('sp', X(8)), 'indirect result register back');
+    a.ldr('x29', mem('sp', X(29)), 'frame pointer back');
+  }
+  a.ldr('x30', mem('sp', X(30)), 'return address: the parent, or return_to_handler when hooked');
+  a.ldr('x9', mem('sp', REGS.pc), 'continue address: the body, or a replacement function');
+  a.add('sp', 'sp', FRAME, 'drop the frame');
+  a.ret('x9', 'into the function');
+  if (call.via === 'ops') {
+    a.align(8, 0);
+    a.bind(a.label(`${name}_ops`));
+    a.quad(call.ops, 'the ftrace_ops this trampoline serves');
+  }
+}
+
+/** The shared trampolines, one after the other from `base`. */
 export function generateCallers(base: bigint, sym: CallerSymbols): CallerCode {
   const a = new Assembler(base);
-
-  a.bind(a.label('ftrace_caller'));
-  a.sub('sp', 'sp', FRAME, 'frame for the saved registers, below the traced function\'s SP');
-  a.stp('x0', 'x1', mem('sp', X(0)), 'arguments x0, x1');
-  a.stp('x2', 'x3', mem('sp', X(2)), 'arguments x2, x3');
-  a.stp('x4', 'x5', mem('sp', X(4)), 'arguments x4, x5');
-  a.stp('x6', 'x7', mem('sp', X(6)), 'arguments x6, x7');
-  a.str('x8', mem('sp', X(8)), 'indirect result register');
-  a.str('x29', mem('sp', X(29)), 'the caller\'s frame pointer');
-  a.str('x9', mem('sp', X(30)), 'regs[30]: the function\'s return address (MOV X9, X30 put it in x9)');
-  entryTail(a, 'ftrace_caller leaves pstate unset');
-  a.ldp('x0', 'x1', mem('sp', X(0)), 'arguments back');
-  a.ldp('x2', 'x3', mem('sp', X(2)), 'arguments x2, x3 back');
-  a.ldp('x4', 'x5', mem('sp', X(4)), 'arguments x4, x5 back');
-  a.ldp('x6', 'x7', mem('sp', X(6)), 'arguments x6, x7 back');
-  a.ldr('x8', mem('sp', X(8)), 'indirect result register back');
-  a.ldr('x29', mem('sp', X(29)), 'frame pointer back');
-  exitTail(a);
-
-  a.bind(a.label('ftrace_regs_caller'));
-  a.sub('sp', 'sp', FRAME, 'a full pt_regs frame, below the traced function\'s SP');
-  for (let n = 0; n < 30; n += 2) a.stp(`x${n}`, `x${n + 1}`, mem('sp', X(n)), `regs[${n}], regs[${n + 1}]`);
-  a.str('x9', mem('sp', X(30)), 'regs[30]: the function\'s return address (MOV X9, X30 put it in x9)');
-  a.mrs('x10', 'nzcv', 'condition flags (x10 and x11 are saved already)');
-  a.mrs('x11', 'daif', 'interrupt masks');
-  a.orr('x10', 'x10', 'x11', 'pstate as the kernel\'s pt_regs holds it');
-  entryTail(a, 'x10: pstate', 'x10');
-  for (let n = 0; n < 30; n += 2) a.ldp(`x${n}`, `x${n + 1}`, mem('sp', X(n)), `x${n}, x${n + 1} from the frame (a callback may have changed them)`);
-  exitTail(a);
+  const list: CallVia = { via: 'list', listFunc: sym.listFunc };
+  emitCaller(a, 'ftrace_caller', false, list);
+  emitCaller(a, 'ftrace_regs_caller', true, list);
 
   a.bind(a.label('return_to_handler'));
   a.sub('sp', 'sp', 80, 'room for the return values');
@@ -96,31 +142,24 @@ export function generateCallers(base: bigint, sym: CallerSymbols): CallerCode {
   a.add('sp', 'sp', 80, 'drop the room');
   a.ret('x30', 'to the caller of the hooked function');
 
+  emitCaller(a, 'ftrace_caller_ops', false, { via: 'call-ops' });
+  emitCaller(a, 'ftrace_regs_caller_ops', true, { via: 'call-ops' });
+
   const out = a.finish();
+  const at = (l: string) => out.labels.get(l)!;
   return {
     ...out,
-    ftraceCaller: out.labels.get('ftrace_caller')!,
-    ftraceRegsCaller: out.labels.get('ftrace_regs_caller')!,
-    returnToHandler: out.labels.get('return_to_handler')!,
+    ftraceCaller: at('ftrace_caller'),
+    ftraceRegsCaller: at('ftrace_regs_caller'),
+    returnToHandler: at('return_to_handler'),
+    ftraceCallerOps: at('ftrace_caller_ops'),
+    ftraceRegsCallerOps: at('ftrace_regs_caller_ops'),
   };
+}
 
-  /** The common part after the registers are saved: sp, pc, pstate, the call. */
-  function entryTail(as: Assembler, pstateNote: string, pstate: 'xzr' | 'x10' = 'xzr'): void {
-    as.str(pstate, mem('sp', REGS.pstate), pstateNote);
-    as.add('x10', 'sp', FRAME, 'the SP at the traced function\'s entry');
-    as.stp('x10', 'x30', mem('sp', REGS.sp), 'regs->sp, and regs->pc: continue after the BL');
-    as.sub('x0', 'x30', 4, 'ip: the BL in the function\'s patchable entry');
-    as.mov('x1', 'x9', 'parent_ip: where the function returns to');
-    as.mov('x2', 'xzr', 'op: none, the list function walks the registered ops');
-    as.mov('x3', 'sp', 'regs: the frame');
-    as.bl(sym.listFunc, 'ftrace_ops_list_func(ip, parent_ip, op, regs)');
-  }
-
-  /** Return address, continue address, frame gone, branch. */
-  function exitTail(as: Assembler): void {
-    as.ldr('x30', mem('sp', X(30)), 'return address: the parent, or return_to_handler when hooked');
-    as.ldr('x9', mem('sp', REGS.pc), 'continue address: the body, or a replacement function');
-    as.add('sp', 'sp', FRAME, 'drop the frame');
-    as.ret('x9', 'into the function');
-  }
+/** A dynamic trampoline for one ops (the x86 design on A64): its callback called directly, no list walk. */
+export function generateOpsTrampoline(base: bigint, name: string, ops: bigint, func: bigint, full: boolean): Assembled {
+  const a = new Assembler(base);
+  emitCaller(a, name, full, { via: 'ops', ops, func });
+  return a.finish();
 }
