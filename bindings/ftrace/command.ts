@@ -29,6 +29,8 @@ interface Flags {
   bufferKb?: number;
   patcher?: TraceOptions['patcher'];
   trampoline?: TraceOptions['trampoline'];
+  farTrampolines?: boolean;
+  ram?: number;
   icache?: TraceOptions['icache'];
   quantum?: number;
   jitThreshold?: number;
@@ -80,6 +82,8 @@ async function run(flags: Flags): Promise<number> {
     bufferKb: flags.bufferKb,
     patcher: flags.patcher,
     trampoline: flags.trampoline,
+    farTrampolines: flags.farTrampolines,
+    ramSize: flags.ram,
     icache: flags.icache,
     quantum: flags.quantum,
     jitThreshold: flags.jitThreshold,
@@ -140,6 +144,8 @@ export function addTraceCommand(program: Command, done: (code: Promise<number>) 
     .option('--buffer-kb <n>', `ring buffer per CPU in KiB, 4..65536 (default ${d.bufferKb})`, integer)
     .addOption(new Option('--patcher <who>', 'who writes the call sites while the CPUs run: the host\'s patch API or the kernel\'s patcher task (default host)').choices(['host', 'guest']))
     .addOption(new Option('--trampoline <design>', 'how sites reach the callbacks: ftrace_caller and the list walk, a trampoline per ops, or the =4,2 per-site ops literal (default list)').choices(['list', 'dynamic', 'call-ops']))
+    .option('--far-trampolines', 'place dynamic trampolines beyond BL\'s +-128 MiB: sites reach them through veneers')
+    .option('--ram <bytes>', 'guest RAM in bytes (default 256 MiB)', integer)
     .addOption(new Option('--icache <model>', 'instruction cache model (default architectural)').choices(['architectural', 'coherent']))
     .option('--quantum <n>', 'instructions per slice', integer)
     .option('--jit-threshold <n>', 'runs of a block head before it is translated to Wasm (0: interpret only)', integer)

@@ -19,6 +19,16 @@
 //                          fn+0  MOV X9, X30
 //                          fn+4  BL ftrace_caller_ops
 //
+//   direct    (any design) a site whose only ops is a direct ops calls that
+//             ops' own code (ftrace direct calls), no tracer path at all
+//
+// A target beyond BL's +-128 MiB (trampolines placed far away) is reached
+// through a veneer in the kernel's trampoline room, one per target:
+//
+//   veneer:  LDR X16, 8f      the target
+//            BR  X16          (x16 is IP0: free at a function's entry; x30 stays fn+8)
+//        8:  .quad target
+//
 // Dynamic trampolines are never freed while the machine lives (their room is
 // not reused), so a CPU still inside one after its ops left finds it intact.
 
@@ -26,6 +36,7 @@ import type { PatchSite } from '../patch/text.ts';
 import type { FtraceOps } from './ops.ts';
 import type { FtraceRecord } from './records.ts';
 import type { SiteState } from './sites.ts';
+import { Assembler, type Assembled } from '../isa/asm.ts';
 import { generateOpsTrampoline, TRAMP_FILL, type CallerCode } from './trampolines/caller.ts';
 
 export const DESIGNS = ['list', 'dynamic', 'call-ops'] as const;
@@ -33,8 +44,10 @@ export type TrampolineDesign = (typeof DESIGNS)[number];
 
 export interface SiteTarget {
   state: SiteState;
-  /** The BL's target (0: the site is a NOP). */
+  /** The BL's target (0: the site is a NOP): a trampoline, or the veneer that reaches it. */
   addr: bigint;
+  /** The trampoline a veneer leads to, when the site goes through one; else null. */
+  via: bigint | null;
   /** call-ops: the ops pointer the literal must hold; null for the other designs. */
   literal: bigint | null;
 }
@@ -43,11 +56,18 @@ export class DesignError extends Error {
   override name = 'DesignError';
 }
 
+export interface Room {
+  next: bigint;
+  end: bigint;
+}
+
 export interface DesignEnv {
   design: TrampolineDesign;
   callers: CallerCode;
-  /** Where dynamic trampolines may go: [next, end) of the kernel's trampoline room. */
-  room: { next: bigint; end: bigint };
+  /** The kernel's trampoline room after the shared callers: veneers, and dynamic trampolines unless `far`. */
+  room: Room;
+  /** Where dynamic trampolines go when placed beyond BL's reach (null: in `room`). */
+  far: Room | null;
   /** The callback address of an ops (its guest function). */
   func: (ops: FtraceOps) => bigint;
   /** call-ops: the list ops and the stub ops in guest memory. */
@@ -57,6 +77,8 @@ export interface DesignEnv {
 
 export class Designs {
   private readonly dyn = new Map<FtraceOps, { addr: bigint; end: bigint }>();
+  private readonly veneers = new Map<bigint, bigint>(); // target -> veneer
+  private readonly named: { name: string; addr: bigint; end: bigint }[] = [];
   private pending: PatchSite[] = [];
 
   constructor(private readonly env: DesignEnv) {}
@@ -65,21 +87,45 @@ export class Designs {
     return this.env.design;
   }
 
-  /** Where a site goes given the ops that want it (in registration order). */
-  target(want: readonly FtraceOps[]): SiteTarget {
+  /** Where the site `rec` goes given the ops that want it (in registration order). */
+  target(rec: FtraceRecord, want: readonly FtraceOps[]): SiteTarget {
     const { design, callers } = this.env;
-    if (want.length === 0) return { state: 'disabled', addr: 0n, literal: design === 'call-ops' ? this.env.stubOps : null };
+    const stub = design === 'call-ops' ? this.env.stubOps : null;
+    if (want.length === 0) return { state: 'disabled', addr: 0n, via: null, literal: stub };
+    const direct = want.find((o) => o.directCall !== null);
+    if (direct) {
+      if (want.length > 1) throw new DesignError(`${rec.fn}: a direct ops (${direct.id}) cannot share its site with other ops`);
+      return { state: 'direct', ...this.reach(rec, direct.directCall!), literal: stub };
+    }
     const regs = want.some((o) => o.saveRegs);
     const single = want.length === 1 && want[0]!.recursionSafe ? want[0]! : null;
     if (design === 'call-ops') {
       return {
         state: regs ? 'call-ops-regs' : 'call-ops',
         addr: regs ? callers.ftraceRegsCallerOps : callers.ftraceCallerOps,
+        via: null,
         literal: single ? single.addr : this.env.listOps,
       };
     }
-    if (design === 'dynamic' && single) return { state: 'dynamic', addr: this.trampolineOf(single), literal: null };
-    return { state: regs ? 'regs' : 'caller', addr: regs ? callers.ftraceRegsCaller : callers.ftraceCaller, literal: null };
+    if (design === 'dynamic' && single) return { state: 'dynamic', ...this.reach(rec, this.trampolineOf(single)), literal: null };
+    return { state: regs ? 'regs' : 'caller', addr: regs ? callers.ftraceRegsCaller : callers.ftraceCaller, via: null, literal: null };
+  }
+
+  /** The BL target for `target` from `rec`: itself when in reach, else its veneer. */
+  private reach(rec: FtraceRecord, target: bigint): { addr: bigint; via: bigint | null } {
+    const d = target - rec.ip;
+    if (d >= -(1n << 27n) && d < 1n << 27n) return { addr: target, via: null };
+    let v = this.veneers.get(target);
+    if (v === undefined) {
+      const a = new Assembler(this.env.room.next);
+      a.ldr('x16', 'lit', 'the far target');
+      a.br('x16', 'on to it; x30 still holds fn+8');
+      a.bind(a.label('lit'));
+      a.quad(target, `veneer literal: 0x${target.toString(16)}`);
+      v = this.place(this.env.room, a.finish(), `ftrace_veneer_${this.veneers.size}`);
+      this.veneers.set(target, v);
+    }
+    return { addr: v, via: target };
   }
 
   /** The words of the dynamic trampolines generated since the last call (to write before any site uses them). */
@@ -92,24 +138,42 @@ export class Designs {
   /** Every address a site may branch to (to recognise a word read back from memory). */
   knownTargets(): bigint[] {
     const c = this.env.callers;
-    return [0n, c.ftraceCaller, c.ftraceRegsCaller, c.ftraceCallerOps, c.ftraceRegsCallerOps, ...[...this.dyn.values()].map((d) => d.addr)];
+    return [0n, c.ftraceCaller, c.ftraceRegsCaller, c.ftraceCallerOps, c.ftraceRegsCallerOps, ...this.named.map((n) => n.addr)];
   }
 
-  /** Names of the generated trampolines, for the symbolizer. */
-  symbols(): { name: string; addr: bigint; end: bigint }[] {
-    return [...this.dyn].map(([o, d]) => ({ name: `ftrace_ops_tramp_${o.id}`, addr: d.addr, end: d.end }));
+  /** Names of the generated trampolines and veneers, for the symbolizer. */
+  symbols(): readonly { name: string; addr: bigint; end: bigint }[] {
+    return this.named;
+  }
+
+  /**
+   * Code of one's own (a direct-call trampoline) placed where dynamic
+   * trampolines go; its words are written with the next update.
+   */
+  placeCode(build: (a: Assembler) => void, name: string): bigint {
+    const room = this.env.far ?? this.env.room;
+    const a = new Assembler(room.next);
+    build(a);
+    return this.place(room, a.finish(), name);
   }
 
   private trampolineOf(ops: FtraceOps): bigint {
     const have = this.dyn.get(ops);
     if (have) return have.addr;
-    const room = this.env.room;
-    const code = generateOpsTrampoline(room.next, `ftrace_ops_tramp_${ops.id}`, ops.addr, this.env.func(ops), ops.saveRegs);
-    const end = room.next + BigInt(code.bytes.length);
-    if (end > room.end) throw new DesignError(`no room left for a dynamic trampoline of ops ${ops.id} (the kernel's trampoline room is full)`);
-    code.words.forEach((w, k) => this.pending.push({ addr: room.next + BigInt(4 * k), expectedOld: TRAMP_FILL, newWord: w }));
+    const room = this.env.far ?? this.env.room;
+    const name = `ftrace_ops_tramp_${ops.id}`;
+    const addr = this.place(room, generateOpsTrampoline(room.next, name, ops.addr, this.env.func(ops), ops.saveRegs), name);
+    this.dyn.set(ops, { addr, end: room.next });
+    return addr;
+  }
+
+  /** Queues `code` (assembled at room.next) for writing and moves the room on. */
+  private place(room: Room, code: Assembled, name: string): bigint {
     const addr = room.next;
-    this.dyn.set(ops, { addr, end });
+    const end = addr + BigInt(code.bytes.length);
+    if (end > room.end) throw new DesignError(`no room left for ${name} (the trampoline room is full)`);
+    code.words.forEach((w, k) => this.pending.push({ addr: addr + BigInt(4 * k), expectedOld: TRAMP_FILL, newWord: w }));
+    this.named.push({ name, addr, end });
     room.next = (end + 15n) & ~15n;
     return addr;
   }

@@ -21,6 +21,7 @@ import { FtraceArea } from './area.ts';
 import type { Symbolizer, TraceEvent } from './events.ts';
 import { buildHash } from './hash.ts';
 import { CTL, CTL_MAGIC, CTL_VERSION, EVENT, FCPU, OPS, PROF, RET_STACK_MAX } from './layout.ts';
+import type { Assembler } from '../isa/asm.ts';
 import { CALLBACK, FtraceOps, OpsError, type OpsSpec } from './ops.ts';
 import { ftraceRecords, type FtraceRecord } from './records.ts';
 import { GuestPatchQueue, waitForGuest, type GuestPatchStats, type GuestRefusal, type PatcherKind } from './patcher.ts';
@@ -59,6 +60,12 @@ export interface FtraceOptions {
   patchFlags?: number;
   /** How call sites reach the callbacks (designs.ts); default 'list'. 'call-ops' needs a =4,2 image with 8-byte aligned literals. */
   trampoline?: TrampolineDesign;
+  /**
+   * Place dynamic and direct-call trampolines in the last 64 KiB of RAM,
+   * beyond BL's +-128 MiB from the kernel text, so sites reach them through
+   * veneers (default false: in the kernel's trampoline room).
+   */
+  farTrampolines?: boolean;
 }
 
 export interface CpuTraceStats {
@@ -82,6 +89,8 @@ export interface ProfileCell {
 }
 
 const EVENT_SIZE = EVENT.size;
+/** Bytes at the top of RAM kept for far trampolines (farTrampolines). */
+const FAR_ROOM = 64 * 1024;
 const KERNEL_SYMBOLS = [
   'ftrace_ctl', 'ftrace_tramp_area', 'ftrace_tramp_area_end', 'ftrace_ops_list_func', 'ftrace_return_to_handler', 'ftrace_stub',
 ] as const;
@@ -168,7 +177,7 @@ export class Ftrace {
     const events: bigint[] = [];
     this.profiles = [];
     try {
-      this.area = new FtraceArea(sym.__heap_end!, mem.hi);
+      this.area = new FtraceArea(sym.__heap_end!, opts.farTrampolines ? mem.hi - BigInt(FAR_ROOM) : mem.hi);
       blocks = this.area.alloc(ncpus * FCPU.size);
       for (let c = 0; c < ncpus; c++) {
         events.push(this.area.alloc(capacity * EVENT_SIZE, 4096));
@@ -198,10 +207,21 @@ export class Ftrace {
       mem.setU64(at + BigInt(OPS.func), func);
     }
     if (opts.trampoline === 'call-ops') for (const r of this.records) mem.setU64(r.site, stubOps);
+    let far: { next: bigint; end: bigint } | null = null;
+    if (opts.farTrampolines) {
+      const start = mem.hi - BigInt(FAR_ROOM);
+      const lo = this.records[0]!.ip, hi = this.records[this.records.length - 1]!.ip;
+      if (start - hi < 1n << 27n || start < lo) {
+        throw new FtraceError('no-room', `far trampolines need RAM ending more than 128 MiB after the kernel text (RAM ends at 0x${mem.hi.toString(16)})`);
+      }
+      for (let a = start; a < mem.hi; a += 4n) mem.setU32(a, TRAMP_FILL);
+      far = { next: start, end: mem.hi };
+    }
     this.designs = new Designs({
       design: opts.trampoline,
       callers: this.trampolines,
       room: { next: (room + BigInt(this.trampolines.bytes.length) + 15n) & ~15n, end: sym.ftrace_tramp_area_end! },
+      far,
       func: (o) => image.symbolAddress(CALLBACK[o.kind])!,
       listOps,
       stubOps,
@@ -222,7 +242,7 @@ export class Ftrace {
     mem.setU32(this.ctl + BigInt(CTL.retDepth), opts.retDepth);
     mem.setU64(this.ctl + BigInt(CTL.patchQueue), this.guestQueue?.addr ?? 0n);
     mem.setU32(this.ctl + BigInt(CTL.magic), CTL_MAGIC);
-    this.state = this.records.map(() => this.designs.target([]));
+    this.state = this.records.map((r) => this.designs.target(r, []));
   }
 
   /** Sets ftrace up on a loaded kernel machine (see the file comment). FtraceError when it cannot. */
@@ -245,7 +265,9 @@ export class Ftrace {
     if (!(DESIGNS as readonly string[]).includes(trampoline)) {
       throw new FtraceError('bad-option', `trampoline must be one of ${DESIGNS.join(', ')}, got ${String(trampoline)}`);
     }
-    return new Ftrace(machine, { bufferKb, retDepth, drainMs, patcher, patchFlags, trampoline });
+    const farTrampolines = options.farTrampolines ?? false;
+    if (typeof farTrampolines !== 'boolean') throw new FtraceError('bad-option', 'farTrampolines must be true or false');
+    return new Ftrace(machine, { bufferKb, retDepth, drainMs, patcher, patchFlags, trampoline, farTrampolines });
   }
 
   private notNop(r: FtraceRecord, at: bigint): FtraceError {
@@ -276,6 +298,16 @@ export class Ftrace {
     });
     ops.write();
     this.nextId++;
+    this.ops.push(ops);
+    try {
+      this.targets(); // a direct ops sharing a site: refused before anything is linked or patched
+    } catch (err) {
+      this.ops.pop();
+      ops.registered = false;
+      if (err instanceof DesignError) throw new OpsError('conflict', err.message);
+      throw err;
+    }
+    this.ops.pop();
     const head = mem.atomicU64(this.ctl + BigInt(CTL.opsList));
     mem.setU64(ops.addr + BigInt(OPS.next), head);
     mem.atomicSetU64(this.ctl + BigInt(CTL.opsList), ops.addr);
@@ -310,6 +342,44 @@ export class Ftrace {
     this.update();
   }
 
+  /** Every record's target given the registered ops. */
+  private targets(): SiteTarget[] {
+    return this.records.map((r, i) => this.designs.target(r, this.ops.filter((o) => o.wants(i))));
+  }
+
+  /**
+   * Places code of one's own (a direct-call trampoline) in trampoline room
+   * (the far room with farTrampolines) and returns its address; it is
+   * written before the next site update, so a direct ops may name it.
+   */
+  placeTrampoline(build: (a: Assembler) => void, name = `direct_tramp_${this.nextId}`): bigint {
+    try {
+      const at = this.designs.placeCode(build, name);
+      this.writeFreshCode(this.designs.takeCode());
+      return at;
+    } catch (err) {
+      if (err instanceof DesignError) throw new FtraceError('no-room', err.message);
+      throw err;
+    }
+  }
+
+  /** `size` bytes of zeroed guest memory in the ftrace data area (for a direct-call trampoline's data, say). */
+  allocData(size: number, align = 8): bigint {
+    try {
+      const at = this.area.alloc(size, align);
+      this.machine.mem.fill(at, size, 0);
+      return at;
+    } catch (err) {
+      if ((err as Error).name === 'FtraceAreaError') throw new FtraceError('no-room', (err as Error).message);
+      throw err;
+    }
+  }
+
+  /** For each record, the trampoline its veneer leads to when the site goes through one, else null. */
+  siteVeneers(): readonly (bigint | null)[] {
+    return this.state.map((s) => s.via);
+  }
+
   /** The design carrying the calls. */
   get trampolineDesign(): TrampolineDesign {
     return this.designs.design;
@@ -328,7 +398,7 @@ export class Ftrace {
     const mem = this.machine.mem;
     let next: SiteTarget[];
     try {
-      next = this.records.map((_, i) => this.designs.target(this.ops.filter((o) => o.wants(i))));
+      next = this.targets();
     } catch (err) {
       if (err instanceof DesignError) throw new FtraceError('no-room', err.message);
       throw err;

@@ -22,7 +22,8 @@ export type OpsKind =
   | 'function_graph' //  entry and exit events through the return hook (fgraph_entry_call)
   | 'profile' //         per-function hits and durations (fgraph_entry_call, profile kind)
   | 'redirect' //        the call goes to another function of the image (ftrace_redirect_call)
-  | 'recursing'; //      calls a traced function from the callback (ftrace_recursing_call), to test the guard
+  | 'recursing' //       calls a traced function from the callback (ftrace_recursing_call), to test the guard
+  | 'direct'; //         its sites call its own code (`directCall`), no tracer path (ftrace direct calls)
 
 /** Guest callback of each kind. */
 export const CALLBACK: Record<OpsKind, string> = {
@@ -31,6 +32,7 @@ export const CALLBACK: Record<OpsKind, string> = {
   profile: 'fgraph_entry_call',
   redirect: 'ftrace_redirect_call',
   recursing: 'ftrace_recursing_call',
+  direct: 'ftrace_stub', // reached only if the list function visits it: does nothing
 };
 
 export interface OpsSpec {
@@ -45,9 +47,15 @@ export interface OpsSpec {
   target?: string;
   /** Call through ftrace_regs_caller (a full pt_regs); redirect always does. */
   saveRegs?: boolean;
+  /**
+   * direct: the code its sites call. It is entered as a trampoline is (x0-x8
+   * the arguments, x9 the function's return address, x30 the function's body)
+   * and must return there with x30 = x9, e.g. MOV X10, X30; MOV X30, X9; RET X10.
+   */
+  directCall?: bigint;
 }
 
-export type OpsErrorCode = 'no-match' | 'bad-pattern' | 'bad-spec' | 'not-registered';
+export type OpsErrorCode = 'no-match' | 'bad-pattern' | 'bad-spec' | 'not-registered' | 'conflict';
 
 export class OpsError extends Error {
   override name = 'OpsError';
@@ -119,6 +127,11 @@ export class FtraceOps {
     return this.spec.kind !== 'recursing';
   }
 
+  /** direct: the code its sites call; null for every other kind. */
+  get directCall(): bigint | null {
+    return this.spec.kind === 'direct' ? this.spec.directCall! : null;
+  }
+
   /** Does this ops trace record `i` (the host's copy of the guest's ftrace_ops_test). */
   wants(i: number): boolean {
     return this.registered && (this.filterSet === null || this.filterSet.has(i)) && !this.notraceSet.has(i);
@@ -139,6 +152,13 @@ export class FtraceOps {
       mem.setU64(priv + BigInt(FGRAPH.graphHash), this.graphSet ? this.hash(this.graphSet) : 0n);
     } else if (s.graphFunctions?.length) {
       throw new OpsError('bad-spec', `graph functions need a function_graph or profile ops, not ${s.kind}`);
+    }
+    if (s.kind === 'direct') {
+      if (typeof s.directCall !== 'bigint' || s.directCall <= 0n || s.directCall % 4n !== 0n) {
+        throw new OpsError('bad-spec', 'a direct ops needs directCall: the 4-byte aligned address of its code');
+      }
+    } else if (s.directCall !== undefined) {
+      throw new OpsError('bad-spec', `only a direct ops has directCall (this one is ${s.kind})`);
     }
     if (s.kind === 'redirect') {
       if (!s.target) throw new OpsError('bad-spec', 'a redirect ops needs a target function');

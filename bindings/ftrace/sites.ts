@@ -11,6 +11,9 @@
 //   dynamic        MOV X9, X30   BL the one ops' trampoline (dynamic design)
 //   call-ops       MOV X9, X30   BL ftrace_caller_ops       (=4,2: fn-8 holds the ops pointer)
 //   call-ops-regs  MOV X9, X30   BL ftrace_regs_caller_ops
+//   direct         MOV X9, X30   BL a direct ops' own code
+//
+// (dynamic and direct targets out of BL's reach: BL a veneer, designs.ts)
 //
 // Each rewrite names the word it expects: the validated patch API refuses
 // (PatchError 'mismatch', nothing written) when memory holds anything else.
@@ -22,7 +25,7 @@ export const NOP = 0xd503201f;
 /** MOV X9, X30 (ORR X9, XZR, X30). */
 export const MOV_X9_X30 = 0xaa1e03e9;
 
-export type SiteState = 'disabled' | 'caller' | 'regs' | 'dynamic' | 'call-ops' | 'call-ops-regs';
+export type SiteState = 'disabled' | 'caller' | 'regs' | 'dynamic' | 'call-ops' | 'call-ops-regs' | 'direct';
 
 /** BL from `at` to `target`; RangeError beyond BL's +-128 MiB. */
 export function blWord(at: bigint, target: bigint): number {

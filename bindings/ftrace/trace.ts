@@ -63,6 +63,10 @@ export interface TraceOptions {
   patcher?: PatcherKind;
   /** How the sites reach the callbacks: 'list' (default), 'dynamic', 'call-ops' (needs the =4,2 image). */
   trampoline?: TrampolineDesign;
+  /** Dynamic trampolines beyond BL's reach, called through veneers (needs RAM ending 128 MiB past the text). */
+  farTrampolines?: boolean;
+  /** Guest RAM in bytes (default 256 MiB). */
+  ramSize?: number;
   icache?: IcacheModel;
   quantum?: number;
   jitThreshold?: number;
@@ -93,6 +97,8 @@ export interface TraceConfig {
   bufferKb: number;
   patcher: PatcherKind;
   trampoline: TrampolineDesign;
+  farTrampolines: boolean;
+  ramSize: number | null;
   icache: IcacheModel;
   quantum: number | null;
   jitThreshold: number | null;
@@ -143,6 +149,11 @@ function oneOf<T extends string>(name: string, v: unknown, allowed: readonly T[]
   return v as T;
 }
 
+function bool(name: string, v: unknown): boolean {
+  if (typeof v !== 'boolean') throw new TraceError('bad-option', `${name} must be true or false`);
+  return v;
+}
+
 function patterns(name: string, v: unknown): string[] {
   if (v === undefined) return [];
   if (!Array.isArray(v) || v.some((p) => typeof p !== 'string')) throw new TraceError('bad-option', `${name} must be a list of patterns`);
@@ -187,6 +198,8 @@ export function resolveTraceOptions(o: TraceOptions = {}): TraceConfig {
     bufferKb: int('buffer-kb', o.bufferKb ?? d.bufferKb, 4, 65536),
     patcher: oneOf('patcher', o.patcher ?? 'host', PATCHERS),
     trampoline: oneOf('trampoline', o.trampoline ?? 'list', DESIGNS),
+    farTrampolines: bool('far-trampolines', o.farTrampolines ?? false),
+    ramSize: o.ramSize === undefined ? null : int('ram', o.ramSize, 1 << 20, 2 ** 31),
     icache: oneOf('icache', o.icache ?? 'architectural', ['architectural', 'coherent'] as const),
     quantum: o.quantum === undefined ? null : int('quantum', o.quantum, 1, 0x3fffffff),
     jitThreshold: o.jitThreshold === undefined ? null : int('jit-threshold', o.jitThreshold, 0, 0x7fffffff),
@@ -265,6 +278,7 @@ export async function trace(options: TraceOptions = {}): Promise<TraceResult> {
     cpus: cfg.cpus,
     mode: cfg.mode,
     seed: cfg.seed,
+    ramSize: cfg.ramSize ?? undefined,
     icache: cfg.icache,
     quantum: cfg.quantum ?? undefined,
     jitThreshold: cfg.jitThreshold ?? undefined,
@@ -279,7 +293,7 @@ export async function trace(options: TraceOptions = {}): Promise<TraceResult> {
   }
   let ft: Ftrace;
   try {
-    ft = Ftrace.attach(machine, { bufferKb: cfg.bufferKb, patcher: cfg.patcher, trampoline: cfg.trampoline });
+    ft = Ftrace.attach(machine, { bufferKb: cfg.bufferKb, patcher: cfg.patcher, trampoline: cfg.trampoline, farTrampolines: cfg.farTrampolines });
   } catch (err) {
     if (err instanceof FtraceError) throw new TraceError('bad-option', `${file}: ${err.message}`);
     throw err;

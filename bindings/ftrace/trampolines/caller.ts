@@ -90,7 +90,13 @@ export function emitCaller(a: Assembler, name: string, full: boolean, call: Call
     a.bl(call.listFunc, 'ftrace_ops_list_func(ip, parent_ip, op, regs)');
   } else if (call.via === 'ops') {
     a.ldr('x2', `${name}_ops`, 'op: this trampoline\'s ftrace_ops');
-    a.bl(call.func, 'its callback(ip, parent_ip, op, regs), no list walk');
+    const d = call.func - a.pc;
+    if (d >= -(1n << 27n) && d < 1n << 27n) {
+      a.bl(call.func, 'its callback(ip, parent_ip, op, regs), no list walk');
+    } else {
+      a.ldr('x4', `${name}_func`, 'its callback, beyond BL\'s reach from here');
+      a.blr('x4', 'callback(ip, parent_ip, op, regs), no list walk');
+    }
   } else {
     a.ldstImm9('unscaled', 'ldr', 'x2', mem('x30', -16), 'op: the literal 8 bytes before the function (fn - 8 = x30 - 16)');
     a.ldr('x4', mem('x2', OPS.func), 'op->func');
@@ -114,6 +120,8 @@ export function emitCaller(a: Assembler, name: string, full: boolean, call: Call
     a.align(8, 0);
     a.bind(a.label(`${name}_ops`));
     a.quad(call.ops, 'the ftrace_ops this trampoline serves');
+    a.bind(a.label(`${name}_func`));
+    a.quad(call.func, 'its callback');
   }
 }
 
