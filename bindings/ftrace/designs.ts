@@ -29,8 +29,9 @@
 //            BR  X16          (x16 is IP0: free at a function's entry; x30 stays fn+8)
 //        8:  .quad target
 //
-// Dynamic trampolines are never freed while the machine lives (their room is
-// not reused), so a CPU still inside one after its ops left finds it intact.
+// A dynamic trampoline whose ops has left is freed (its words back to the
+// room's BRK fill, its room reused) only after an RCU-tasks grace period in
+// the guest (ftrace.ts), so no CPU and no preempted task can still be inside it.
 
 import type { PatchSite } from '../patch/text.ts';
 import type { FtraceOps } from './ops.ts';
@@ -50,6 +51,13 @@ export interface SiteTarget {
   via: bigint | null;
   /** call-ops: the ops pointer the literal must hold; null for the other designs. */
   literal: bigint | null;
+}
+
+/** A dynamic trampoline's place: [addr, end) of `room`. */
+export interface TrampolineRange {
+  room: Room;
+  addr: bigint;
+  end: bigint;
 }
 
 export class DesignError extends Error {
@@ -76,9 +84,10 @@ export interface DesignEnv {
 }
 
 export class Designs {
-  private readonly dyn = new Map<FtraceOps, { addr: bigint; end: bigint }>();
+  private readonly dyn = new Map<FtraceOps, TrampolineRange>();
   private readonly veneers = new Map<bigint, bigint>(); // target -> veneer
-  private readonly named: { name: string; addr: bigint; end: bigint }[] = [];
+  private named: { name: string; addr: bigint; end: bigint }[] = [];
+  private readonly free: TrampolineRange[] = [];
   private pending: PatchSite[] = [];
 
   constructor(private readonly env: DesignEnv) {}
@@ -157,13 +166,43 @@ export class Designs {
     return this.place(room, a.finish(), name);
   }
 
+  /** The dynamic trampoline of `ops`, if it has one. */
+  trampolineRange(ops: FtraceOps): TrampolineRange | null {
+    return this.dyn.get(ops) ?? null;
+  }
+
+  /** Forgets the dynamic trampoline of `ops` (no site may target it any more); returns its range to free later. */
+  release(ops: FtraceOps): TrampolineRange | null {
+    const d = this.dyn.get(ops);
+    if (!d) return null;
+    this.dyn.delete(ops);
+    return d;
+  }
+
+  /** Returns a released range to its room for reuse (its words must be the fill again). */
+  reuse(range: TrampolineRange): void {
+    this.named = this.named.filter((n) => n.addr !== range.addr);
+    this.free.push(range);
+  }
+
   private trampolineOf(ops: FtraceOps): bigint {
     const have = this.dyn.get(ops);
     if (have) return have.addr;
     const room = this.env.far ?? this.env.room;
     const name = `ftrace_ops_tramp_${ops.id}`;
-    const addr = this.place(room, generateOpsTrampoline(room.next, name, ops.addr, this.env.func(ops), ops.saveRegs), name);
-    this.dyn.set(ops, { addr, end: room.next });
+    const gen = (at: bigint) => generateOpsTrampoline(at, name, ops.addr, this.env.func(ops), ops.saveRegs);
+    const size = BigInt(gen(room.next).bytes.length);
+    const slot = this.free.findIndex((f) => f.room === room && f.end - f.addr >= size);
+    let addr: bigint;
+    if (slot >= 0) {
+      const f = this.free.splice(slot, 1)[0]!;
+      addr = f.addr;
+      gen(addr).words.forEach((w, k) => this.pending.push({ addr: addr + BigInt(4 * k), expectedOld: TRAMP_FILL, newWord: w }));
+      this.named.push({ name, addr, end: addr + size });
+    } else {
+      addr = this.place(room, gen(room.next), name);
+    }
+    this.dyn.set(ops, { room, addr, end: addr + size });
     return addr;
   }
 

@@ -26,7 +26,7 @@ import { CALLBACK, FtraceOps, OpsError, type OpsSpec } from './ops.ts';
 import { ftraceRecords, type FtraceRecord } from './records.ts';
 import { GuestPatchQueue, waitForGuest, type GuestPatchStats, type GuestRefusal, type PatcherKind } from './patcher.ts';
 import { CpuRing, toTraceEvent, type RawEvent } from './ring-buffer.ts';
-import { checkDesign, DESIGNS, Designs, DesignError, type SiteTarget, type TrampolineDesign } from './designs.ts';
+import { checkDesign, DESIGNS, Designs, DesignError, type SiteTarget, type TrampolineDesign, type TrampolineRange } from './designs.ts';
 import { MOV_X9_X30, NOP, siteWord, transition, type SiteState } from './sites.ts';
 
 function siteWordSafe(r: FtraceRecord, target: bigint): number | null {
@@ -60,6 +60,12 @@ export interface FtraceOptions {
   patchFlags?: number;
   /** How call sites reach the callbacks (designs.ts); default 'list'. 'call-ops' needs a =4,2 image with 8-byte aligned literals. */
   trampoline?: TrampolineDesign;
+  /**
+   * When a dynamic trampoline whose ops left is freed: after an RCU-tasks
+   * grace period in the guest (default), or at once ('now': unsafe, for
+   * showing what the grace period prevents).
+   */
+  trampolineFree?: 'rcu-tasks' | 'now';
   /**
    * Place dynamic and direct-call trampolines in the last 64 KiB of RAM,
    * beyond BL's +-128 MiB from the kernel text, so sites reach them through
@@ -110,9 +116,12 @@ export class Ftrace {
   private readonly hz = 100_000_000n;
   private nextId = 1;
   private timer: ReturnType<typeof setInterval> | null = null;
-  /** The guest patcher's queue (patcher 'guest'), else null. */
-  readonly guestQueue: GuestPatchQueue | null = null;
+  /** The kernel's patcher queue: the guest patcher's writes, and grace periods. */
+  readonly guestQueue!: GuestPatchQueue;
   private refusalsSeen = 0;
+  private readonly retiring: { seq: bigint; range: TrampolineRange }[] = [];
+  /** Dynamic trampolines freed so far. */
+  freedTrampolines = 0;
   /** Patches applied through the patch API since attach (words written). */
   patched = 0;
 
@@ -215,6 +224,7 @@ export class Ftrace {
         throw new FtraceError('no-room', `far trampolines need RAM ending more than 128 MiB after the kernel text (RAM ends at 0x${mem.hi.toString(16)})`);
       }
       for (let a = start; a < mem.hi; a += 4n) mem.setU32(a, TRAMP_FILL);
+      machine.addCodeRange(start, mem.hi);
       far = { next: start, end: mem.hi };
     }
     this.designs = new Designs({
@@ -226,11 +236,12 @@ export class Ftrace {
       listOps,
       stubOps,
     });
-    if (opts.patcher === 'guest') {
-      // the kernel writes the MOVs itself at boot (patcher_boot)
-      this.guestQueue = new GuestPatchQueue(mem, queueAt, queueCap, opts.patchFlags);
-      if (init.length) this.guestQueue.enqueue(init);
-    }
+    // The kernel's patcher queue, with either patcher (the same boot whatever the
+    // options): it carries the guest patcher's writes and the RCU-tasks grace
+    // periods before dynamic trampolines are freed.
+    this.guestQueue = new GuestPatchQueue(mem, queueAt, queueCap, opts.patchFlags);
+    // with the guest patcher the kernel writes the MOVs itself at boot (patcher_boot)
+    if (opts.patcher === 'guest' && init.length) this.guestQueue.enqueue(init);
     mem.write(this.ctl, new Uint8Array(CTL.size));
     mem.setU32(this.ctl + BigInt(CTL.version), CTL_VERSION);
     mem.setU64(this.ctl + BigInt(CTL.recHash), recHashAt);
@@ -267,7 +278,9 @@ export class Ftrace {
     }
     const farTrampolines = options.farTrampolines ?? false;
     if (typeof farTrampolines !== 'boolean') throw new FtraceError('bad-option', 'farTrampolines must be true or false');
-    return new Ftrace(machine, { bufferKb, retDepth, drainMs, patcher, patchFlags, trampoline, farTrampolines });
+    const trampolineFree = options.trampolineFree ?? 'rcu-tasks';
+    if (trampolineFree !== 'rcu-tasks' && trampolineFree !== 'now') throw new FtraceError('bad-option', `trampolineFree must be rcu-tasks or now, got ${String(trampolineFree)}`);
+    return new Ftrace(machine, { bufferKb, retDepth, drainMs, patcher, patchFlags, trampoline, farTrampolines, trampolineFree });
   }
 
   private notNop(r: FtraceRecord, at: bigint): FtraceError {
@@ -321,6 +334,7 @@ export class Ftrace {
     if (!ops.registered || !this.ops.includes(ops)) throw new OpsError('not-registered', `ops ${ops.id} is not registered`);
     ops.registered = false;
     this.update();
+    this.retireTrampoline(ops);
     const mem = this.machine.mem;
     const next = mem.atomicU64(ops.addr + BigInt(OPS.next));
     let link = this.ctl + BigInt(CTL.opsList);
@@ -333,6 +347,57 @@ export class Ftrace {
       }
       link = cur + BigInt(OPS.next);
     }
+  }
+
+  /**
+   * An unregistered ops' dynamic trampoline: no site calls it any more, but a
+   * CPU or a preempted task may still be inside it. With 'rcu-tasks' its room
+   * is freed once the kernel's grace period requested now has ended (checked
+   * at every drain and flush); with 'now' at once (to show what that breaks).
+   */
+  private retireTrampoline(ops: FtraceOps): void {
+    const range = this.designs.release(ops);
+    if (!range) return;
+    if (this.opts.trampolineFree === 'now') {
+      this.freeTrampoline(range, false);
+      return;
+    }
+    const seq = this.guestQueue!.enqueueGracePeriod();
+    this.retiring.push({ seq, range });
+    if (this.machine.status === 'running') this.machine.wakeCpu(this.machine.ncpus - 1);
+  }
+
+  /** Frees the trampolines whose grace period has ended. */
+  private reapTrampolines(): void {
+    if (this.retiring.length === 0) return;
+    const done = this.guestQueue!.done;
+    while (this.retiring.length && this.retiring[0]!.seq < done) this.freeTrampoline(this.retiring.shift()!.range, true);
+  }
+
+  /**
+   * Back to the room's BRK fill, then reusable. After a grace period nothing
+   * can execute it (unreachable); freed at once ('now') it is a live
+   * modification of code a task may still be inside, and the CMODX checker
+   * says so.
+   */
+  private freeTrampoline(range: TrampolineRange, safe: boolean): void {
+    const mem = this.machine.mem;
+    const words: PatchSite[] = [];
+    for (let a = range.addr; a < range.end; a += 4n) words.push({ addr: a, expectedOld: mem.u32(a), newWord: TRAMP_FILL });
+    this.machine.patchBatch(words, { unreachable: safe, kick: true });
+    this.designs.reuse(range);
+    this.freedTrampolines++;
+  }
+
+  /** Dynamic trampolines waiting for their grace period. */
+  get retiringTrampolines(): number {
+    return this.retiring.length;
+  }
+
+  /** The dynamic trampoline of a registered ops, if its sites use one. */
+  dynamicTrampoline(ops: FtraceOps): { addr: bigint; end: bigint } | null {
+    const r = this.designs.trampolineRange(ops);
+    return r ? { addr: r.addr, end: r.end } : null;
   }
 
   /** New filter (and notrace) patterns for a registered ops, then the sites that change. */
@@ -415,7 +480,7 @@ export class Ftrace {
     });
     if (code.length) this.writeFreshCode(code);
     if (sites.length) {
-      if (this.guestQueue) {
+      if (this.guestQueue && this.opts.patcher === 'guest') {
         this.guestQueue.enqueue(sites);
         if (this.machine.status === 'running') this.machine.wakeCpu(this.machine.ncpus - 1);
       } else {
@@ -429,22 +494,15 @@ export class Ftrace {
   }
 
   /**
-   * Writes a new dynamic trampoline into unused trampoline room: memory no
-   * CPU has branched to (every word must still be the room's BRK fill, and no
-   * site targets it before this returns), so it is not a concurrent
-   * modification of code that may execute, as a kernel writes a freshly
-   * allocated trampoline before publishing it. Plain stores; the code epoch
-   * moves when the page holds translated code.
+   * Writes a new trampoline into free trampoline room: every word must still
+   * be the room's BRK fill, and no site targets it before this returns, so
+   * no CPU can be executing it and it is not a concurrent modification (as a
+   * kernel writes a freshly allocated trampoline before publishing it). The
+   * lines are invalidated like any patch: a CPU that ran a freed trampoline
+   * there before must not run its stale copy.
    */
   private writeFreshCode(code: readonly PatchSite[]): void {
-    const mem = this.machine.mem;
-    for (const c of code) {
-      const found = mem.u32(c.addr);
-      if (found !== c.expectedOld >>> 0) {
-        throw new FtraceError('no-room', `trampoline room at 0x${c.addr.toString(16)} holds 0x${found.toString(16)}, not its fill: refusing to write a trampoline there`);
-      }
-    }
-    for (const c of code) mem.setU32(c.addr, c.newWord);
+    if (code.length) this.machine.patchBatch(code, { unreachable: true });
   }
 
   /** The literal before each record's entry (call-ops), as the guest reads it; null for other designs. */
@@ -472,6 +530,7 @@ export class Ftrace {
     if (!q) return;
     if (q.outstanding > 0 && this.machine.status === 'running') this.machine.wakeCpu(this.machine.ncpus - 1);
     await waitForGuest(q, this.machine, timeoutMs);
+    this.reapTrampolines();
     this.checkGuest();
   }
 
@@ -481,7 +540,7 @@ export class Ftrace {
    * states are not touched. For experiments beyond ftrace's own sites.
    */
   guestPatch(sites: readonly PatchSite[]): void {
-    if (!this.guestQueue) throw new FtraceError('bad-state', 'guestPatch() needs the guest patcher');
+    if (!this.guestQueue || this.opts.patcher !== 'guest') throw new FtraceError('bad-state', 'guestPatch() needs the guest patcher');
     this.guestQueue.enqueue(sites);
     if (this.machine.status === 'running') this.machine.wakeCpu(this.machine.ncpus - 1);
   }
@@ -536,7 +595,10 @@ export class Ftrace {
 
   /** Copies out every committed event now; returns how many were new. */
   drain(): number {
-    if (this.guestQueue) this.guestQueue.collect();
+    if (this.guestQueue) {
+      this.guestQueue.collect();
+      this.reapTrampolines();
+    }
     let n = 0;
     for (const r of this.rings) n += r.drain(this.raw);
     return n;

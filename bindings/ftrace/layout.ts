@@ -121,6 +121,7 @@ export const PATCHQ = {
   refused: 24, // u64 requests refused (expected word not found, or not kernel text)
   batches: 32, // u64 times the patcher emptied the queue
   ticks: 40, //   u64 CNTVCT ticks the patcher spent applying requests (on this machine: instructions it retired)
+  gps: 48, //     u64 RCU-tasks grace periods completed (PREQ_OP.gracePeriod requests)
   reqs: 64, //    first request
   size: 64,
 } as const;
@@ -137,8 +138,21 @@ export const PREQ = {
   new: 12, //   u32 the word to write
   result: 16, // s32 0, -EINVAL (it held something else: nothing written) or -EFAULT (not kernel text); 1 while pending
   cpu: 20, //   u32 the CPU that applied it
-  seq: 24, //   u64 the request's sequence number
+  seq: 24, //   u32 the request's sequence number (low 32 bits)
+  op: 28, //    u32 PREQ_OP_*
   size: 32,
+} as const;
+/** What a request asks. */
+export const PREQ_OP = {
+  /** ftrace_modify_code(addr, old, new) */
+  patch: 0,
+  /**
+   * synchronize_rcu_tasks(): returns once every task that was runnable when it
+   * began (running or preempted) has switched voluntarily, slept or exited, and
+   * every CPU's idle loop has gone round: nothing can still be inside a
+   * trampoline taken out of use before the request.
+   */
+  gracePeriod: 1,
 } as const;
 
 /** The frame the trampolines build: the first 272 bytes of the kernel's struct pt_regs. */
@@ -177,6 +191,7 @@ export function renderHeader(): string {
   table('PATCHQ', PATCHQ);
   table('PATCHQ_FL', PATCHQ_FL);
   table('PREQ', PREQ);
+  table('PREQ_OP', PREQ_OP);
   table('FGRAPH', FGRAPH);
   table('FGRAPH_KIND', FGRAPH_KIND);
   lines.push(`#define RET_STACK_MAX ${RET_STACK_MAX}`);

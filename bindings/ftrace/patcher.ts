@@ -18,7 +18,7 @@ import type { GuestMemory } from '../guest-memory.ts';
 import type { Machine } from '../machine/machine.ts';
 import type { PatchSite } from '../patch/text.ts';
 import { FtraceArea } from './area.ts';
-import { CTL, PATCHQ, PREQ } from './layout.ts';
+import { CTL, PATCHQ, PREQ, PREQ_OP } from './layout.ts';
 
 export type PatcherKind = 'host' | 'guest';
 export const PATCHERS: readonly PatcherKind[] = ['host', 'guest'];
@@ -42,6 +42,8 @@ export interface GuestPatchStats {
   batches: number;
   /** CNTVCT ticks the patcher spent in its batches (instructions it retired). */
   ticks: number;
+  /** RCU-tasks grace periods completed. */
+  gracePeriods: number;
 }
 
 export class GuestPatchQueue {
@@ -92,13 +94,34 @@ export class GuestPatchQueue {
       m.setU32(at + BigInt(PREQ.new), s.newWord >>> 0);
       m.setU32(at + BigInt(PREQ.result), 1);
       m.setU32(at + BigInt(PREQ.cpu), 0xffffffff);
-      m.setU64(at + BigInt(PREQ.seq), seq);
+      m.setU32(at + BigInt(PREQ.seq), Number(seq & 0xffffffffn));
+      m.setU32(at + BigInt(PREQ.op), PREQ_OP.patch);
       this.pending.set(seq, s);
       seq++;
     }
     this.head = seq;
     m.atomicSetU64(this.addr + BigInt(PATCHQ.head), seq);
     return sites.length;
+  }
+
+  /**
+   * Asks the kernel for an RCU-tasks grace period (PREQ_OP.gracePeriod);
+   * returns its sequence number: once `done` has passed it, no task can be
+   * inside code taken out of use before the request.
+   */
+  enqueueGracePeriod(): bigint {
+    if (Number(this.head - this.done) + 1 > this.capacity) throw new RangeError('guest patch queue full');
+    const m = this.mem;
+    const seq = this.head;
+    const at = this.addr + BigInt(PATCHQ.reqs + Number(seq & BigInt(this.capacity - 1)) * PREQ.size);
+    m.write(at, new Uint8Array(PREQ.size));
+    m.setU32(at + BigInt(PREQ.result), 1);
+    m.setU32(at + BigInt(PREQ.cpu), 0xffffffff);
+    m.setU32(at + BigInt(PREQ.seq), Number(seq & 0xffffffffn));
+    m.setU32(at + BigInt(PREQ.op), PREQ_OP.gracePeriod);
+    this.head = seq + 1n;
+    m.atomicSetU64(this.addr + BigInt(PATCHQ.head), this.head);
+    return seq;
   }
 
   /** Reads the results of the requests the guest has completed since the last call; returns the refusals among them. */
@@ -108,9 +131,9 @@ export class GuestPatchQueue {
     for (let seq = this.checked; seq < done; seq++) {
       const at = this.addr + BigInt(PATCHQ.reqs + Number(seq & BigInt(this.capacity - 1)) * PREQ.size);
       const result = this.mem.u32(at + BigInt(PREQ.result)) | 0;
-      const s = this.pending.get(seq)!;
+      const s = this.pending.get(seq);
       this.pending.delete(seq);
-      if (result !== 0) {
+      if (s && result !== 0) {
         out.push({ addr: s.addr, expectedOld: s.expectedOld >>> 0, newWord: s.newWord >>> 0, result, found: this.mem.u32(s.addr), cpu: this.mem.u32(at + BigInt(PREQ.cpu)) });
       }
     }
@@ -126,6 +149,7 @@ export class GuestPatchQueue {
       refused: Number(this.u64(PATCHQ.refused)),
       batches: Number(this.u64(PATCHQ.batches)),
       ticks: Number(this.u64(PATCHQ.ticks)),
+      gracePeriods: Number(this.u64(PATCHQ.gps)),
     };
   }
 }

@@ -122,7 +122,7 @@ export interface TraceResult {
   /** Capacity of each CPU's buffer, in events. */
   bufferEvents: number;
   patcher: PatcherKind;
-  /** The guest patcher's own counts (requests, batches, ticks spent), or null with the host patcher. */
+  /** The kernel patcher's own counts (requests, batches, ticks spent, grace periods); requests 0 with the host patcher and no dynamic trampolines freed. */
   guestPatch: GuestPatchStats | null;
   /** Guest instructions of the boot. */
   guestInstructions: number;

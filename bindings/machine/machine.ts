@@ -13,7 +13,7 @@ import {
   type CoreExports, type MemoryPlan,
 } from '../core.ts';
 import { parseElf, type ElfImage } from '../elf/index.ts';
-import { GuestMemory } from '../guest-memory.ts';
+import { GuestAccessError, GuestMemory } from '../guest-memory.ts';
 import { disassemble } from '../isa/disasm.ts';
 import { buildFault, SIGNAL_NUMBERS, type Fault } from '../oops.ts';
 import { TextPatcher, type PatchOptions, type PatchResult, type PatchSite } from '../patch/text.ts';
@@ -105,6 +105,7 @@ export class Machine {
   private resumeGate: (() => void) | null = null;
   private readonly traceOn: boolean;
   private patcher: TextPatcher | null = null;
+  private readonly extraText: { start: bigint; end: bigint }[] = [];
   private readonly calls = new HostCallTable();
   /** Every host patch's CMODX verdict; `violations` lists the writes made outside the list while other CPUs ran. */
   readonly cmodx = new CmodxChecker();
@@ -331,6 +332,18 @@ export class Machine {
   }
 
   /**
+   * Declares [start, end) of RAM as code besides the image's executable
+   * segments (trampolines written at run time), so the patch API accepts
+   * words there. GuestAccessError when the range is not in RAM.
+   */
+  addCodeRange(start: bigint, end: bigint): void {
+    if (end <= start || !this.mem.contains(start, Number(end - start))) {
+      throw new GuestAccessError(start, Number(end - start), [this.mem.lo, this.mem.hi]);
+    }
+    this.extraText.push({ start, end });
+  }
+
+  /**
    * Makes CPU `index` leave WFI/WFE if it is parked there, as an event
    * would (its counter does not jump); a running CPU is not affected beyond
    * its next WFE returning at once.
@@ -384,7 +397,10 @@ export class Machine {
       memory: this.memory,
       mem: this.mem,
       cpus: this.ncpus,
-      text: () => image.textRanges.map((r) => ({ start: r.start + this.loadBias, end: r.end + this.loadBias })),
+      text: () => [
+        ...image.textRanges.map((r) => ({ start: r.start + this.loadBias, end: r.end + this.loadBias })),
+        ...this.extraText,
+      ],
       activity: () => this.activity(),
       checker: this.cmodx,
       core: this.core,

@@ -62,6 +62,13 @@ export interface PatchOptions {
   strict?: boolean;
   /** The CPU doing the write, if it is one of the machine's (excluded from "other CPUs running"). */
   writer?: number;
+  /**
+   * The caller guarantees no CPU can be executing these words: freshly
+   * written code no branch reaches yet, or retired code after a grace period.
+   * Validated, written and logged for invalidation like any patch, but not a
+   * concurrent modification: the CMODX checker records nothing.
+   */
+  unreachable?: boolean;
 }
 
 export interface PatchResult {
@@ -118,7 +125,7 @@ export class TextPatcher {
       if (actual !== expectedOld >>> 0) throw new PatchError('mismatch', addr, expectedOld, newWord, actual);
       offsets[k] = o;
       const verdict = classify(expectedOld, newWord, others);
-      if (verdict !== 'allowed' || checker) {
+      if (!opts.unreachable && (verdict !== 'allowed' || checker)) {
         const rec: CmodxRecord = {
           address: addr, oldWord: expectedOld >>> 0, newWord: newWord >>> 0, verdict,
           oldClass: cmodxClass(expectedOld), newClass: cmodxClass(newWord), cpus: activity,

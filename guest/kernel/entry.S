@@ -107,14 +107,14 @@ vectors:
 el1t_bad:
     kernel_entry
     mov     x0, sp
-    mov     x1, #1
+    mov     x1, #0                      // exception_names[0]: unexpected vector
     bl      bad_exception               // does not return
 1:  b       1b
 
 el1h_sync:
     kernel_entry
     mov     x0, sp
-    mov     x1, #0
+    mov     x1, #1                      // exception_names[1]: synchronous
     bl      bad_exception               // does not return
 1:  b       1b
 

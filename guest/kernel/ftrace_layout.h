@@ -79,6 +79,7 @@
 #define PATCHQ_REFUSED 24
 #define PATCHQ_BATCHES 32
 #define PATCHQ_TICKS 40
+#define PATCHQ_GPS 48
 #define PATCHQ_REQS 64
 #define PATCHQ_SIZE 64
 
@@ -91,7 +92,11 @@
 #define PREQ_RESULT 16
 #define PREQ_CPU 20
 #define PREQ_SEQ 24
+#define PREQ_OP 28
 #define PREQ_SIZE 32
+
+#define PREQ_OP_PATCH 0
+#define PREQ_OP_GRACE_PERIOD 1
 
 #define FGRAPH_KIND 0
 #define FGRAPH_GRAPH_HASH 8

@@ -110,6 +110,7 @@ struct task {
 	u64 nvcsw;  /* voluntary context switches (it slept) */
 	u64 nivcsw; /* involuntary: preempted by the timer */
 	struct task_group *group; /* told when the task has exited */
+	struct task *all_next, *all_prev; /* every live task (all_tasks), for RCU-tasks grace periods */
 	struct ftrace_task ftrace; /* function_graph return stack */
 };
 
@@ -132,6 +133,7 @@ struct percpu {
 	u64 ipi_sent;       /* wake-up IPIs sent from this CPU */
 	u64 ipi_received;   /* SGIs acknowledged on this CPU */
 	u64 idle_wfi;       /* WFIs executed by the idle loop */
+	volatile u64 idle_seq; /* idle loop passes: odd while waiting in WFI (RCU-tasks: a quiescent state) */
 	u64 pipe_reader_waits; /* a reader found its pipe empty and slept */
 	u64 pipe_writer_waits; /* a writer found no room and slept */
 } __attribute__((aligned(64)));
@@ -143,6 +145,9 @@ static inline struct percpu *this_cpu(void) { return (struct percpu *)read_sysre
 static inline struct task *current(void) { return this_cpu()->rq.curr; }
 
 void sched_init_cpu(u32 cpu);
+/* Every live task but the idle tasks, linked through all_next; tasklist_lock guards it. */
+extern struct task *all_tasks;
+extern spinlock_t tasklist_lock;
 /* Task ids: 0 is every CPU's idle task; created tasks count from 1. */
 #define MAX_COMM_IDS 8192
 #define TASK_COMM_LEN 16

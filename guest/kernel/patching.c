@@ -40,11 +40,13 @@ struct patch_req {
 	u32 new;
 	s32 result;
 	u32 cpu;
-	u64 seq;
+	u32 seq;
+	u32 op; /* PREQ_OP_* */
 };
 _Static_assert(__builtin_offsetof(struct patch_req, old) == PREQ_OLD, "preq");
 _Static_assert(__builtin_offsetof(struct patch_req, result) == PREQ_RESULT, "preq");
 _Static_assert(__builtin_offsetof(struct patch_req, cpu) == PREQ_CPU, "preq");
+_Static_assert(__builtin_offsetof(struct patch_req, op) == PREQ_OP, "preq");
 _Static_assert(sizeof(struct patch_req) == PREQ_SIZE, "preq");
 
 struct patch_queue {
@@ -55,13 +57,15 @@ struct patch_queue {
 	u64 refused;
 	u64 batches;
 	u64 ticks;
-	u64 reserved[2];
+	u64 gps;
+	u64 reserved[1];
 	struct patch_req req[];
 };
 _Static_assert(__builtin_offsetof(struct patch_queue, done) == PATCHQ_DONE, "patchq");
 _Static_assert(__builtin_offsetof(struct patch_queue, flags) == PATCHQ_FLAGS, "patchq");
 _Static_assert(__builtin_offsetof(struct patch_queue, refused) == PATCHQ_REFUSED, "patchq");
 _Static_assert(__builtin_offsetof(struct patch_queue, ticks) == PATCHQ_TICKS, "patchq");
+_Static_assert(__builtin_offsetof(struct patch_queue, gps) == PATCHQ_GPS, "patchq");
 _Static_assert(__builtin_offsetof(struct patch_queue, req) == PATCHQ_REQS, "patchq");
 
 /* ftrace_ctl.patch_queue, read once the host has published ftrace_ctl. */
@@ -110,6 +114,64 @@ static notrace void kick_all_cpus_sync(void)
 	}
 }
 
+/*
+ * synchronize_rcu_tasks(), for the patcher task: waits until nothing can be
+ * inside code that was taken out of use before the call. A task is a holdout
+ * when it is runnable (running on a CPU, or preempted: possibly in the middle
+ * of a trampoline); it stops being one when it switches voluntarily, sleeps or
+ * exits. Each CPU's idle task is a holdout until its idle loop goes round, or
+ * while it waits in WFI. Tasks only ever leave a trampoline forwards, and a
+ * sleeping task is never inside one (callbacks do not sleep).
+ */
+#define MAX_HOLDOUTS 8192
+static struct {
+	struct task *t;
+	u64 nvcsw;
+} holdouts[MAX_HOLDOUTS];
+static u64 idle_snap[MAX_CPUS];
+
+static notrace int holdout_done(struct task *t, u64 nvcsw)
+{
+	return READ_ONCE(t->state) != TASK_RUNNING || READ_ONCE(t->nvcsw) != nvcsw;
+}
+
+static notrace void synchronize_rcu_tasks(void)
+{
+	struct task *self = current();
+	u32 n = 0;
+	u64 flags = spin_lock_irqsave(&tasklist_lock);
+	for (struct task *t = all_tasks; t; t = t->all_next) {
+		if (t == self || READ_ONCE(t->state) != TASK_RUNNING)
+			continue;
+		if (n == MAX_HOLDOUTS)
+			panic("synchronize_rcu_tasks: too many runnable tasks");
+		holdouts[n].t = t;
+		holdouts[n].nvcsw = READ_ONCE(t->nvcsw);
+		n++;
+	}
+	spin_unlock_irqrestore(&tasklist_lock, flags);
+	for (u32 c = 0; c < nr_cpus; c++)
+		idle_snap[c] = READ_ONCE(percpu[c].idle_seq);
+	for (;;) {
+		u32 left = 0;
+		for (u32 i = 0; i < n; i++) {
+			if (holdouts[i].t && holdout_done(holdouts[i].t, holdouts[i].nvcsw))
+				holdouts[i].t = NULL;
+			left += holdouts[i].t != NULL;
+		}
+		for (u32 c = 0; c < nr_cpus; c++) {
+			u64 seq = READ_ONCE(percpu[c].idle_seq);
+			if (c != this_cpu()->cpu && seq == idle_snap[c] && !(seq & 1))
+				left++;
+		}
+		if (!left)
+			return;
+		/* let the holdouts run: back of this CPU's queue, as a voluntary yield */
+		schedule();
+		cpu_relax();
+	}
+}
+
 /* Applies every request the host has queued, as CPU `cpu`; returns how many. */
 static notrace u64 patch_queue_run(struct patch_queue *q, u32 cpu, int kick)
 {
@@ -120,7 +182,19 @@ static notrace u64 patch_queue_run(struct patch_queue *q, u32 cpu, int kick)
 	u64 t0 = read_cntvct();
 	for (u64 i = done; i < head; i++) {
 		struct patch_req *r = &q->req[i & q->mask];
-		s32 res = ftrace_modify_code(r->addr, r->old, r->new, q->flags);
+		s32 res;
+		if (r->op == PREQ_OP_GRACE_PERIOD) {
+			/* at boot (no kick) there are no tasks yet: nothing to wait for */
+			if (kick) {
+				if (!(q->flags & PATCHQ_FL_NO_KICK))
+					kick_all_cpus_sync(); /* the text changes before it are seen first */
+				synchronize_rcu_tasks();
+			}
+			q->gps++;
+			res = 0;
+		} else {
+			res = ftrace_modify_code(r->addr, r->old, r->new, q->flags);
+		}
 		r->cpu = cpu;
 		__atomic_store_n(&r->result, res, __ATOMIC_RELAXED);
 		if (res)

@@ -18,6 +18,8 @@ u32 nr_cpus;
 static u32 preempt_on;
 static u32 tick_period = 100000;
 static u32 next_task_id = 1;
+struct task *all_tasks;
+spinlock_t tasklist_lock;
 char task_comm[MAX_COMM_IDS][TASK_COMM_LEN];
 
 /* notrace: it runs before this CPU's per-CPU block (TPIDR_EL1) exists, which ftrace's callbacks need. */
@@ -73,6 +75,14 @@ static noinline struct task *pick_next_task(struct rq *rq)
 /* A dead task's stack is no longer in use once another task runs: tell its group. */
 static noinline void task_dead(struct task *t)
 {
+	u64 flags = spin_lock_irqsave(&tasklist_lock);
+	if (t->all_prev)
+		t->all_prev->all_next = t->all_next;
+	else
+		all_tasks = t->all_next;
+	if (t->all_next)
+		t->all_next->all_prev = t->all_prev;
+	spin_unlock_irqrestore(&tasklist_lock, flags);
 	struct task_group *g = t->group;
 	if (g && __atomic_sub_fetch(&g->alive, 1, __ATOMIC_ACQ_REL) == 0)
 		wake_up_all(&g->wq);
@@ -176,6 +186,12 @@ struct task *task_create(void (*fn)(void *), void *arg, u32 cpu, struct task_gro
 	}
 	t->state = TASK_INTERRUPTIBLE; /* runnable once woken */
 	t->group = group;
+	u64 flags = spin_lock_irqsave(&tasklist_lock);
+	t->all_next = all_tasks;
+	if (all_tasks)
+		all_tasks->all_prev = t;
+	all_tasks = t;
+	spin_unlock_irqrestore(&tasklist_lock, flags);
 	if (group)
 		__atomic_add_fetch(&group->alive, 1, __ATOMIC_ACQ_REL);
 	return t;
@@ -218,11 +234,14 @@ void cpu_idle(void)
 	struct percpu *pc = this_cpu();
 	for (;;) {
 		local_irq_disable();
+		WRITE_ONCE(pc->idle_seq, pc->idle_seq + 2); /* one more pass, still even */
 		patcher_poll();
 		if (READ_ONCE(pc->rq.nr_running) == 0) {
 			timer_disable(); /* no tick while idle */
 			pc->idle_wfi++;
+			WRITE_ONCE(pc->idle_seq, pc->idle_seq + 1); /* odd: waiting */
 			wfi();
+			WRITE_ONCE(pc->idle_seq, pc->idle_seq + 1);
 			local_irq_enable(); /* take the SGI that ended the WFI */
 			continue;
 		}

@@ -33,7 +33,7 @@ describe.each(['deterministic', 'threads'] as const)('%s mode', (mode) => {
     // the guest wrote the MOV of every entry at boot, then the 3 sites on and off: three batches
     const sites = guest!.image.patchSites;
     expect(guest!.guestPatch).toMatchObject({ requests: sites + 6, done: sites + 6, refused: 0, batches: 3 });
-    expect(host!.guestPatch).toBeNull();
+    expect(host!.guestPatch).toMatchObject({ requests: 0, done: 0 });
   });
 });
 
