@@ -10,6 +10,8 @@
 //                [--graph-function F] [--list] [--image pfe2|pfe42|FILE] [--cpus N] [--mode M] [--seed S]
 //                [--groups G] [--fds F] [--loops L] [--datasize S] [--buffer-kb N]
 //                [--format text|perfetto] [--output FILE] [--json]
+//   patchlab bench trampolines [--json] [--mode threads|deterministic] [--designs list,dynamic,call-ops]
+//                [--loops N] [--runs N]
 
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { readFileSync, readSync, writeSync } from 'node:fs';
@@ -26,6 +28,8 @@ import { HackbenchError } from './hackbench/options.ts';
 import { PrologueError } from './hackbench/prologue.ts';
 import { addTraceCommand } from './ftrace/command.ts';
 import { TraceError } from './ftrace/trace.ts';
+import { addBenchCommand } from './ftrace/bench-command.ts';
+import { BenchError } from './ftrace/bench-trampolines.ts';
 
 function parseCount(v: string): bigint {
   if (!/^\d+$/.test(v.replace(/_/g, ''))) throw new InvalidArgumentError('expected a non-negative integer');
@@ -186,6 +190,10 @@ function reportError(err: unknown): number {
     process.stderr.write(`patchlab trace: ${err.message}\n`);
     return err.code === 'bad-option' ? 2 : 1;
   }
+  if (err instanceof BenchError) {
+    process.stderr.write(`patchlab bench: ${err.message}\n`);
+    return err.code === 'bad-option' ? 2 : 1;
+  }
   if (err instanceof HackbenchError || err instanceof PrologueError) {
     process.stderr.write(`patchlab hackbench: ${err.message}\n`);
     return 1;
@@ -237,6 +245,9 @@ export async function main(argv: string[]): Promise<number> {
     code = c;
   });
   addTraceCommand(program, (c) => {
+    code = c;
+  });
+  addBenchCommand(program, (c) => {
     code = c;
   });
   try {

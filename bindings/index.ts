@@ -38,3 +38,7 @@ export {
   formatFunctionTrace, formatGraphTrace, formatProfile, graphCalls, profileRows, toTraceEventJson,
   type FunctionEvent, type GraphCall, type GraphEntryEvent, type GraphExitEvent, type ProfileRow, type TraceContext, type TraceEvent,
 } from './ftrace/output/index.ts';
+export {
+  BENCH_TRAMPOLINES_DEFAULTS, BenchError, benchTrampolines, formatBenchTrampolines, TRAMPOLINE_DESIGNS,
+  type BenchErrorCode, type BenchMode, type BenchRow, type BenchTrampolinesConfig, type BenchTrampolinesOptions, type BenchTrampolinesResult,
+} from './ftrace/bench-trampolines.ts';

@@ -22,6 +22,10 @@
 //                 count is then a function of the image and its patches. The
 //                 boot with the ops minus the same boot with no ops (R = I = 0),
 //                 divided by every call of bench_target (warm-up included): exact.
+//                 What the ops cost once per boot rather than per call (their
+//                 registration, a grace period before a dynamic trampoline is
+//                 freed) is taken out first: each boot is also run with no
+//                 calls at all, and that boot's count subtracted (fixedInsns).
 //   nsPerCall     threads mode, 1 CPU: the run's host time over its timed
 //                 calls, median of `runs` boots, minus the median of the
 //                 untraced boots (R = I = 0) of the same design.
@@ -54,7 +58,7 @@ export const BENCH_TRAMPOLINES_DEFAULTS = {
   irrelevant: [0, 1, 2, 10, 100],
   mode: 'both' as BenchMode,
   loops: 20_000,
-  warmup: 2_000,
+  warmup: 50_000,
   runs: 5,
   image: 'pfe2',
 } as const;
@@ -84,9 +88,14 @@ export interface BenchTrampolinesOptions {
   irrelevant?: readonly number[];
   /** Default 'both'. */
   mode?: BenchMode;
-  /** Timed calls per boot, 1..10,000,000 (default 20,000). */
+  /** Timed calls per boot, 1..10,000,000 (default 20,000; the default run takes about 25 s on 2 cores). */
   loops?: number;
-  /** Untimed calls before them, 0..10,000,000 (default 2,000): the translator and the host's Wasm tiers settle. */
+  /**
+   * Untimed calls before them, 0..10,000,000 (default 50,000). Host time per
+   * traced call settles only after tens of thousands of calls (the translated
+   * regions and the host's optimizing Wasm tier); with 2,000 it comes out 2-4x
+   * higher and far noisier.
+   */
   warmup?: number;
   /** Boots per configuration in threads mode, 1..101 (default 5). */
   runs?: number;
@@ -116,6 +125,8 @@ export interface BenchRow {
   irrelevant: number;
   /** Guest instructions per call above the untraced boot (deterministic); null in threads mode only. */
   insnsPerCall: number | null;
+  /** Guest instructions per boot that the ops cost whatever the calls (the boots with no calls, traced minus untraced); null in threads mode only. */
+  fixedInsns: number | null;
   /** Host ns per call above the untraced median (threads); null in deterministic mode only. */
   nsPerCall: number | null;
   /** Host ns per call of the untraced boots (median), the figure subtracted; null in deterministic mode only. */
@@ -229,6 +240,8 @@ interface BootSpec {
   irrelevant: number;
   loops: number;
   warmup: number;
+  /** Events the ring buffer must hold (the same for a boot and its no-call twin). */
+  events: number;
 }
 
 /** One boot of the call loop with the configuration's ops registered for its run; checked (BenchError). */
@@ -238,7 +251,7 @@ async function boot(s: BootSpec): Promise<BootResult> {
   machine.load(s.image.elf);
   // timer off: no tick interrupts whose number would grow with the traced instructions
   setHbParams(machine, { workload: WL_CALLLOOP, loops: s.loops, warmup: s.warmup, runs: 1, preempt: 0 });
-  const events = (s.loops + s.warmup) * s.relevant;
+  const events = s.events;
   const bufferKb = Math.min(MAX_BUFFER_KB, Math.max(64, 2 ** Math.ceil(Math.log2(Math.max(1, (events * EVENT.size) / 1024)))));
   let ft: Ftrace;
   try {
@@ -293,23 +306,31 @@ export async function benchTrampolines(options: BenchTrampolinesOptions = {}): P
   const traced = pairs.filter(([r, i]) => r > 0 || i > 0);
   const det = cfg.mode !== 'threads';
   const thr = cfg.mode !== 'deterministic';
-  const total = cfg.designs.length * (traced.length + 1) * ((det ? 1 : 0) + (thr ? cfg.runs : 0));
+  const total = cfg.designs.length * (traced.length + 1) * ((det ? 2 : 0) + (thr ? cfg.runs : 0));
   let done = 0;
-  const run = async (design: TrampolineDesign, mode: 'threads' | 'deterministic', relevant: number, irrelevant: number) => {
-    const b = await boot({ image: designImages.get(design)!, design, mode, relevant, irrelevant, loops: cfg.loops, warmup: cfg.warmup });
+  const run = async (design: TrampolineDesign, mode: 'threads' | 'deterministic', relevant: number, irrelevant: number, calls = true) => {
+    const events = (cfg.loops + cfg.warmup) * relevant;
+    const b = await boot({
+      image: designImages.get(design)!, design, mode, relevant, irrelevant, events,
+      loops: calls ? cfg.loops : 0, warmup: calls ? cfg.warmup : 0,
+    });
     options.onProgress?.(++done, total);
     return b;
   };
   const key = (d: TrampolineDesign, r: number, i: number) => `${d}/${r}/${i}`;
 
-  const insns = new Map<string, number>();
+  // deterministic: every configuration with the calls and without any
+  const insns = new Map<string, { perCall: number; fixed: number }>();
   if (det) {
     for (const d of cfg.designs) {
       const base = await run(d, 'deterministic', 0, 0);
-      insns.set(key(d, 0, 0), 0);
+      const base0 = await run(d, 'deterministic', 0, 0, false);
+      insns.set(key(d, 0, 0), { perCall: 0, fixed: 0 });
       for (const [r, i] of traced) {
         const b = await run(d, 'deterministic', r, i);
-        insns.set(key(d, r, i), Number(b.insns - base.insns) / (b.calls + b.warmupCalls));
+        const b0 = await run(d, 'deterministic', r, i, false);
+        const perCall = Number(b.insns - b0.insns - (base.insns - base0.insns)) / (b.calls + b.warmupCalls);
+        insns.set(key(d, r, i), { perCall, fixed: Number(b0.insns - base0.insns) });
       }
     }
   }
@@ -338,7 +359,8 @@ export async function benchTrampolines(options: BenchTrampolinesOptions = {}): P
         design: d,
         relevant: r,
         irrelevant: i,
-        insnsPerCall: det ? insns.get(key(d, r, i))! : null,
+        insnsPerCall: det ? insns.get(key(d, r, i))!.perCall : null,
+        fixedInsns: det ? insns.get(key(d, r, i))!.fixed : null,
         nsPerCall: untraced === null ? null : median(runs) - untraced,
         untracedNsPerCall: untraced,
         nsRuns: runs,
@@ -388,13 +410,18 @@ export function formatBenchTrampolines(res: BenchTrampolinesResult): string {
   out.push('');
   out.push(`call loop: ${c.loops} timed calls after ${c.warmup} warm-up calls, 1 CPU; R function ops on ${BENCH_TARGET}, I on ${BENCH_OTHERS.join(', ')} in turn (never called)`);
   if (det) {
-    out.push('insns: guest instructions per call, the boot with the ops minus the same boot without any (R = I = 0), deterministic mode: exact.');
+    out.push('insns: guest instructions per call, the boot with the ops minus the same boot without any (R = I = 0), deterministic mode: exact;');
+    out.push('       what the ops cost once per boot (registration, grace periods; the same boots with no calls) is subtracted first.');
     out.push('       Guest time in deterministic mode is the instruction counter at 100 MHz: guest ns per call are exactly insns x 10.');
   }
   if (thr) {
     const untraced = c.designs.map((d) => `${d} ${fmt(rows.find((x) => x.design === d)!.untracedNsPerCall, 1)}`).join(', ');
     out.push(`ns: host ns per call in threads mode, median of ${c.runs} boots, minus the median of the untraced boots (R = I = 0) of the same design;`);
     out.push(`    untraced ns per call: ${untraced}`);
+  }
+  if (det) {
+    const fixed = c.designs.map((d) => `${d} ${Math.max(...rows.filter((x) => x.design === d).map((x) => x.fixedInsns ?? 0))}`).join(', ');
+    out.push(`fixed guest instructions per boot of the ops, not in the table (fixedInsns in --json), at most: ${fixed}`);
   }
   out.push(`images: ${c.designs.map((d) => `${d} ${c.images[d]}`).join(', ')}`);
   return `${out.join('\n')}\n`;

@@ -23,6 +23,7 @@ struct hb_params hb_params __attribute__((aligned(64))) = {
 	.tasks = 3,
 	.spin_loops = 200000,
 	.verbose = 0,
+	.warmup = 1000,
 };
 
 char boot_stacks[MAX_CPUS][BOOT_STACK_SIZE] __attribute__((aligned(16)));
@@ -35,15 +36,15 @@ static const char *check_params(const struct hb_params *p)
 		return "bad magic";
 	if (p->version != HB_VERSION)
 		return "unsupported version";
-	if (p->workload > WL_PINGPONG)
-		return "workload must be 0 (hackbench), 1 (spin) or 2 (pingpong)";
+	if (p->workload > WL_CALLLOOP)
+		return "workload must be 0 (hackbench), 1 (spin), 2 (pingpong) or 3 (callloop)";
 	if (p->groups < 1 || p->groups > 256)
 		return "groups must be 1..256";
 	if (p->fds < 1 || p->fds > 256)
 		return "fds must be 1..256";
 	if (p->groups * p->fds * 2 > 4096)
 		return "groups x fds x 2 must be at most 4096 tasks";
-	if (p->loops < 1)
+	if (p->loops < 1 && p->workload != WL_CALLLOOP)
 		return "loops must be at least 1";
 	if (p->datasize < 8 || p->datasize > 4096)
 		return "datasize must be 8..4096";
@@ -93,6 +94,9 @@ static void kernel_main(void *unused)
 			break;
 		case WL_SPIN:
 			errors += spin_run(&p, run);
+			break;
+		case WL_CALLLOOP:
+			errors += callloop_run(&p, run);
 			break;
 		default:
 			errors += pingpong_run(&p, run);

@@ -9,6 +9,10 @@
  * pingpong: pairs of tasks on neighbouring CPUs pass an 8-byte token back
  *   and forth `loops` times through two pipes; every hand-over wakes a task
  *   on another CPU, which is idle, so it takes an IPI.
+ * callloop: one task per CPU calls the traced bench_target (bench.c)
+ *   `warmup` times untimed, then `loops` times timed, and checks every
+ *   return value; for measuring what a traced call costs. All tasks check
+ *   in, then wait for GO, as hackbench's do.
  */
 #include "workloads.h"
 
@@ -157,4 +161,110 @@ u64 pingpong_run(const struct hb_params *p, u32 index)
 	report_run(index, "nivcsw", run->nivcsw);
 	report_run(index, "time_ns", host_time_ns() - t0);
 	return run->errors + (run->messages != expected);
+}
+
+struct cl_slot {
+	u64 t0, t1;   /* host ns around the timed calls */
+	u64 v0, v1;   /* CNTVCT of the task's CPU around them */
+	u64 calls, warmup_calls, errors;
+};
+
+struct cl_run {
+	const struct hb_params *p;
+	u32 total, ready, go;
+	struct wait_queue_head ready_wq, go_wq;
+	struct task_group tasks;
+	struct cl_slot *slot; /* one per task */
+};
+
+struct cl_arg {
+	struct cl_run *run;
+	u32 index;
+};
+
+/* `n` calls of bench_target with arguments base + i; returns the wrong results. */
+static noinline u64 call_bench_target(u64 base, u32 n)
+{
+	u64 errors = 0;
+	for (u32 i = 0; i < n; i++) {
+		u64 x = base + i;
+		if (bench_target(x) != x * 3 + 1)
+			errors++;
+	}
+	return errors;
+}
+
+static void caller(void *arg)
+{
+	struct cl_arg *a = arg;
+	struct cl_run *run = a->run;
+	struct cl_slot *s = &run->slot[a->index];
+	const struct hb_params *p = run->p;
+	u64 base = (u64)a->index << 32;
+
+	if (__atomic_add_fetch(&run->ready, 1, __ATOMIC_ACQ_REL) == run->total)
+		wake_up_all(&run->ready_wq);
+	wait_event_nonzero(&run->go_wq, &run->go);
+	u64 errors = call_bench_target(base, p->warmup);
+	s->t0 = host_time_ns();
+	s->v0 = read_cntvct();
+	errors += call_bench_target(base + p->warmup, p->loops);
+	s->v1 = read_cntvct();
+	s->t1 = host_time_ns();
+	s->calls = p->loops;
+	s->warmup_calls = p->warmup;
+	s->errors = errors;
+}
+
+u64 callloop_run(const struct hb_params *p, u32 index)
+{
+	host_phase(PHASE_RUN_START, index);
+	struct cl_run *run = kmalloc(sizeof(*run));
+	memset(run, 0, sizeof(*run));
+	run->p = p;
+	run->total = nr_cpus;
+	init_waitqueue_head(&run->ready_wq);
+	init_waitqueue_head(&run->go_wq);
+	init_waitqueue_head(&run->tasks.wq);
+	run->slot = kmalloc(run->total * sizeof(*run->slot));
+	memset(run->slot, 0, run->total * sizeof(*run->slot));
+	struct task **tasks = kmalloc(run->total * sizeof(*tasks));
+	for (u32 i = 0; i < run->total; i++) {
+		struct cl_arg *a = kmalloc(sizeof(*a));
+		a->run = run;
+		a->index = i;
+		tasks[i] = task_create(caller, a, i, &run->tasks, "caller");
+	}
+	for (u32 i = 0; i < run->total; i++)
+		wake_up_new_task(tasks[i]);
+	wait_event_equal(&run->ready_wq, &run->ready, run->total);
+	__atomic_store_n(&run->go, 1, __ATOMIC_RELEASE);
+	wake_up_all(&run->go_wq);
+	wait_event_equal(&run->tasks.wq, &run->tasks.alive, 0);
+	host_phase(PHASE_RUN_END, index);
+
+	u64 calls = 0, warmup_calls = 0, errors = 0, t0 = ~0UL, t1 = 0, ticks = 0;
+	for (u32 i = 0; i < run->total; i++) {
+		const struct cl_slot *s = &run->slot[i];
+		calls += s->calls;
+		warmup_calls += s->warmup_calls;
+		errors += s->errors;
+		if (s->t0 < t0)
+			t0 = s->t0;
+		if (s->t1 > t1)
+			t1 = s->t1;
+		if (s->v1 - s->v0 > ticks)
+			ticks = s->v1 - s->v0;
+	}
+	u64 expected = (u64)run->total * p->loops;
+	report_run(index, "calls", calls);
+	report_run(index, "calls_expected", expected);
+	report_run(index, "warmup_calls", warmup_calls);
+	report_run(index, "check_errors", errors);
+	report_run(index, "time_ns", t1 - t0);
+	report_run(index, "vcnt_ticks", ticks);
+	report_run(index, "tasks", run->total);
+	if (p->verbose)
+		printk("callloop run %u: %lu calls, %lu check errors, %lu ns host\n", index, calls, errors, t1 - t0);
+	return errors + (calls != expected) + (warmup_calls != (u64)run->total * p->warmup);
 }

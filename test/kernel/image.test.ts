@@ -80,7 +80,7 @@ describe.each([
     const p = img.symbols.find((s) => s.name === 'hb_params')!;
     expect(p.type).toBe('OBJECT');
     expect(p.size).toBe(64n); // 16 u32 fields: guest/kernel/README.md
-    expect(HB_FIELDS.length).toBe(14);
+    expect(HB_FIELDS.length).toBe(15);
     expect(data.some((d) => p.value >= d.vaddr && p.value + p.size <= d.vaddr + d.fileSize)).toBe(true);
   });
 });

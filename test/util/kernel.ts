@@ -15,10 +15,10 @@ export function kernelImage(which: KernelImage = 'pfe2'): Uint8Array {
 /** Field order of struct hb_params: each a u32 at 4 x its index. */
 export const HB_FIELDS = [
   'magic', 'version', 'workload', 'groups', 'fds', 'loops', 'datasize', 'runs',
-  'preempt', 'tick', 'pipe_size', 'tasks', 'spin_loops', 'verbose',
+  'preempt', 'tick', 'pipe_size', 'tasks', 'spin_loops', 'verbose', 'warmup',
 ] as const;
 export type HbParams = Partial<Record<(typeof HB_FIELDS)[number], number>>;
-export const WORKLOAD = { hackbench: 0, spin: 1, pingpong: 2 } as const;
+export const WORKLOAD = { hackbench: 0, spin: 1, pingpong: 2, callloop: 3 } as const;
 
 export interface KernelRun {
   machine: Machine;
