@@ -201,8 +201,10 @@ export class Ftrace {
       throw err;
     }
 
-    machine.patchBatch(opts.patcher === 'guest' ? code : [...init, ...code]);
-    if (opts.patcher !== 'guest') this.patched += init.length;
+    // ftrace_init_nop: before any CPU runs (Linux does it before the secondary
+    // CPUs come up), whichever patcher toggles the sites later
+    machine.patchBatch([...init, ...code]);
+    this.patched += init.length;
     this.rings = events.map((ev, c) => {
       mem.fill(this.profiles[c]!, profileBytes, 0);
       const ring = new CpuRing(mem, c, blocks + BigInt(c * FCPU.size), ev, capacity);
@@ -240,8 +242,6 @@ export class Ftrace {
     // options): it carries the guest patcher's writes and the RCU-tasks grace
     // periods before dynamic trampolines are freed.
     this.guestQueue = new GuestPatchQueue(mem, queueAt, queueCap, opts.patchFlags);
-    // with the guest patcher the kernel writes the MOVs itself at boot (patcher_boot)
-    if (opts.patcher === 'guest' && init.length) this.guestQueue.enqueue(init);
     mem.write(this.ctl, new Uint8Array(CTL.size));
     mem.setU32(this.ctl + BigInt(CTL.version), CTL_VERSION);
     mem.setU64(this.ctl + BigInt(CTL.recHash), recHashAt);

@@ -29,6 +29,7 @@ struct hb_params hb_params __attribute__((aligned(64))) = {
 char boot_stacks[MAX_CPUS][BOOT_STACK_SIZE] __attribute__((aligned(16)));
 static u32 cpus_up;
 static u32 boot_text_ready; /* CPU 0 has applied the boot-time text patches */
+static u32 boot_pen;        /* CPUs waiting for it */
 
 static const char *check_params(const struct hb_params *p)
 {
@@ -124,16 +125,24 @@ static void kernel_main(void *unused)
 
 notrace void start_kernel(u64 cpu, u64 ncpus)
 {
-	/* With a guest patch queue, CPU 0 rewrites the entries first, the others wait in WFE. */
-	if (cpu == 0) {
-		if (patcher_boot()) {
+	/*
+	 * With a guest patch queue, CPU 0 applies what the host queued before
+	 * boot once every other CPU has checked in to the pen, where it waits in
+	 * WFE until CPU 0 is done.
+	 */
+	if (patcher_boot_pending()) {
+		if (cpu == 0) {
+			while (__atomic_load_n(&boot_pen, __ATOMIC_ACQUIRE) != ncpus - 1)
+				cpu_relax();
+			patcher_boot();
 			__atomic_store_n(&boot_text_ready, 1, __ATOMIC_RELEASE);
 			__asm__ volatile("dsb ish; sev" ::: "memory");
+		} else {
+			__atomic_add_fetch(&boot_pen, 1, __ATOMIC_RELEASE);
+			while (!__atomic_load_n(&boot_text_ready, __ATOMIC_ACQUIRE))
+				__asm__ volatile("wfe" ::: "memory");
+			isb();
 		}
-	} else if (patcher_boot_pending()) {
-		while (!__atomic_load_n(&boot_text_ready, __ATOMIC_ACQUIRE))
-			__asm__ volatile("wfe" ::: "memory");
-		isb();
 	}
 	sched_init_cpu((u32)cpu);
 	WRITE_ONCE(nr_cpus, (u32)ncpus);
