@@ -261,14 +261,8 @@ async function boot(s: BootSpec): Promise<BootResult> {
     throw err;
   }
   const specs = benchOpsSpecs(s.relevant, s.irrelevant);
-  const live: FtraceOps[] = [];
-  machine.onPhase(({ args }) => {
-    if (args[0] === 1n && live.length === 0) for (const spec of specs) live.push(ft.register(spec));
-    else if (args[0] === 2n) for (const o of live.splice(0)) ft.unregister(o);
-    return ft.outstandingPatches;
-  });
-  machine.start();
-  const r = await machine.exited;
+  ft.switchAtPhases(() => specs);
+  const r = await ft.run();
   const rep = (k: string) => Number(r.reports.get(k) ?? -1n);
   const what = `${s.design} R=${s.relevant} I=${s.irrelevant} (${s.mode})`;
   if (r.end !== 'exit' || r.exitCode !== 0) {

@@ -16,6 +16,7 @@
 // change (sites.ts), through the machine's validated patch API.
 
 import type { Machine } from '../machine/machine.ts';
+import type { MachineResult } from '../machine/types.ts';
 import type { PatchSite } from '../patch/text.ts';
 import { FtraceArea } from './area.ts';
 import type { Symbolizer, TraceEvent } from './events.ts';
@@ -95,6 +96,8 @@ export interface ProfileCell {
 }
 
 const EVENT_SIZE = EVENT.size;
+/** The kernel's phase ids (guest/kernel/kernel.h PHASE_*). */
+export const PHASE = { runStart: 1n, runEnd: 2n } as const;
 /** Bytes at the top of RAM kept for far trampolines (farTrampolines). */
 const FAR_ROOM = 64 * 1024;
 const KERNEL_SYMBOLS = [
@@ -122,6 +125,8 @@ export class Ftrace {
   private readonly retiring: { seq: bigint; range: TrampolineRange }[] = [];
   /** Dynamic trampolines freed so far. */
   freedTrampolines = 0;
+  /** Called after every update() (the sites' states are then the new ones). */
+  onUpdate: (() => void) | null = null;
   /** Patches applied through the patch API since attach (words written). */
   patched = 0;
 
@@ -490,6 +495,7 @@ export class Ftrace {
     for (const i of resetLiterals) mem.atomicSetU64(this.records[i]!.site, next[i]!.literal!);
     next.forEach((s, i) => (this.state[i] = s));
     this.patched += sites.length;
+    this.onUpdate?.();
     return sites.length;
   }
 
@@ -582,6 +588,34 @@ export class Ftrace {
   }
 
   // ---- events --------------------------------------------------------------
+
+  /**
+   * Registers `specs(run)` when each run of the kernel's workload starts (the
+   * phase host call PHASE_RUN_START, arg = run index) and unregisters them
+   * when it ends (PHASE_RUN_END). The answer to the kernel is the number of
+   * requests its patcher still has queued, so it waits for them. Before start().
+   */
+  switchAtPhases(specs: (run: number) => readonly OpsSpec[]): FtraceOps[] {
+    const live: FtraceOps[] = [];
+    this.machine.onPhase(({ args }) => {
+      if (args[0] === PHASE.runStart && live.length === 0) for (const s of specs(Number(args[1]))) live.push(this.register(s));
+      else if (args[0] === PHASE.runEnd) for (const o of live.splice(0)) this.unregister(o);
+      return this.outstandingPatches;
+    });
+    return live;
+  }
+
+  /** Starts the machine, draining while it runs; resolves with its result once it has ended and the last events are in. */
+  async run(): Promise<MachineResult> {
+    this.startDraining();
+    this.machine.start();
+    try {
+      return await this.machine.exited;
+    } finally {
+      this.stopDraining();
+      this.drain();
+    }
+  }
 
   /** Drains the ring buffers every `drainMs` until stopDraining() (safe to call while the machine runs). */
   startDraining(): void {

@@ -12,7 +12,7 @@ import type { IcacheModel, Mode } from '../machine/types.ts';
 import { KERNEL_IMAGES, kernelImageFile, KernelImageError, readImage, setHbParams } from '../workload/kernel.ts';
 import type { TraceContext, TraceEvent } from './events.ts';
 import { Ftrace, FtraceError, type CpuTraceStats } from './ftrace.ts';
-import { selectRecords, OpsError, type FtraceOps, type OpsSpec } from './ops.ts';
+import { selectRecords, OpsError, type OpsSpec } from './ops.ts';
 import { formatFunctionTrace, formatGraphTrace, formatProfile, profileRows, toTraceEventJson } from './output/index.ts';
 import type { ProfileRow } from './events.ts';
 import { DESIGNS, type TrampolineDesign } from './designs.ts';
@@ -299,27 +299,12 @@ export async function trace(options: TraceOptions = {}): Promise<TraceResult> {
     throw err;
   }
   const specs = opsSpecs(cfg);
-  const live: FtraceOps[] = [];
   let enabledSites = 0;
-  machine.onPhase(({ args }) => {
-    if (args[0] === 1n && live.length === 0) {
-      for (const s of specs) live.push(ft.register(s));
-      enabledSites = ft.siteStates().filter((s) => s !== 'disabled').length;
-    } else if (args[0] === 2n) {
-      for (const o of live.splice(0)) ft.unregister(o);
-    }
-    // guest patcher: a positive answer makes the kernel wait until its patcher has applied the batch
-    return ft.outstandingPatches;
-  });
-  ft.startDraining();
-  machine.start();
-  let r;
-  try {
-    r = await machine.exited;
-  } finally {
-    ft.stopDraining();
-  }
-  ft.drain();
+  ft.switchAtPhases(() => specs);
+  ft.onUpdate = () => {
+    enabledSites = Math.max(enabledSites, ft.siteStates().filter((s) => s !== 'disabled').length);
+  };
+  const r = await ft.run();
 
   const rep = (k: string) => Number(r.reports.get(k) ?? 0n);
   const expected = cfg.groups * cfg.fds * cfg.fds * cfg.loops;

@@ -161,11 +161,7 @@ describe('through ftrace_regs_caller', () => {
       } else if (args[0] === 2n) ft.unregister(ops!);
       return 0;
     });
-    ft.startDraining();
-    machine.start();
-    const res = await machine.exited;
-    ft.stopDraining();
-    ft.drain();
+    const res = await ft.run();
     expect(res.exitCode).toBe(0);
     expect(reports(res).messages).toBe(n);
     expect(reports(res).check_errors).toBe(0);

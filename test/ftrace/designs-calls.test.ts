@@ -21,15 +21,8 @@ describe.each(DESIGNS)('%s', (design) => {
       m.load(imageOf(design));
       setHbParams(m, { workload: WL_CALLLOOP, loops: LOOPS, warmup: 0, runs: 1, preempt: 0 });
       const ft = Ftrace.attach(m, { trampoline: design });
-      const live: FtraceOps[] = [];
-      m.onPhase(({ args }) => {
-        if (args[0] === 1n) for (const s of benchOpsSpecs(relevant, irrelevant)) live.push(ft.register(s));
-        else for (const o of live.splice(0)) ft.unregister(o);
-        return ft.outstandingPatches;
-      });
-      m.start();
-      const r = await m.exited;
-      ft.drain();
+      ft.switchAtPhases(() => benchOpsSpecs(relevant, irrelevant));
+      const r = await ft.run();
       const what = `R=${relevant} I=${irrelevant}`;
       expect(r.exitCode, what).toBe(0);
       expect(r.reports.get('calls'), what).toBe(BigInt(LOOPS));
@@ -53,8 +46,7 @@ describe.each(DESIGNS)('%s', (design) => {
       { kind: 'function_graph', filter: ['vfs_*', 'ksys_read'] },
       { kind: 'function', filter: ['copy_*'] },
     ];
-    ft.startDraining();
-    m.start();
+    const ended = ft.run();
     const live: FtraceOps[] = [];
     for (let step = 0; step < 30 && m.status === 'running'; step++) {
       if (live.length < 3 && step % 3 !== 2) live.push(ft.register(specs[step % specs.length]!));
@@ -62,9 +54,7 @@ describe.each(DESIGNS)('%s', (design) => {
       await new Promise((r) => setTimeout(r, 2));
     }
     for (const o of live.splice(0)) ft.unregister(o);
-    const r = await m.exited;
-    ft.stopDraining();
-    ft.drain();
+    const r = await ended;
     expect(r.end).toBe('exit');
     expect(r.exitCode).toBe(0);
     expect(r.reports.get('messages')).toBe(BigInt(2 * 4 * 4 * 300));

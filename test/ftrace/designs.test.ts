@@ -66,11 +66,7 @@ describe('dynamic trampolines', () => {
     const sym = ft.symbolizer();
     expect(sym(target('fill_message'))?.name).toBe(`ftrace_ops_tramp_${a.id}`);
     expect(sym(target('check_message'))?.name).toBe(`ftrace_ops_tramp_${b.id}`);
-    m.start();
-    ft.startDraining();
-    const r = await m.exited;
-    ft.stopDraining();
-    ft.drain();
+    const r = await ft.run();
     expect(r.exitCode).toBe(0);
     expect(ft.events().length).toBe(CALLS);
     const i = idx('check_message');

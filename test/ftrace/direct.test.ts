@@ -91,11 +91,7 @@ describe('veneers', () => {
     const v = blTarget(m.mem.u32(rec.ip), rec.ip);
     expect(ft.symbolizer()(v)?.name).toMatch(/^ftrace_veneer_/);
     expect(m.mem.u64(v + 8n)).toBe(code);
-    ft.startDraining();
-    m.start();
-    const r = await m.exited;
-    ft.stopDraining();
-    ft.drain();
+    const r = await ft.run();
     expect(r.exitCode).toBe(0);
     expect(m.mem.u64(counter)).toBe(BigInt(CALLS));
     expect(ft.events()).toHaveLength(CALLS);

@@ -108,11 +108,7 @@ describe('a full return stack', () => {
       else if (args[0] === 2n) ft.unregister(ops!);
       return 0;
     });
-    ft.startDraining();
-    machine.start();
-    const res = await machine.exited;
-    ft.stopDraining();
-    ft.drain();
+    const res = await ft.run();
     expect(res.exitCode, [res.stdout, ...log].join('\n')).toBe(0);
     expect(reports(res).messages).toBe(2 * 2 * 5);
     const stats = ft.cpuStats();

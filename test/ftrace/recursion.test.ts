@@ -72,11 +72,7 @@ describe('the guard and a second ops', () => {
       } else if (args[0] === 2n) for (const o of live) ft.unregister(o);
       return 0;
     });
-    ft.startDraining();
-    machine.start();
-    const res = await machine.exited;
-    ft.stopDraining();
-    ft.drain();
+    const res = await ft.run();
     expect(res.exitCode).toBe(0);
     const stats = ft.cpuStats();
     expect(stats.reduce((s, c) => s + c.missed, 0)).toBe(3 * N);

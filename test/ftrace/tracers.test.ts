@@ -207,11 +207,7 @@ describe('filters', () => {
       }
       return 0;
     });
-    ft.startDraining();
-    machine.start();
-    const res = await machine.exited;
-    ft.stopDraining();
-    ft.drain();
+    const res = await ft.run();
     expect(res.end).toBe('exit');
     expect(res.exitCode).toBe(0);
     expect(reports(res).messages).toBe(N);
@@ -237,11 +233,7 @@ describe('filters', () => {
       else if (args[0] === 2n) for (const o of live) ft.unregister(o);
       return 0;
     });
-    ft.startDraining();
-    machine.start();
-    const res = await machine.exited;
-    ft.stopDraining();
-    ft.drain();
+    const res = await ft.run();
     expect(res.exitCode).toBe(0);
     const events = ft.events();
     const calls = graphCalls(events);
