@@ -8,33 +8,10 @@ import { describe, expect, it } from 'vitest';
 import * as L from '../assembly/layout.ts';
 import { assemble } from '../bindings/isa/asm.ts';
 import { UserProcess } from '../bindings/user/run.ts';
+import { BASE, MOV1, MOV2, NOP, SRC, word } from './util/patch-program.ts';
 import { codeElf } from './util/elf.ts';
 
-const BASE = 0x400000n;
-const word = (src: string) => new DataView(assemble(src, 0n).bytes.buffer).getUint32(0, true);
-const NOP = word('nop');
-const MOV1 = word('mov x0, #1');
-const MOV2 = word('mov x0, #2');
 const MOV3 = word('mov x0, #3');
-
-// Sums f() over 400 calls, then exits with the sum & 0xff.
-const SRC = `
-  _start:
-    mov x19, #0
-    mov x20, #400
-  again: bl f
-    add x19, x19, x0
-    subs x20, x20, #1
-    b.ne again
-    and x0, x19, #0xff
-    mov x8, #93
-    svc #0
-  f: mov x0, #1
-    ret
-  g: nop
-    nop
-    ret
-`;
 
 function setup(opts: { coherentIcache?: boolean; jitThreshold?: number } = {}) {
   const a = assemble(SRC, BASE);
