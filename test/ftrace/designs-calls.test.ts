@@ -35,6 +35,27 @@ describe.each(DESIGNS)('%s', (design) => {
     }
   });
 
+  it('ops on bench_target added and removed while 4 CPUs call it: every return value right', async () => {
+    const LOOPS = 200_000;
+    const m = await Machine.create({ profile: 'kernel', cpus: 4, mode: 'threads', log: () => {} });
+    m.load(imageOf(design));
+    setHbParams(m, { workload: WL_CALLLOOP, loops: LOOPS, warmup: 0, runs: 1, preempt: 1 });
+    const ft = Ftrace.attach(m, { trampoline: design });
+    const ended = ft.run();
+    const live: FtraceOps[] = [];
+    for (let step = 0; step < 30 && m.status === 'running'; step++) {
+      if (live.length < 2 && step % 3 !== 2) live.push(ft.register(step % 2 ? { kind: 'profile', filter: ['bench_target'] } : { kind: 'function', filter: ['bench_*'] }));
+      else ft.unregister(live.shift()!);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    for (const o of live.splice(0)) ft.unregister(o);
+    const r = await ended;
+    expect(r.exitCode).toBe(0);
+    expect(r.reports.get('calls')).toBe(BigInt(4 * LOOPS)); // one calling task per CPU
+    expect(r.reports.get('check_errors')).toBe(0n);
+    expect(m.cmodx.counts.violation).toBe(0);
+  });
+
   it('ops added and removed while 4 CPUs run: every message intact, no violation', async () => {
     const m = await Machine.create({ profile: 'kernel', cpus: 4, mode: 'threads', log: () => {} });
     m.load(imageOf(design));
