@@ -2,7 +2,7 @@
 
 export { Machine } from './machine/machine.ts';
 export type {
-  CpuCounters, IcacheModel, LoadOptions, MachineEnd, MachineOptions, MachineResult, Mode, Profile,
+  CpuCounters, IcacheModel, LoadOptions, MachineEnd, MachineOptions, MachineResult, Mode, Profile, SchedulePolicy,
 } from './machine/types.ts';
 export type { Slice, StepResult } from './machine/deterministic.ts';
 export { ConfigError, GuestAccessError, LoadError, MachineError, type MachineErrorCode } from './machine/errors.ts';

@@ -28,7 +28,8 @@ import { ftraceRecords, type FtraceRecord } from './records.ts';
 import { GuestPatchQueue, waitForGuest, type GuestPatchStats, type GuestRefusal, type PatcherKind } from './patcher.ts';
 import { CpuRing, toTraceEvent, type RawEvent } from './ring-buffer.ts';
 import { checkDesign, DESIGNS, Designs, DesignError, type SiteTarget, type TrampolineDesign, type TrampolineRange } from './designs.ts';
-import { MOV_X9_X30, NOP, siteWord, transition, type SiteState } from './sites.ts';
+import { NOP, siteWord, type SiteState } from './sites.ts';
+import { ENTRY_PROTOCOLS, planSite, restWord, SITE_SYNCS, type EntryProtocol, type SiteSync, type UpdatePlan } from './entry.ts';
 
 function siteWordSafe(r: FtraceRecord, target: bigint): number | null {
   try {
@@ -73,6 +74,15 @@ export interface FtraceOptions {
    * veneers (default false: in the kernel's trampoline room).
    */
   farTrampolines?: boolean;
+  /**
+   * How the first word of each entry is managed (entry.ts): 'init-mov'
+   * (default: MOV X9, X30 written at boot, only the call site toggles),
+   * 'runtime' (NOP at rest, both words written live) or 'b-plus-2' (B .+8 at
+   * rest, toggled with MOV X9, X30).
+   */
+  entry?: EntryProtocol;
+  /** Between the two phases of a two-word update (entry.ts): 'none' (default), 'rcu-tasks' or 'stop-machine'. */
+  sync?: SiteSync;
 }
 
 export interface CpuTraceStats {
@@ -123,8 +133,11 @@ export class Ftrace {
   readonly guestQueue!: GuestPatchQueue;
   private refusalsSeen = 0;
   private readonly retiring: { seq: bigint; range: TrampolineRange }[] = [];
+  private readonly deferred: { seq: bigint; sites: PatchSite[] }[] = [];
   /** Dynamic trampolines freed so far. */
   freedTrampolines = 0;
+  /** Called with each batch of call-site and entry words the host writes, in order ('first' and 'second' phase, entry.ts). */
+  onPatch: ((sites: readonly PatchSite[], phase: 'first' | 'second') => void) | null = null;
   /** Called after every update() (the sites' states are then the new ones). */
   onUpdate: (() => void) | null = null;
   /** Patches applied through the patch API since attach (words written). */
@@ -150,13 +163,15 @@ export class Ftrace {
     const mem = machine.mem;
     this.ctl = sym.ftrace_ctl!;
 
-    // ftrace_init_nop: every entry must be NOP;NOP (or already MOV;NOP), with NOPs before it.
+    // ftrace_init_nop: every entry must be NOP;NOP (or already at its rest
+    // word), with NOPs before it; the first word goes to the protocol's rest word.
     const init: PatchSite[] = [];
+    const rest = restWord(opts.entry);
     for (const r of this.records) {
       for (let a = r.site; a < r.entry; a += 4n) if (mem.u32(a) !== NOP) throw this.notNop(r, a);
       const w0 = mem.u32(r.entry);
-      if (mem.u32(r.ip) !== NOP || (w0 !== NOP && w0 !== MOV_X9_X30)) throw this.notNop(r, r.entry);
-      if (w0 === NOP) init.push({ addr: r.entry, expectedOld: NOP, newWord: MOV_X9_X30 });
+      if (mem.u32(r.ip) !== NOP || (w0 !== NOP && w0 !== rest)) throw this.notNop(r, r.entry);
+      if (w0 !== rest) init.push({ addr: r.entry, expectedOld: NOP, newWord: rest });
     }
 
     // The trampolines, into the room the image keeps for them.
@@ -170,6 +185,9 @@ export class Ftrace {
 
     const designProblem = checkDesign(opts.trampoline, this.records);
     if (designProblem) throw new FtraceError('bad-option', designProblem);
+    if (opts.sync === 'stop-machine' && opts.patcher === 'guest') {
+      throw new FtraceError('bad-option', 'stop-machine is done by the host (it holds every CPU): use the host patcher with it');
+    }
     if (opts.trampoline === 'call-ops' && opts.patcher === 'guest') {
       throw new FtraceError('bad-option', 'call-ops literals are written by the host: use the host patcher with call-ops');
     }
@@ -283,9 +301,13 @@ export class Ftrace {
     }
     const farTrampolines = options.farTrampolines ?? false;
     if (typeof farTrampolines !== 'boolean') throw new FtraceError('bad-option', 'farTrampolines must be true or false');
+    const entry = options.entry ?? 'init-mov';
+    if (!ENTRY_PROTOCOLS.includes(entry)) throw new FtraceError('bad-option', `entry must be one of ${ENTRY_PROTOCOLS.join(', ')}, got ${String(entry)}`);
+    const sync = options.sync ?? 'none';
+    if (!SITE_SYNCS.includes(sync)) throw new FtraceError('bad-option', `sync must be one of ${SITE_SYNCS.join(', ')}, got ${String(sync)}`);
     const trampolineFree = options.trampolineFree ?? 'rcu-tasks';
     if (trampolineFree !== 'rcu-tasks' && trampolineFree !== 'now') throw new FtraceError('bad-option', `trampolineFree must be rcu-tasks or now, got ${String(trampolineFree)}`);
-    return new Ftrace(machine, { bufferKb, retDepth, drainMs, patcher, patchFlags, trampoline, farTrampolines, trampolineFree });
+    return new Ftrace(machine, { bufferKb, retDepth, drainMs, patcher, patchFlags, trampoline, farTrampolines, trampolineFree, entry, sync });
   }
 
   private notNop(r: FtraceRecord, at: bigint): FtraceError {
@@ -307,6 +329,7 @@ export class Ftrace {
    * spec or a pattern that matches nothing (nothing changed).
    */
   register(spec: OpsSpec): FtraceOps {
+    this.checkSettled();
     const mem = this.machine.mem;
     const ops = new FtraceOps(this.nextId, spec, {
       mem,
@@ -336,6 +359,7 @@ export class Ftrace {
 
   /** Unregisters: the sites only it wanted go back to NOP first, then it leaves the guest's list. */
   unregister(ops: FtraceOps): void {
+    this.checkSettled();
     if (!ops.registered || !this.ops.includes(ops)) throw new OpsError('not-registered', `ops ${ops.id} is not registered`);
     ops.registered = false;
     this.update();
@@ -407,6 +431,7 @@ export class Ftrace {
 
   /** New filter (and notrace) patterns for a registered ops, then the sites that change. */
   setFilter(ops: FtraceOps, filter: readonly string[], notrace?: readonly string[]): void {
+    this.checkSettled();
     if (!ops.registered) throw new OpsError('not-registered', `ops ${ops.id} is not registered`);
     ops.setFilter(filter, notrace);
     this.update();
@@ -465,6 +490,7 @@ export class Ftrace {
    * ops after the NOP.
    */
   update(): number {
+    this.checkSettled();
     const mem = this.machine.mem;
     let next: SiteTarget[];
     try {
@@ -474,29 +500,95 @@ export class Ftrace {
       throw err;
     }
     const code = this.designs.takeCode();
-    const sites: PatchSite[] = [];
+    const plan: UpdatePlan = { first: [], second: [] };
     const resetLiterals: number[] = [];
     this.records.forEach((r, i) => {
       const from = this.state[i]!, to = next[i]!;
       if (to.literal !== null && to.addr !== 0n && to.literal !== from.literal) mem.atomicSetU64(r.site, to.literal);
       if (to.addr === 0n && to.literal !== null && from.literal !== to.literal) resetLiterals.push(i);
-      const p = transition(r, from.addr, to.addr);
-      if (p) sites.push(p);
+      planSite(plan, r, from.addr, to.addr, this.opts.entry);
     });
     if (code.length) this.writeFreshCode(code);
-    if (sites.length) {
-      if (this.guestQueue && this.opts.patcher === 'guest') {
-        this.guestQueue.enqueue(sites);
-        if (this.machine.status === 'running') this.machine.wakeCpu(this.machine.ncpus - 1);
-      } else {
-        this.machine.patchBatch(sites, { kick: true });
-      }
-    }
+    this.writePlan(plan);
     for (const i of resetLiterals) mem.atomicSetU64(this.records[i]!.site, next[i]!.literal!);
     next.forEach((s, i) => (this.state[i] = s));
-    this.patched += sites.length;
+    const n = plan.first.length + plan.second.length;
+    this.patched += n;
     this.onUpdate?.();
-    return sites.length;
+    return n;
+  }
+
+  /**
+   * Writes an update's two phases with the configured patcher and sync
+   * (entry.ts). Host patcher with 'rcu-tasks' on a running machine: the
+   * second phase waits for a grace period the kernel's patcher task runs,
+   * and is written by the drain, poll() or flush() that sees it end.
+   */
+  private writePlan(plan: UpdatePlan): void {
+    const { first, second } = plan;
+    const sync = this.opts.sync;
+    const q = this.guestQueue;
+    const running = this.machine.status === 'running' || this.machine.status === 'paused';
+    if (this.opts.patcher === 'guest') {
+      if (first.length) q.enqueue(first);
+      if (second.length) {
+        if (sync === 'rcu-tasks' && first.length) q.enqueueGracePeriod();
+        q.enqueue(second);
+      }
+      if ((first.length || second.length) && this.machine.status === 'running') this.machine.wakeCpu(this.machine.ncpus - 1);
+      return;
+    }
+    const held = sync === 'stop-machine';
+    if (held && this.machine.mode === 'threads' && this.machine.status === 'running') {
+      throw new FtraceError('bad-state', 'a stop-machine update holds every CPU: pause() the machine around it in threads mode');
+    }
+    if (first.length) this.hostWrite(first, 'first', held);
+    if (!second.length) return;
+    if (sync === 'rcu-tasks' && first.length && running) {
+      this.deferred.push({ seq: q.enqueueGracePeriod(), sites: second });
+      if (this.machine.status === 'running') this.machine.wakeCpu(this.machine.ncpus - 1);
+      return;
+    }
+    this.hostWrite(second, 'second', held);
+  }
+
+  private hostWrite(sites: readonly PatchSite[], phase: 'first' | 'second', held = false): void {
+    this.machine.patchBatch(sites, { kick: true, held });
+    this.onPatch?.(sites, phase);
+  }
+
+  /** Second phases waiting for their grace period (host patcher, 'rcu-tasks'). */
+  get waitingPhases(): number {
+    return this.deferred.length;
+  }
+
+  /** Writes the second phases whose grace period has ended. */
+  private applyDeferred(): void {
+    if (this.deferred.length === 0) return;
+    const done = this.guestQueue.done;
+    while (this.deferred.length && this.deferred[0]!.seq < done) {
+      this.hostWrite(this.deferred.shift()!.sites, 'second');
+    }
+  }
+
+  /** An update may not start while the previous one still waits for its grace period. */
+  private checkSettled(): void {
+    if (this.deferred.length === 0) return;
+    this.applyDeferred();
+    if (this.deferred.length) {
+      throw new FtraceError('bad-state', 'the previous update still waits for its RCU-tasks grace period: flush() first');
+    }
+  }
+
+  /**
+   * Between slices or on a host timer: reads the guest patcher's results,
+   * frees trampolines and writes second phases whose grace period has ended
+   * (drain() does this too).
+   */
+  poll(): void {
+    this.guestQueue.collect();
+    this.reapTrampolines();
+    this.applyDeferred();
   }
 
   /**
@@ -537,6 +629,7 @@ export class Ftrace {
     if (q.outstanding > 0 && this.machine.status === 'running') this.machine.wakeCpu(this.machine.ncpus - 1);
     await waitForGuest(q, this.machine, timeoutMs);
     this.reapTrampolines();
+    this.applyDeferred();
     this.checkGuest();
   }
 
@@ -629,10 +722,7 @@ export class Ftrace {
 
   /** Copies out every committed event now; returns how many were new. */
   drain(): number {
-    if (this.guestQueue) {
-      this.guestQueue.collect();
-      this.reapTrampolines();
-    }
+    if (this.guestQueue) this.poll();
     let n = 0;
     for (const r of this.rings) n += r.drain(this.raw);
     return n;

@@ -14,6 +14,7 @@ import type { CoreExports } from '../core.ts';
 import { below, makeRng } from '../isa/random.ts';
 import type { ExitHandler } from './cpu-exits.ts';
 import { MachineError } from './errors.ts';
+import type { SchedulePolicy } from './types.ts';
 import { MachineWords, NO_DEADLINE } from './words.ts';
 
 export interface Slice {
@@ -40,13 +41,14 @@ export class DeterministicScheduler {
   readonly trace: Slice[] | null;
   private readonly qmin: number;
   private readonly qspan: number;
+  private readonly policy: SchedulePolicy | null;
 
   constructor(
     private readonly core: Core,
     private readonly words: MachineWords,
     private readonly handler: ExitHandler,
     private readonly ncpus: number,
-    opts: { quantum: number; seed: number; trace: boolean },
+    opts: { quantum: number; seed: number; trace: boolean; policy?: SchedulePolicy },
   ) {
     this.idle = new Array<boolean>(ncpus).fill(false);
     this.seen = new Array<number>(ncpus).fill(0);
@@ -55,6 +57,7 @@ export class DeterministicScheduler {
     this.trace = opts.trace ? [] : null;
     this.qmin = Math.max(1, Math.floor(opts.quantum / 2));
     this.qspan = Math.max(1, opts.quantum + 1);
+    this.policy = opts.policy ?? null;
   }
 
   private deadline(cpu: number): bigint {
@@ -104,6 +107,7 @@ export class DeterministicScheduler {
         if (d < earliest) earliest = d;
       }
     }
+    if (this.policy) return this.policySlice(earliest);
     // The runnable CPUs with the lowest counter; the generator breaks ties.
     let best: number[] = [];
     let bestT = NO_DEADLINE;
@@ -120,6 +124,27 @@ export class DeterministicScheduler {
     // Do not run past the next idle CPU's deadline: it wakes on time.
     if (earliest !== NO_DEADLINE && earliest > bestT && earliest - bestT < BigInt(q)) q = Number(earliest - bestT);
     return this.run(cpu, q).stoppedBy !== 'stop';
+  }
+
+  /** One slice chosen by the policy (`earliest`: the next idle CPU's timer deadline). */
+  private policySlice(earliest: bigint): boolean {
+    const runnable: number[] = [];
+    const counters: bigint[] = [];
+    for (let c = 0; c < this.ncpus; c++) {
+      counters.push(this.words.counter(c));
+      if (!this.idle[c]) runnable.push(c);
+    }
+    const pick = this.policy!.next(runnable, counters);
+    if (!runnable.includes(pick.cpu) || !Number.isInteger(pick.insns) || pick.insns < 1) {
+      throw new MachineError('BAD_STATE', `schedule policy chose CPU ${pick.cpu} for ${pick.insns} instructions; runnable: ${runnable.join(', ')}`);
+    }
+    let q = pick.insns;
+    // An idle CPU's timer still fires on time relative to the chosen CPU: the slice stops at its deadline.
+    const t = counters[pick.cpu]!;
+    if (earliest !== NO_DEADLINE && earliest > t && earliest - t < BigInt(q)) q = Number(earliest - t);
+    const r = this.run(pick.cpu, q);
+    this.policy!.after?.(pick.cpu, r.retired, r.stoppedBy);
+    return r.stoppedBy !== 'stop' && !this.words.stopRequested;
   }
 
   /** Steps `cpu` for exactly `n` instructions unless it goes idle or the machine stops. */

@@ -332,6 +332,18 @@ export class Machine {
   }
 
   /**
+   * CPU `index`'s PC and taken-branch history as its state block holds them,
+   * readable at any time: exact between deterministic slices and while that
+   * CPU waits in a host call (a handler of its own call), a moment old while
+   * it runs in threads mode.
+   */
+  peekCpu(index: number): { pc: bigint; branches: [bigint, bigint][] } {
+    this.checkCpu(index);
+    const c = this.cpuStates[index];
+    return { pc: c.pc, branches: c.branchRing() };
+  }
+
+  /**
    * Declares [start, end) of RAM as code besides the image's executable
    * segments (trampolines written at run time), so the patch API accepts
    * words there. GuestAccessError when the range is not in RAM.
@@ -475,7 +487,7 @@ export class Machine {
       this.words,
       new ExitHandler(this.words, this.mem, (i) => this.cpuStates[i], this.profileSetup, this.sink()),
       this.ncpus,
-      { quantum: this.quantum, seed: this.seed, trace: this.traceOn },
+      { quantum: this.quantum, seed: this.seed, trace: this.traceOn, policy: this.opts.schedule },
     );
     return this.sched;
   }

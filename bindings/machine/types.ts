@@ -7,6 +7,18 @@ export type Profile = 'user' | 'kernel';
 export type Mode = 'threads' | 'deterministic';
 export type IcacheModel = 'architectural' | 'coherent';
 
+/** A deterministic-mode scheduling policy (MachineOptions.schedule). */
+export interface SchedulePolicy {
+  /**
+   * The CPU to run next, among `runnable` (CPU indices, never empty), given
+   * every CPU's virtual counter, and how many instructions it may run (at
+   * least 1; a due timer of an idle CPU may cut the slice short).
+   */
+  next(runnable: readonly number[], counters: readonly bigint[]): { cpu: number; insns: number };
+  /** After each slice: the CPU, the instructions it retired, and why it stopped. */
+  after?(cpu: number, retired: number, stoppedBy: 'budget' | 'idle' | 'stop'): void;
+}
+
 export interface MachineOptions {
   /** Number of CPUs, 1..64 (the user profile runs one). Default 1. */
   cpus?: number;
@@ -37,6 +49,13 @@ export interface MachineOptions {
   jitThreshold?: number;
   /** Deterministic mode: record every slice as (cpu, instructions) in `machine.trace`. */
   trace?: boolean;
+  /**
+   * Deterministic mode: who runs next and for how long, instead of the
+   * default (the lowest virtual counter, the seed's ties and lengths). For
+   * schedule searches (bindings/race/explore.ts); its `after` hook runs
+   * between slices, when the host may read and patch guest memory.
+   */
+  schedule?: SchedulePolicy;
   /** Guest console output as it happens (it is also collected into the result). */
   onOutput?: (fd: 1 | 2, data: Uint8Array, cpu: number) => void;
   /** Warnings and fault reports, one message per call. Default: console.warn. */

@@ -69,6 +69,14 @@ export interface PatchOptions {
    * concurrent modification: the CMODX checker records nothing.
    */
   unreachable?: boolean;
+  /**
+   * Every other CPU is held where it cannot fetch these words (a
+   * stop_machine()-style rendezvous, or the host writing between
+   * deterministic slices on purpose): a write outside the list is
+   * quiescent, not a violation. Tasks preempted inside the words are not
+   * held by it.
+   */
+  held?: boolean;
 }
 
 export interface PatchResult {
@@ -107,7 +115,8 @@ export class TextPatcher {
   patchBatch(sites: readonly PatchSite[], opts: PatchOptions = {}): PatchResult {
     const mem = this.target.mem;
     const text = this.target.text();
-    const activity = this.target.activity();
+    const seen = this.target.activity();
+    const activity = opts.held ? seen.map((c) => (c.cpu === opts.writer ? c : { ...c, state: 'stopped' as const })) : seen;
     const others = activity.filter((c) => c.cpu !== opts.writer);
     const checker = this.target.checker;
     const offsets: number[] = new Array(sites.length);

@@ -60,10 +60,31 @@ notrace void handle_irq(struct pt_regs *regs)
 
 static const char *const exception_names[] = {"from EL1 with SP_EL0 / unexpected vector", "synchronous"};
 
+/*
+ * The first unexpected exception, for the host (symbol oops_info): the line
+ * on the console says the same for a reader. `valid` is written last.
+ */
+struct oops_info {
+	u64 valid; /* 1 once filled */
+	u64 cpu, esr, elr, far, lr, sp, task;
+} oops_info;
+
 /* Any exception the kernel does not expect: an oops on the console, exit 3. */
 notrace void bad_exception(struct pt_regs *regs, u64 kind)
 {
 	u64 esr = read_sysreg(esr_el1), far = read_sysreg(far_el1);
+	if (!__atomic_load_n(&oops_info.valid, __ATOMIC_ACQUIRE)) {
+		oops_info.cpu = this_cpu()->cpu;
+		oops_info.esr = esr;
+		oops_info.elr = regs->pc;
+		oops_info.far = far;
+		oops_info.lr = regs->regs[30];
+		oops_info.sp = (u64)regs + sizeof(*regs);
+		oops_info.task = this_cpu()->rq.curr ? this_cpu()->rq.curr->id : 0;
+		__atomic_store_n(&oops_info.valid, 1, __ATOMIC_RELEASE);
+		/* the host may look at this CPU before the console output below runs over its branch history */
+		hostcall3(HC_PHASE, PHASE_OOPS, oops_info.cpu, 0);
+	}
 	printk("Unhandled %s exception on CPU %u: ESR 0x%lx (EC 0x%lx) ELR 0x%lx FAR 0x%lx LR 0x%lx SP 0x%lx\n",
 	       exception_names[kind & 1], this_cpu()->cpu, esr, esr >> 26, regs->pc, far, regs->regs[30],
 	       (u64)regs + sizeof(*regs));

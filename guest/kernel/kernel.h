@@ -112,6 +112,7 @@ struct task {
 	struct task_group *group; /* told when the task has exited */
 	struct task *all_next, *all_prev; /* every live task (all_tasks), for RCU-tasks grace periods */
 	struct ftrace_task ftrace; /* function_graph return stack */
+	u64 tasks_qs; /* RCU-tasks quiescent states the task noted itself (rcu_tasks_qs()) */
 };
 
 struct rq {
@@ -255,8 +256,11 @@ void panic(const char *msg) __noreturn;
 void host_exit(int code) __noreturn;
 /* Tells the host the workload reached point `id` (PHASE_*); the host may act before it returns. */
 void host_phase(u32 id, u64 arg);
+/* A long-running loop's note that it is at a point outside any trampoline (cond_resched_tasks_rcu_qs). */
+void rcu_tasks_qs(void);
 #define PHASE_RUN_START 1 /* a run begins: nothing of it has been created yet */
 #define PHASE_RUN_END 2   /* every task of the run has exited */
+#define PHASE_OOPS 3      /* an unexpected exception: oops_info is filled, nothing printed yet */
 
 /* ---- GIC and timer -------------------------------------------------------- */
 #define SGI_RESCHEDULE 1

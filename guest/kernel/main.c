@@ -37,15 +37,15 @@ static const char *check_params(const struct hb_params *p)
 		return "bad magic";
 	if (p->version != HB_VERSION)
 		return "unsupported version";
-	if (p->workload > WL_CALLLOOP)
-		return "workload must be 0 (hackbench), 1 (spin), 2 (pingpong) or 3 (callloop)";
+	if (p->workload > WL_RACE)
+		return "workload must be 0 (hackbench), 1 (spin), 2 (pingpong), 3 (callloop) or 4 (race)";
 	if (p->groups < 1 || p->groups > 256)
 		return "groups must be 1..256";
 	if (p->fds < 1 || p->fds > 256)
 		return "fds must be 1..256";
 	if (p->groups * p->fds * 2 > 4096)
 		return "groups x fds x 2 must be at most 4096 tasks";
-	if (p->loops < 1 && p->workload != WL_CALLLOOP)
+	if (p->loops < 1 && p->workload != WL_CALLLOOP && p->workload != WL_RACE)
 		return "loops must be at least 1";
 	if (p->datasize < 8 || p->datasize > 4096)
 		return "datasize must be 8..4096";
@@ -98,6 +98,9 @@ static void kernel_main(void *unused)
 			break;
 		case WL_CALLLOOP:
 			errors += callloop_run(&p, run);
+			break;
+		case WL_RACE:
+			errors += race_run(&p, run);
 			break;
 		default:
 			errors += pingpong_run(&p, run);

@@ -15,6 +15,7 @@ enum hb_workload {
 	WL_SPIN = 1,      /* `tasks` CPU-bound tasks per CPU, `spin_loops` iterations each */
 	WL_PINGPONG = 2,  /* one task pair per CPU pair, `loops` round trips through two pipes */
 	WL_CALLLOOP = 3,  /* one task per CPU calling the traced bench_target `warmup` + `loops` times */
+	WL_RACE = 4,      /* `tasks` tasks per CPU calling race_fn0..3 until the host stops them (race.c) */
 };
 
 struct hb_params {
@@ -23,13 +24,13 @@ struct hb_params {
 	u32 workload;   /*  8: enum hb_workload */
 	u32 groups;     /* 12: hackbench groups (default 10) */
 	u32 fds;        /* 16: receivers and senders per group (default 20) */
-	u32 loops;      /* 20: messages per sender per receiver (default 100); WL_CALLLOOP: timed calls per CPU */
+	u32 loops;      /* 20: messages per sender per receiver (default 100); WL_CALLLOOP: timed calls per CPU; WL_RACE: calls per task, 0 until stopped */
 	u32 datasize;   /* 24: bytes per message, 8..4096 (default 100) */
 	u32 runs;       /* 28: runs in one boot (default 1) */
 	u32 preempt;    /* 32: 1: timer preemption on; 0: only voluntary switches */
 	u32 tick;       /* 36: timer period in counter ticks (default 100000: 1 ms at 100 MHz) */
 	u32 pipe_size;  /* 40: pipe buffer bytes, a power of two >= datasize (default 4096) */
-	u32 tasks;      /* 44: WL_SPIN: tasks per CPU (default 3) */
+	u32 tasks;      /* 44: WL_SPIN, WL_RACE: tasks per CPU (default 3) */
 	u32 spin_loops; /* 48: WL_SPIN: iterations per task (default 200000) */
 	u32 verbose;    /* 52: 1: print per-run lines on the console */
 	u32 warmup;     /* 56: WL_CALLLOOP: untimed calls per CPU before the timed ones (default 1000) */

@@ -118,21 +118,28 @@ static notrace void kick_all_cpus_sync(void)
  * synchronize_rcu_tasks(), for the patcher task: waits until nothing can be
  * inside code that was taken out of use before the call. A task is a holdout
  * when it is runnable (running on a CPU, or preempted: possibly in the middle
- * of a trampoline); it stops being one when it switches voluntarily, sleeps or
- * exits. Each CPU's idle task is a holdout until its idle loop goes round, or
- * while it waits in WFI. Tasks only ever leave a trampoline forwards, and a
+ * of a trampoline); it stops being one when it switches voluntarily, sleeps,
+ * exits or notes a quiescent state itself (rcu_tasks_qs(), from a loop that
+ * never sleeps). Each CPU's idle task, while it is the CPU's current task, is
+ * a holdout until its idle loop goes round or while it waits in WFI. Tasks only ever leave a trampoline forwards, and a
  * sleeping task is never inside one (callbacks do not sleep).
  */
 #define MAX_HOLDOUTS 8192
 static struct {
 	struct task *t;
-	u64 nvcsw;
+	u64 nvcsw, qs;
 } holdouts[MAX_HOLDOUTS];
 static u64 idle_snap[MAX_CPUS];
 
-static notrace int holdout_done(struct task *t, u64 nvcsw)
+static notrace int holdout_done(struct task *t, u64 nvcsw, u64 qs)
 {
-	return READ_ONCE(t->state) != TASK_RUNNING || READ_ONCE(t->nvcsw) != nvcsw;
+	return READ_ONCE(t->state) != TASK_RUNNING || READ_ONCE(t->nvcsw) != nvcsw || READ_ONCE(t->tasks_qs) != qs;
+}
+
+notrace void rcu_tasks_qs(void)
+{
+	struct task *t = current();
+	__atomic_store_n(&t->tasks_qs, t->tasks_qs + 1, __ATOMIC_RELEASE);
 }
 
 static notrace void synchronize_rcu_tasks(void)
@@ -147,6 +154,7 @@ static notrace void synchronize_rcu_tasks(void)
 			panic("synchronize_rcu_tasks: too many runnable tasks");
 		holdouts[n].t = t;
 		holdouts[n].nvcsw = READ_ONCE(t->nvcsw);
+		holdouts[n].qs = READ_ONCE(t->tasks_qs);
 		n++;
 	}
 	spin_unlock_irqrestore(&tasklist_lock, flags);
@@ -155,13 +163,15 @@ static notrace void synchronize_rcu_tasks(void)
 	for (;;) {
 		u32 left = 0;
 		for (u32 i = 0; i < n; i++) {
-			if (holdouts[i].t && holdout_done(holdouts[i].t, holdouts[i].nvcsw))
+			if (holdouts[i].t && holdout_done(holdouts[i].t, holdouts[i].nvcsw, holdouts[i].qs))
 				holdouts[i].t = NULL;
 			left += holdouts[i].t != NULL;
 		}
 		for (u32 c = 0; c < nr_cpus; c++) {
 			u64 seq = READ_ONCE(percpu[c].idle_seq);
-			if (c != this_cpu()->cpu && seq == idle_snap[c] && !(seq & 1))
+			/* an idle task that is not running left at its schedule(), outside any trampoline */
+			if (c != this_cpu()->cpu && seq == idle_snap[c] && !(seq & 1) &&
+			    READ_ONCE(percpu[c].rq.curr) == percpu[c].rq.idle)
 				left++;
 		}
 		if (!left)

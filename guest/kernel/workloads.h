@@ -7,6 +7,7 @@ u64 hackbench_run(const struct hb_params *p, u32 run);
 u64 spin_run(const struct hb_params *p, u32 run);
 u64 pingpong_run(const struct hb_params *p, u32 run);
 u64 callloop_run(const struct hb_params *p, u32 run);
+u64 race_run(const struct hb_params *p, u32 run);
 void report_run(u32 run, const char *key, u64 value);
 
 /* bench.c: the traced function the call loop calls (x * 3 + 1), and traced functions nothing calls. */
