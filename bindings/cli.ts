@@ -30,6 +30,8 @@ import { addTraceCommand } from './ftrace/command.ts';
 import { TraceError } from './ftrace/trace.ts';
 import { addBenchCommand } from './ftrace/bench-command.ts';
 import { BenchError } from './ftrace/bench-trampolines.ts';
+import { addRaceCommand } from './race/command.ts';
+import { RaceError } from './race/run.ts';
 
 function parseCount(v: string): bigint {
   if (!/^\d+$/.test(v.replace(/_/g, ''))) throw new InvalidArgumentError('expected a non-negative integer');
@@ -190,6 +192,10 @@ function reportError(err: unknown): number {
     process.stderr.write(`patchlab trace: ${err.message}\n`);
     return err.code === 'bad-option' ? 2 : 1;
   }
+  if (err instanceof RaceError) {
+    process.stderr.write(`patchlab race: ${err.message}\n`);
+    return err.code === 'setup' ? 1 : 2;
+  }
   if (err instanceof BenchError) {
     process.stderr.write(`patchlab bench: ${err.message}\n`);
     return err.code === 'bad-option' ? 2 : 1;
@@ -248,6 +254,9 @@ export async function main(argv: string[]): Promise<number> {
     code = c;
   });
   addBenchCommand(program, (c) => {
+    code = c;
+  });
+  addRaceCommand(program, (c) => {
     code = c;
   });
   try {

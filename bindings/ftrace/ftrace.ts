@@ -720,6 +720,17 @@ export class Ftrace {
     this.timer = null;
   }
 
+  /**
+   * Copies out the events committed since the last drain on CPU `cpu` (every
+   * CPU when omitted) and returns them without keeping them for events():
+   * for consumers that check events as they come and keep none.
+   */
+  takeEvents(cpu?: number): RawEvent[] {
+    const out: RawEvent[] = [];
+    for (const r of this.rings) if (cpu === undefined || r.cpu === cpu) r.drain(out);
+    return out;
+  }
+
   /** Copies out every committed event now; returns how many were new. */
   drain(): number {
     if (this.guestQueue) this.poll();

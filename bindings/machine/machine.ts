@@ -343,6 +343,12 @@ export class Machine {
     return { pc: c.pc, branches: c.branchRing() };
   }
 
+  /** CPU `index`'s PC alone, as peekCpu() reads it (cheap enough for every deterministic slice). */
+  peekPc(index: number): bigint {
+    this.checkCpu(index);
+    return this.cpuStates[index].pc;
+  }
+
   /**
    * Declares [start, end) of RAM as code besides the image's executable
    * segments (trampolines written at run time), so the patch API accepts

@@ -17,6 +17,7 @@ import { Ftrace, FtraceError, PHASE } from '../ftrace/ftrace.ts';
 import type { FtraceOps } from '../ftrace/ops.ts';
 import { PATCHERS, type PatcherKind } from '../ftrace/patcher.ts';
 import { disassemble } from '../isa/disasm.ts';
+import { EV } from '../ftrace/layout.ts';
 import { below, makeRng } from '../isa/random.ts';
 import { kernelImageFile, KernelImageError, readImage, setHbParams } from '../workload/kernel.ts';
 import { RaceImageError, RaceProbe, RACE_FUNCTIONS } from './probe.ts';
@@ -33,8 +34,14 @@ export class RaceError extends Error {
   }
 }
 
-export type FailureKind = 'wild-pc' | 'undefined-instruction' | 'brk' | 'data-abort' | 'oops' | 'panic' | 'wrong-return' | 'hang';
-const CRASHES: readonly FailureKind[] = ['wild-pc', 'undefined-instruction', 'brk', 'data-abort', 'oops', 'panic'];
+/**
+ * bad-return: a traced race function entered ftrace_caller with X9 not
+ * holding a return address into its caller (its first word ran as the old
+ * instruction): the function will return there. The function tracer's
+ * events carry X9 as the parent; the host checks each one.
+ */
+export type FailureKind = 'bad-return' | 'wild-pc' | 'undefined-instruction' | 'brk' | 'data-abort' | 'oops' | 'panic' | 'wrong-return' | 'hang';
+const CRASHES: readonly FailureKind[] = ['bad-return', 'wild-pc', 'undefined-instruction', 'brk', 'data-abort', 'oops', 'panic'];
 
 export interface RaceFailure {
   kind: FailureKind;
@@ -195,6 +202,10 @@ interface WatchedWord {
 
 class RaceDriver {
   private readonly timeline: Timeline;
+  /** Per CPU: its calls counter when last seen, and the timeline's event number then (a hang's timeline ends there). */
+  private readonly beats: bigint[];
+  private readonly beatSeq: number[];
+  private windowEnd: number | null = null;
   private readonly watched: WatchedWord[];
   private readonly sites: { fn: string; entry: bigint; ip: bigint }[];
   private ops: FtraceOps | null = null;
@@ -209,6 +220,8 @@ class RaceDriver {
   private readonly task: number[];
   private readonly ticks: bigint[];
   private readonly sym: (a: bigint) => string | null;
+  /** The only caller of the race functions: every traced call's X9 must return into it. */
+  private readonly caller: { start: bigint; end: bigint };
 
   constructor(
     private readonly cfg: RaceConfig,
@@ -217,15 +230,21 @@ class RaceDriver {
     private readonly probe: RaceProbe,
     private readonly log: string[],
   ) {
-    this.timeline = new Timeline(cfg.timeline);
+    this.timeline = new Timeline(Math.max(4096, cfg.timeline));
+    this.beatSeq = new Array<number>(cfg.cpus).fill(0);
+    this.beats = new Array<bigint>(cfg.cpus).fill(0n);
     const img = machine.image!;
+    const names = ft.symbolizer(); // the image's symbols and the generated trampolines'
     this.sym = (a) => {
-      const s = img.symbolize(a);
+      const s = names(a);
       return s ? (s.offset ? `${s.name}+0x${s.offset.toString(16)}` : s.name) : null;
     };
     this.sites = ft.records.filter((r) => (RACE_FUNCTIONS as readonly string[]).includes(r.fn)).map((r) => ({ fn: r.fn, entry: r.entry, ip: r.ip }));
     if (this.sites.length !== RACE_FUNCTIONS.length) throw new RaceError('setup', 'the image\'s race functions have no patchable entries');
     this.watched = this.sites.flatMap((s) => [s.entry, s.ip].map((addr) => ({ addr, fn: s.fn, offset: addr - s.entry, word: machine.mem.u32(addr) })));
+    const racer = img.symbols.find((x) => x.name === 'racer' && x.size > 0n);
+    if (!racer) throw new RaceError('setup', 'the image has no racer function: not a patchlab kernel with the race workload');
+    this.caller = { start: racer.value, end: racer.value + racer.size };
     this.task = new Array<number>(cfg.cpus).fill(-1);
     this.ticks = new Array<bigint>(cfg.cpus).fill(0n);
     ft.onPatch = (sites, phase) => {
@@ -296,8 +315,22 @@ class RaceDriver {
     void this.machine.terminate();
   }
 
-  /** The checks after each slice or host step: a wrong result, or no call for too long. */
-  private check(): void {
+  /** The tracer's new events of `cpu` (or every CPU): each traced call's parent (X9) must be in the caller. */
+  private checkEvents(cpu?: number): void {
+    for (const ev of this.ft.takeEvents(cpu)) {
+      if (this.failure) return;
+      if (ev.type !== EV.function || (ev.arg >= this.caller.start && ev.arg < this.caller.end)) continue;
+      const fn = this.sym(ev.ip) ?? hex(ev.ip);
+      const text = `${fn} entered ftrace_caller with X9 = ${this.where(ev.arg)}, not a return address in racer: it returns there (task ${ev.pid})`;
+      this.add(ev.cpu, 'fault', text);
+      this.fail({ kind: 'bad-return', cpu: ev.cpu, pc: ev.ip, where: this.sym(ev.ip), detail: text });
+    }
+  }
+
+  /** The checks after each slice or host step: a bad X9, a wrong result, or no call for too long. */
+  private check(cpu?: number): void {
+    if (this.failure) return;
+    this.checkEvents(cpu);
     if (this.failure) return;
     if (this.probe.errors > 0n) {
       const w = this.probe.wrongReturn();
@@ -322,9 +355,10 @@ class RaceDriver {
       // the CPU that stopped making progress, at its last PC
       let cpu = 0;
       for (let c = 1; c < this.cfg.cpus; c++) if (this.probe.beat(c) < this.probe.beat(cpu)) cpu = c;
-      const pc = this.machine.peekCpu(cpu).pc;
+      const pc = this.machine.peekPc(cpu);
       const text = `no call for ${limit} ${this.cfg.mode === 'deterministic' ? 'instructions' : 'ms'}; cpu${cpu} at ${this.where(pc)}`;
-      this.add(cpu, 'hang', text);
+      // the events around the hung CPU's last call, then the verdict
+      this.windowEnd = Math.min(this.timeline.seq, this.beatSeq[cpu]! + 8);
       this.fail({ kind: 'hang', cpu, pc, where: this.sym(pc), detail: text });
     }
   }
@@ -352,7 +386,7 @@ class RaceDriver {
   /** After each deterministic slice: timeline, checks, and maybe the next toggle. */
   private afterSlice(cpu: number, retired: number, rng: () => number): void {
     this.retired += retired;
-    const pc = this.machine.peekCpu(cpu).pc;
+    const pc = this.machine.peekPc(cpu);
     // guest writes (the guest patcher) show up as changed words after its slice
     this.noteWrites(cpu);
     const task = this.probe.currentTask(cpu), ticks = this.probe.ticks(cpu);
@@ -364,12 +398,17 @@ class RaceDriver {
       if (this.task[cpu]! >= 0) this.add(cpu, 'switch', `task ${this.task[cpu]} -> task ${task}${task === 0 ? ' (idle)' : ''}`);
       this.task[cpu] = task;
     }
+    const beat = this.probe.beat(cpu);
+    if (beat !== this.beats[cpu]) {
+      this.beats[cpu] = beat;
+      this.beatSeq[cpu] = this.timeline.seq;
+    }
     for (const s of this.sites) {
       if (pc === s.ip) {
         this.add(cpu, 'site', `stopped between the words of ${s.fn}: ran ${disassemble(this.machine.mem.u32(s.entry))} at +0, next ${disassemble(this.machine.mem.u32(s.ip), s.ip, this.sym)} at +4`);
       }
     }
-    this.check();
+    this.check(cpu);
     if (this.failure || this.stopping || !this.started) return;
     if (this.toggles >= this.cfg.toggles) {
       if (this.settled()) {
@@ -466,7 +505,12 @@ class RaceDriver {
         found = this.failure;
       }
     }
-    if (found) found = { ...found, timeline: this.timeline.events() };
+    if (found) {
+      const n = this.cfg.timeline;
+      const timeline = this.windowEnd === null ? this.timeline.window(n) : [...this.timeline.window(n - 1, this.windowEnd)];
+      if (this.windowEnd !== null) timeline.push({ at: this.now(), cpu: found.cpu, kind: 'hang', text: found.detail, count: 1 });
+      found = { ...found, timeline };
+    }
     const counts = this.machine.cmodx.counts;
     const kind = found?.kind;
     const res = r instanceof Error ? null : r;

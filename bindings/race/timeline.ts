@@ -16,10 +16,12 @@ export interface TimelineEvent {
   count: number;
 }
 
-/** A bounded log of the newest events. */
+/** A bounded log of the newest events, numbered in order. */
 export class Timeline {
   private readonly ring: TimelineEvent[] = [];
-  constructor(readonly limit: number) {}
+  /** Number of the next event (events merged into the one before do not count). */
+  seq = 0;
+  constructor(readonly capacity: number) {}
 
   add(e: Omit<TimelineEvent, 'count'>): void {
     const last = this.ring[this.ring.length - 1];
@@ -29,12 +31,15 @@ export class Timeline {
       return;
     }
     this.ring.push({ ...e, count: 1 });
-    if (this.ring.length > this.limit) this.ring.shift();
+    this.seq++;
+    if (this.ring.length > this.capacity) this.ring.shift();
   }
 
-  /** The kept events, oldest first. */
-  events(): TimelineEvent[] {
-    return this.ring.map((e) => ({ ...e }));
+  /** Up to `n` events ending before event number `end` (default: the newest), oldest first. */
+  window(n: number, end = this.seq): TimelineEvent[] {
+    const first = this.seq - this.ring.length; // number of ring[0]
+    const hi = Math.max(0, Math.min(this.ring.length, end - first));
+    return this.ring.slice(Math.max(0, hi - n), hi).map((e) => ({ ...e }));
   }
 }
 

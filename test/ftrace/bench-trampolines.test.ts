@@ -92,10 +92,10 @@ describe('the call-loop workload', () => {
     expect(result.stdout).toContain('hb_params: loops must be at least 1');
   });
 
-  it('is refused beyond workload 3 with the list of workloads', async () => {
-    const { result } = await bootKernel({ workload: 4 }, { cpus: 1, mode: 'deterministic' });
+  it('is refused beyond workload 4 with the list of workloads', async () => {
+    const { result } = await bootKernel({ workload: 5 }, { cpus: 1, mode: 'deterministic' });
     expect(result.exitCode).toBe(2);
-    expect(result.stdout).toContain('hb_params: workload must be 0 (hackbench), 1 (spin), 2 (pingpong) or 3 (callloop)');
+    expect(result.stdout).toContain('hb_params: workload must be 0 (hackbench), 1 (spin), 2 (pingpong), 3 (callloop) or 4 (race)');
   });
 });
 
