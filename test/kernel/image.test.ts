@@ -19,7 +19,7 @@ const NOTRACE = [
   'ftrace_ops_list_func', 'function_trace_call', 'fgraph_entry_call', 'ftrace_return_to_handler',
   'ftrace_redirect_call', 'ftrace_recursing_call', 'rb_write',
   'ftrace_modify_code', 'patch_queue_run.isra.0', 'patcher_main', 'patcher_init', 'patcher_boot', 'patcher_boot_pending',
-  'patcher_poll', 'patcher_sync', 'ftrace_stub',
+  'patcher_poll', 'patcher_sync', 'ftrace_stub', 'rcu_tasks_qs',
 ];
 /** Functions every hackbench message goes through. */
 const HOT = [
