@@ -571,8 +571,15 @@ export class Ftrace {
     }
   }
 
-  /** An update may not start while the previous one still waits for its grace period. */
+  /**
+   * Before anything of an update is written: it may not start while the
+   * previous one still waits for its grace period, nor, with stop-machine in
+   * threads mode, while the CPUs run.
+   */
   private checkSettled(): void {
+    if (this.opts.sync === 'stop-machine' && this.opts.patcher === 'host' && this.machine.mode === 'threads' && this.machine.status === 'running') {
+      throw new FtraceError('bad-state', 'a stop-machine update holds every CPU: pause() the machine around it in threads mode');
+    }
     if (this.deferred.length === 0) return;
     this.applyDeferred();
     if (this.deferred.length) {
