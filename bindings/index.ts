@@ -42,3 +42,16 @@ export {
   BENCH_TRAMPOLINES_DEFAULTS, BenchError, benchTrampolines, formatBenchTrampolines, TRAMPOLINE_DESIGNS,
   type BenchErrorCode, type BenchMode, type BenchRow, type BenchTrampolinesConfig, type BenchTrampolinesOptions, type BenchTrampolinesResult,
 } from './ftrace/bench-trampolines.ts';
+export { B_PLUS_8, ENTRY_PROTOCOLS, SITE_SYNCS, type EntryProtocol, type SiteSync } from './ftrace/entry.ts';
+export {
+  RaceError, resolveRaceOptions, runRace,
+  type FailureKind, type RaceConfig, type RaceErrorCode, type RaceFailure, type RaceOptions, type RaceResult,
+} from './race/run.ts';
+export {
+  decodeToken, encodeToken, replayRace, searchRace, summarise,
+  type RaceFound, type RaceSummary, type SearchOptions,
+} from './race/explore.ts';
+export { formatRace, formatRaceTable, raceJson } from './race/format.ts';
+export { STRATEGIES, STRATEGY_NAMES, type RaceStrategy, type StrategyName } from './race/strategies.ts';
+export { SEARCH_POLICIES, type SearchPolicy } from './race/schedule.ts';
+export type { TimelineEvent, TimelineKind } from './race/timeline.ts';
