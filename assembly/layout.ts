@@ -331,8 +331,9 @@ export const PATCH_OUTSIDE = 2; //    misaligned or outside guest RAM: nothing r
 // ---- guest stores into text (store-log.ts) ------------------------------------
 // The host marks every page holding registered text (the image's executable
 // segments, code ranges added at run time) and the page before each with
-// PAGE_TEXT. A guest store into such a page, from the interpreter or from
-// translated code, appends one entry to the store log: who stored (CPU, PC),
+// PAGE_TEXT. A guest store into such a page that reaches a registered range
+// (M_TEXT_RANGES), from the interpreter or from translated code, appends one
+// entry to the store log: who stored (CPU, PC),
 // where, how many bytes, the aligned words covering them as they are right
 // after the store, and which CPUs were parked in WFI/WFE (or stopped) at that
 // moment. The
@@ -348,7 +349,16 @@ export const PATCH_OUTSIDE = 2; //    misaligned or outside guest RAM: nothing r
 // reports it as unclassified). Counters wrap modulo 2^32.
 export const M_SLOG_HEAD = 2560; //   u32 entries claimed so far
 export const M_SLOG_TAIL = 2564; //   u32 entries the host has drained
-export const M_SLOG_LOST = 2568; //   u32 stores into text pages not logged because the log was full
+export const M_SLOG_LOST = 2568; //   u32 stores into text not logged because the log was full
+// The registered text ranges, so that only stores that reach text are logged
+// (a marked page may also hold data, and the page before a text page is
+// marked for the stores that straddle into it). More than TEXT_RANGES ranges:
+// M_TEXT_COUNT says TEXT_RANGES_ALL and every store into a marked page is
+// logged (the host drops the bytes outside text).
+export const M_TEXT_COUNT = 2572; //  u32 ranges in M_TEXT_RANGES, or TEXT_RANGES_ALL
+export const M_TEXT_RANGES = 2576; // u32[2 * TEXT_RANGES] [start, end) Wasm offsets of each range
+export const TEXT_RANGES = 32;
+export const TEXT_RANGES_ALL = 0xffffffff;
 export const SLOG_BASE = CPU_BASE + MAX_CPUS * CPU_STRIDE; // after the CPU blocks, below CACHE_BASE
 export const SLOG_ENTRIES = 1024; //  a power of two
 export const SLOG_ENTRY = 64;

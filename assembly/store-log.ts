@@ -9,7 +9,7 @@
 
 import {
   CPU_BASE, CPU_STRIDE, C_CPU_INDEX, C_EXIT, EXIT_STOP, EXIT_WFE, EXIT_WFI, MACHINE_BASE, M_NCPUS, M_RAM_BASE, M_RAM_OFFSET,
-  M_SLOG_HEAD, M_SLOG_LOST, M_SLOG_TAIL, SLOG_BASE, SLOG_ENTRIES, SLOG_ENTRY, SLOG_WORDS, SL_ADDR, SL_CPU, SL_IDLE,
+  M_SLOG_HEAD, M_SLOG_LOST, M_SLOG_TAIL, M_TEXT_COUNT, M_TEXT_RANGES, TEXT_RANGES, SLOG_BASE, SLOG_ENTRIES, SLOG_ENTRY, SLOG_WORDS, SL_ADDR, SL_CPU, SL_IDLE,
   SL_NWORDS, SL_PC, SL_SEQ, SL_SIZE, SL_WORDS,
 } from './layout';
 
@@ -29,12 +29,25 @@ function parkedCpus(): u64 {
   return mask;
 }
 
+/** Whether [p, p + size) overlaps a registered text range (always, when there are too many to list). */
+function reachesText(p: usize, size: u32): bool {
+  const n = atomic.load<u32>(MACHINE_BASE + M_TEXT_COUNT);
+  if (n > <u32>TEXT_RANGES) return true;
+  const end = <u64>p + <u64>size;
+  for (let i: u32 = 0; i < n; i++) {
+    const r = <usize>(MACHINE_BASE + M_TEXT_RANGES) + (<usize>i << 3);
+    if (<u64>p < <u64>load<u32>(r + 4) && end > <u64>load<u32>(r)) return true;
+  }
+  return false;
+}
+
 /**
  * Logs the store of `size` bytes at Wasm address p by the CPU of state block
- * st, at `pc`. The store has been done. When the log is full the store is
- * counted in M_SLOG_LOST instead.
+ * st, at `pc`, when it reaches registered text. The store has been done.
+ * When the log is full the store is counted in M_SLOG_LOST instead.
  */
 export function logTextStore(st: usize, pc: u64, p: usize, size: u32): void {
+  if (!reachesText(p, size)) return;
   let h: u32;
   while (true) {
     h = atomic.load<u32>(MACHINE_BASE + M_SLOG_HEAD);

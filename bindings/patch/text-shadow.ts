@@ -25,8 +25,9 @@ export class TextShadow {
   constructor(private readonly mem: GuestMemory) {}
 
   /**
-   * Registers [start, end) (widened to whole words) as text: copies its words
-   * and marks its pages, and the page before each, PAGE_TEXT.
+   * Registers [start, end) (widened to whole words) as text: copies its words,
+   * lists the range for the core (stores elsewhere are not logged) and marks
+   * its pages, and the page before each, PAGE_TEXT.
    */
   add(start: bigint, end: bigint): void {
     const s = start & ~3n, e = (end + 3n) & ~3n;
@@ -35,6 +36,7 @@ export class TextShadow {
     const o = Number(s - this.mem.base) >>> 2;
     for (let k = 0; k < words.length; k++) words[k] = Atomics.load(this.mem.words, o + k) >>> 0;
     this.ranges.push({ start: s, end: e, words });
+    this.listRange(s, e);
     const map = this.pageMap();
     const first = Number((s - this.mem.base) >> BigInt(L.CODE_PAGE_SHIFT));
     const last = Number((e - 1n - this.mem.base) >> BigInt(L.CODE_PAGE_SHIFT));
@@ -75,6 +77,21 @@ export class TextShadow {
   private find(addr: bigint): ShadowRange | undefined {
     for (const r of this.ranges) if (addr >= r.start && addr < r.end) return r;
     return undefined;
+  }
+
+  /** Adds [s, e) to the core's table of text ranges (layout.ts M_TEXT_RANGES): entry first, then the count. */
+  private listRange(s: bigint, e: bigint): void {
+    const u32 = new Uint32Array(this.mem.memory.buffer);
+    const countAt = (L.MACHINE_BASE + L.M_TEXT_COUNT) >> 2;
+    const n = Atomics.load(u32, countAt);
+    if (n >= L.TEXT_RANGES) {
+      Atomics.store(u32, countAt, L.TEXT_RANGES_ALL);
+      return;
+    }
+    const at = ((L.MACHINE_BASE + L.M_TEXT_RANGES) >> 2) + 2 * n;
+    Atomics.store(u32, at, this.mem.ramOffset + Number(s - this.mem.base));
+    Atomics.store(u32, at + 1, this.mem.ramOffset + Number(e - this.mem.base));
+    Atomics.store(u32, countAt, n + 1);
   }
 
   private pageMap(): Uint8Array {

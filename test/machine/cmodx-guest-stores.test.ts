@@ -179,4 +179,31 @@ describe('a full store log', () => {
     // the copy of the text was taken again after the overflow
     expect(v[logged]).toMatchObject({ oldWord: STORES, newWord: 7, pc: sym(m, 's_last') });
   });
+
+  it('holds only stores that reach text: the same stores just past the end of the text, on its page, are not logged', async () => {
+    const m = await Machine.create({ profile: 'kernel', cpus: 1, mode: 'deterministic', quantum: 1 << 20, log: () => {} });
+    m.load(kernelElf(`
+      _start:
+        adr x2, text_end
+        add x2, x2, #64              // past the executable segment, on its last page
+        mov w4, #0
+      loop:
+        add w4, w4, #1
+        str w4, [x2]
+        cmp w4, #3000
+        b.lo loop
+        mov x0, #0
+        mov x8, #93
+        hvc #0
+      text_end:
+    `));
+    expect(m.image!.textRanges).toHaveLength(1);
+    const end = m.image!.textRanges[0]!.end; // text_end
+    expect((end + 64n) >> 12n).toBe(end >> 12n);
+    m.start();
+    expect((await m.exited).exitCode).toBe(0);
+    expect(m.mem.u32(end + 64n)).toBe(3000);
+    expect(m.cmodx.bySource.guest).toEqual({ allowed: 0, quiescent: 0, violation: 0, unclassified: 0 });
+    expect(new Uint32Array(m.memory.buffer)[(L.MACHINE_BASE + L.M_SLOG_HEAD) >> 2]).toBe(0);
+  });
 });
