@@ -333,13 +333,12 @@ export const PATCH_OUTSIDE = 2; //    misaligned or outside guest RAM: nothing r
 // segments, code ranges added at run time) and the page before each with
 // PAGE_TEXT. A guest store into such a page that reaches a registered range
 // (M_TEXT_RANGES), from the interpreter or from translated code, appends one
-// entry to the store log: who stored (CPU, PC),
-// where, how many bytes, the aligned words covering them as they are right
-// after the store, and which CPUs were parked in WFI/WFE (or stopped) at that
-// moment. The
-// host drains the log (after each deterministic slice; periodically and at
-// the end in threads mode) and classifies each text word the store changed
-// as a CMODX event, taking the old word from its own copy of the text.
+// entry to the store log: who stored (CPU, PC), where, how many bytes, the
+// aligned words covering them as they are right after the store, and which
+// CPUs were parked in WFI/WFE (or stopped) at that moment. The host drains
+// the log (after each deterministic slice; periodically and at the end in
+// threads mode) and classifies each text word the store changed as a CMODX
+// event, taking the old word from its own copy of the text.
 //
 // Writers claim an entry by advancing M_SLOG_HEAD with a compare-and-exchange
 // while fewer than SLOG_ENTRIES are undrained, fill it, and publish it by

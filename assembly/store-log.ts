@@ -2,15 +2,16 @@
 //
 // noteStore (icache.ts) and the translator's stores call logTextStore when
 // the page they stored into is marked PAGE_TEXT; nothing else in the store
-// path changes. The entry carries what the host needs to classify the store
+// path changes. Stores that do not reach a registered range are dropped
+// here. The entry carries what the host needs to classify the store
 // as a concurrent modification: the writer (CPU, PC), the bytes, the words
 // they landed in as they are right after the store, and which CPUs were
 // parked at that moment. The old words come from the host's copy of the text.
 
 import {
-  CPU_BASE, CPU_STRIDE, C_CPU_INDEX, C_EXIT, EXIT_STOP, EXIT_WFE, EXIT_WFI, MACHINE_BASE, M_NCPUS, M_RAM_BASE, M_RAM_OFFSET,
-  M_SLOG_HEAD, M_SLOG_LOST, M_SLOG_TAIL, M_TEXT_COUNT, M_TEXT_RANGES, TEXT_RANGES, SLOG_BASE, SLOG_ENTRIES, SLOG_ENTRY, SLOG_WORDS, SL_ADDR, SL_CPU, SL_IDLE,
-  SL_NWORDS, SL_PC, SL_SEQ, SL_SIZE, SL_WORDS,
+  CPU_BASE, CPU_STRIDE, C_CPU_INDEX, C_EXIT, EXIT_STOP, EXIT_WFE, EXIT_WFI, MACHINE_BASE, M_NCPUS, M_RAM_BASE,
+  M_RAM_OFFSET, M_SLOG_HEAD, M_SLOG_LOST, M_SLOG_TAIL, M_TEXT_COUNT, M_TEXT_RANGES, SLOG_BASE, SLOG_ENTRIES,
+  SLOG_ENTRY, SLOG_WORDS, SL_ADDR, SL_CPU, SL_IDLE, SL_NWORDS, SL_PC, SL_SEQ, SL_SIZE, SL_WORDS, TEXT_RANGES,
 } from './layout';
 
 /**
