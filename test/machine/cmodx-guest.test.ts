@@ -110,6 +110,74 @@ function blTo(from: bigint, to: bigint): number {
   return (0x94000000 | (Number((to - from) >> 2n) & 0x3ffffff)) >>> 0;
 }
 
+/**
+ * CPUs 1 and 2 park in WFE first; CPU 0 waits until both are parked, wakes
+ * them (SEV), waits until they have called target 400 more times, then
+ * stores the MOV: they run again, so it is a violation, although their
+ * first step() after the wake-up is still going on (their last exit was
+ * the WFE until step() says otherwise at its entry).
+ */
+const wokenImage = (): Uint8Array => kernelElf(`
+  _start:
+    movz x19, #${Number(DATA >> 16n)}, lsl #16 // +0 calls, +8 flag, +16 go
+    cbnz x0, other
+  wait_parked:
+    mov x8, #${WAIT_PARKED}
+    hvc #0
+    cbz x0, wait_parked
+    ldr x5, [x19]
+    mov x1, #1
+    str x1, [x19, #16]
+    dsb ish
+    sev                                    // wake them
+  wait_calls:
+    ldr x1, [x19]
+    sub x1, x1, x5
+    cmp x1, #400
+    b.lo wait_calls
+    adr x2, target
+    movz w3, #${MOV_X9_X30 & 0xffff}
+    movk w3, #${MOV_X9_X30 >>> 16}, lsl #16
+  poke:
+    str w3, [x2, #4]
+    mov x1, #1
+    str x1, [x19, #8]
+    mov x0, #0
+    mov x8, #93
+    hvc #0
+  other:
+    ldr x1, [x19, #16]
+    cbnz x1, calls
+    wfe
+    b other
+  calls:
+    bl target
+    mov x1, #1
+    ldadd x1, x1, [x19]
+    ldr x1, [x19, #8]
+    cbz x1, calls
+  done:
+    wfi
+    b done
+  target:
+    mov x9, x30
+    nop
+    ret
+`);
+
+describe('woken CPUs (threads)', () => {
+  it('count as running again at once: the store during their first step() after the wake-up is a violation', async () => {
+    // a quantum of 2^24 instructions: the store lands long before that first step() returns
+    const m = await Machine.create({ profile: 'kernel', cpus: 3, mode: 'threads', quantum: 1 << 24, log: () => {} });
+    m.load(wokenImage());
+    m.onHostCall(WAIT_PARKED, ({ cpu }) => (m.activity().every((c) => c.cpu === cpu || c.state === 'idle') ? 1n : 0n));
+    m.start();
+    expect((await m.exited).exitCode).toBe(0);
+    expect(m.cmodx.bySource.guest).toEqual({ allowed: 0, quiescent: 0, violation: 1, unclassified: 0 });
+    expect(m.cmodx.violations[0]).toMatchObject({ address: sym(m, 'target') + 4n, writer: 0, pc: sym(m, 'poke') });
+  });
+});
+
 describe.each(['deterministic', 'threads'] as const)('guest stores into text (%s)', (mode) => {
   describe.each([0, 1])('translation threshold %i', (jitThreshold) => {
     it('MOV X9, X30 over a NOP of a function other CPUs are running: one violation naming the writer and its PC', async () => {
