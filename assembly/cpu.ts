@@ -105,10 +105,10 @@ export function fill(e: usize, pc: u64, w: u32): void {
   }
   const p = <usize>(a + delta);
   switch (kind) {
-    case 0: store<u8>(p, <u8>rD(st, e)); noteStore(st, p); break;
-    case 1: store<u16>(p, <u16>rD(st, e)); noteStore(st, p); break;
-    case 2: store<u32>(p, <u32>rD(st, e)); noteStore(st, p); break;
-    case 3: store<u64>(p, rD(st, e)); noteStore(st, p); break;
+    case 0: store<u8>(p, <u8>rD(st, e)); noteStore(st, e, p, 1); break;
+    case 1: store<u16>(p, <u16>rD(st, e)); noteStore(st, e, p, 2); break;
+    case 2: store<u32>(p, <u32>rD(st, e)); noteStore(st, e, p, 4); break;
+    case 3: store<u64>(p, rD(st, e)); noteStore(st, e, p, 8); break;
     case 4: wD(st, e, <u64>load<u8>(p)); break;
     case 5: wD(st, e, <u64>load<u16>(p)); break;
     case 6: wD(st, e, <u64>load<u32>(p)); break;
@@ -136,8 +136,8 @@ export function fill(e: usize, pc: u64, w: u32): void {
   }
   const p = <usize>(a + delta);
   switch (kind) {
-    case 0: store<u32>(p, <u32>rD(st, e)); store<u32>(p + 4, <u32>rA(st, e)); noteStore(st, p); break;
-    case 1: store<u64>(p, rD(st, e)); store<u64>(p + 8, rA(st, e)); noteStore(st, p); break;
+    case 0: store<u32>(p, <u32>rD(st, e)); store<u32>(p + 4, <u32>rA(st, e)); noteStore(st, e, p, 8); break;
+    case 1: store<u64>(p, rD(st, e)); store<u64>(p + 8, rA(st, e)); noteStore(st, e, p, 16); break;
     case 2: wD(st, e, <u64>load<u32>(p)); store<u64>(slot(st, e, E_RA), <u64>load<u32>(p + 4)); break;
     case 3: wD(st, e, load<u64>(p)); store<u64>(slot(st, e, E_RA), load<u64>(p + 8)); break;
     default: wD(st, e, <u64>load<i32>(p)); store<u64>(slot(st, e, E_RA), <u64>load<i32>(p + 4));

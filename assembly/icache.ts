@@ -13,8 +13,9 @@ import {
   BT_ENTRIES, BT_ENTRY, BT_OFFSET, CACHE_ENTRIES, CACHE_ENTRY, C_CTX_SYNCS, C_INV_LOCAL, C_INV_SEEN, C_SYNC_REQ,
   C_WATCH_HIT,
   CODE_PAGE_SHIFT, E_TAG, ICACHE_LINE, INV_ALL, INV_RING, MACHINE_BASE, M_CODE_EPOCH, M_CODEMAP,
-  M_INV_LOCK, M_INV_RING, M_INV_SEQ, M_RAM_OFFSET, PAGE_CODE, PAGE_WATCH,
+  M_INV_LOCK, M_INV_RING, M_INV_SEQ, M_RAM_OFFSET, PAGE_CODE, PAGE_TEXT, PAGE_WATCH,
 } from './layout';
+import { logTextStore } from './store-log';
 
 /** Index in the page map of the page holding Wasm address p (an address in RAM). */
 @inline export function pageIndex(p: usize): usize {
@@ -25,17 +26,21 @@ import {
 @inline export function pageMapByte(q: usize): usize { return <usize>load<u32>(MACHINE_BASE + M_CODEMAP) + q; }
 
 /**
- * Called after a guest store to Wasm address p by the CPU of state block st:
- * a store into a code page moves the code epoch; one into a watched page
- * raises C_WATCH_HIT, and the CPUs waiting in WFE on a reservation it broke
- * are woken when the run ends (wfe-watch.ts). Inlined into every store: no
- * call, nothing more than a flag (the execute loop's speed depends on it).
+ * Called after a guest store of `size` bytes to Wasm address p by the CPU of
+ * state block st, executing the decoded entry e: a store into a code page
+ * moves the code epoch; one into a watched page raises C_WATCH_HIT, and the
+ * CPUs waiting in WFE on a reservation it broke are woken when the run ends
+ * (wfe-watch.ts); one into a text page goes into the store log
+ * (store-log.ts, with the entry's PC). Inlined into every store: nothing
+ * more than the page byte's test for zero unless the page is marked (the
+ * execute loop's speed depends on it).
  */
-@inline export function noteStore(st: usize, p: usize): void {
+@inline export function noteStore(st: usize, e: usize, p: usize, size: u32): void {
   const mark = <u32>load<u8>(pageMapByte(pageIndex(p)));
   if (mark != 0) {
     if (mark & PAGE_CODE) atomic.add<u32>(MACHINE_BASE + M_CODE_EPOCH, 1);
     if (mark & PAGE_WATCH) store<u32>(st + C_WATCH_HIT, 1);
+    if (mark & PAGE_TEXT) logTextStore(st, load<u64>(e + E_TAG), p, size);
   }
 }
 

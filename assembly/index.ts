@@ -12,6 +12,7 @@ import { setTag } from './predecode';
 export { step } from './step';
 export { setJitOwner } from './cpu';
 export { notePatch, patchWord } from './patch';
+export { logTextStore as textStore } from './store-log';
 export { ROW_COUNT } from './generated/decode';
 
 /** Prepares the machine block's read-only tables; safe to call from every instance. */

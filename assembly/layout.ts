@@ -9,6 +9,7 @@
 //   0x0000_0000  reserved, never touched by the core (no static data)
 //   MACHINE_BASE machine block: global words shared by every CPU
 //   CPU_BASE     CPU state blocks, CPU_STRIDE bytes each, MAX_CPUS of them
+//   SLOG_BASE    the log of guest stores into text (SLOG_ENTRIES entries)
 //   CACHE_BASE   decoded-instruction caches, CACHE_BYTES per CPU
 //   ramOffset    guest RAM (stored in the machine block, 64 KiB aligned)
 //
@@ -73,7 +74,7 @@ export const C_ZR = 256; //           u64 always 0 (slot 32)
 export const C_SINK = 264; //         u64 discarded writes (slot 33)
 export const C_PC = 272; //           u64 program counter
 export const C_NZCV = 280; //         u32 flags in bits 31..28, as MRS NZCV reads them
-export const C_EXIT = 284; //         u32 last exit reason (EXIT_*)
+export const C_EXIT = 284; //         u32 last exit reason (EXIT_*); EXIT_BUDGET while step() runs
 export const C_INSNS = 288; //        u64 instructions retired
 export const C_TPIDR_EL0 = 296; //    u64
 export const C_EXC_INFO = 304; //     u32 immediate of SVC/HVC/BRK, or fault detail (FAULT_*)
@@ -294,6 +295,7 @@ export const CODE_PAGE_SHIFT = 12;
 export const M_CODEMAP = 1028; //     u32 Wasm offset of the page map (RAM size / 4096 bytes)
 export const PAGE_CODE = 1;
 export const PAGE_WATCH = 2;
+export const PAGE_TEXT = 4; //         a page of registered text, or the page before one (the store log, below)
 // WFE watches: the exclusive reservation granule is 64 bytes (CTR_EL0.ERG = 4).
 export const WATCH_SHIFT = 6;
 export const WATCH_WOKEN = 0x40000000; // C_WFE_WATCH flag: already woken (granules are < 2^26)
@@ -325,3 +327,46 @@ export const PATCH_LINES = 32; //     INV_RING / 2: more lines than this are log
 export const PATCH_WRITTEN = 0; //    the word held the expected old word and now holds the new one
 export const PATCH_MISMATCH = 1; //   it held another word (M_PATCH_SEEN): nothing written
 export const PATCH_OUTSIDE = 2; //    misaligned or outside guest RAM: nothing read or written
+
+// ---- guest stores into text (store-log.ts) ------------------------------------
+// The host marks every page holding registered text (the image's executable
+// segments, code ranges added at run time) and the page before each with
+// PAGE_TEXT. A guest store into such a page that reaches a registered range
+// (M_TEXT_RANGES), from the interpreter or from translated code, appends one
+// entry to the store log: who stored (CPU, PC), where, how many bytes, the
+// aligned words covering them as they are right after the store, and which
+// CPUs were parked in WFI/WFE (or stopped) at that moment. The host drains
+// the log (after each deterministic slice; periodically and at the end in
+// threads mode) and classifies each text word the store changed as a CMODX
+// event, taking the old word from its own copy of the text.
+//
+// Writers claim an entry by advancing M_SLOG_HEAD with a compare-and-exchange
+// while fewer than SLOG_ENTRIES are undrained, fill it, and publish it by
+// storing its number + 1 in SL_SEQ last. The host reads entries in order
+// while SL_SEQ says they are complete and then advances M_SLOG_TAIL. A store
+// that finds the log full is not logged but counted in M_SLOG_LOST (the host
+// reports it as unclassified). Counters wrap modulo 2^32.
+export const M_SLOG_HEAD = 2560; //   u32 entries claimed so far
+export const M_SLOG_TAIL = 2564; //   u32 entries the host has drained
+export const M_SLOG_LOST = 2568; //   u32 stores into text not logged because the log was full
+// The registered text ranges, so that only stores that reach text are logged
+// (a marked page may also hold data, and the page before a text page is
+// marked for the stores that straddle into it). More than TEXT_RANGES ranges:
+// M_TEXT_COUNT says TEXT_RANGES_ALL and every store into a marked page is
+// logged (the host drops the bytes outside text).
+export const M_TEXT_COUNT = 2572; //  u32 ranges in M_TEXT_RANGES, or TEXT_RANGES_ALL
+export const M_TEXT_RANGES = 2576; // u32[2 * TEXT_RANGES] [start, end) Wasm offsets of each range
+export const TEXT_RANGES = 32;
+export const TEXT_RANGES_ALL = 0xffffffff;
+export const SLOG_BASE = CPU_BASE + MAX_CPUS * CPU_STRIDE; // after the CPU blocks, below CACHE_BASE
+export const SLOG_ENTRIES = 1024; //  a power of two
+export const SLOG_ENTRY = 64;
+export const SL_SEQ = 0; //            u32 entry number + 1 once the entry is complete
+export const SL_CPU = 4; //            u32 the storing CPU
+export const SL_SIZE = 8; //           u32 bytes stored
+export const SL_NWORDS = 12; //        u32 aligned words the store covers (SL_WORDS holds the first SLOG_WORDS)
+export const SL_ADDR = 16; //          u64 guest address of the first byte stored
+export const SL_PC = 24; //            u64 PC of the storing instruction
+export const SL_IDLE = 32; //          u64 bit c: CPU c was not executing (last exit WFI, WFE or STOP) at the store
+export const SL_WORDS = 40; //         u32[SLOG_WORDS] the words from (SL_ADDR & ~3) on, read after the store
+export const SLOG_WORDS = 6;

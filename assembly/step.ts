@@ -27,6 +27,7 @@ import { flushHits, unwatch } from './wfe-watch';
 export function step(cpu: i32, budget: i32): i32 {
   const st = <usize>CPU_BASE + <usize>cpu * <usize>CPU_STRIDE;
   let left = budget;
+  store<u32>(st + C_EXIT, EXIT_BUDGET); // running: not parked (the store log reads it, store-log.ts)
   // running again after WFE: the store that would have woken this CPU no longer needs to
   if (load<u32>(st + C_WFE_WATCH) != 0) unwatch(st);
   while (true) {

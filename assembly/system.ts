@@ -131,7 +131,7 @@ export function execSystem(st: usize, e: usize, inflight: u64): i32 {
         const p = translate(st, addr, <u32>bytes, true, false);
         if (!p) return EXIT_DATA_ABORT;
         memory.fill(p, 0, <usize>bytes);
-        noteStore(st, p);
+        noteStore(st, e, p, <u32>bytes);
         return CONTINUE;
       }
       // IC IVAU: the line goes into the invalidation log (icache.ts).
@@ -224,7 +224,7 @@ export function execStxr(st: usize, e: usize): i32 {
   }
   clearMonitor(st);
   setReg(st, load<u8>(e, E_RA), status);
-  if (status == 0) noteStore(st, p);
+  if (status == 0) noteStore(st, e, p, 1 << size);
   return CONTINUE;
 }
 
@@ -279,7 +279,7 @@ export function execStxp(st: usize, e: usize): i32 {
   }
   clearMonitor(st);
   setReg(st, load<u8>(e, E_RA), status);
-  if (status == 0) noteStore(st, p);
+  if (status == 0) noteStore(st, e, p, 2 << es);
   return CONTINUE;
 }
 
@@ -291,7 +291,7 @@ export function execOrdered(st: usize, e: usize, isLoad: bool): i32 {
   if (!p) return EXIT_DATA_ABORT;
   if (isLoad) setReg(st, load<u8>(e, E_RD), loadN(p, size));
   else storeN(p, reg(st, load<u8>(e, E_RD)), size);
-  if (!isLoad) noteStore(st, p);
+  if (!isLoad) noteStore(st, e, p, 1 << size);
   return CONTINUE;
 }
 
@@ -302,9 +302,10 @@ export function execCas(st: usize, e: usize): i32 {
   const p = translate(st, addr, 1 << size, true, true);
   if (!p) return EXIT_DATA_ABORT;
   const m = mask(size);
-  const old = cmpxchgN(p, reg(st, load<u8>(e, E_RM)) & m, reg(st, load<u8>(e, E_RD)), size);
+  const expected = reg(st, load<u8>(e, E_RM)) & m;
+  const old = cmpxchgN(p, expected, reg(st, load<u8>(e, E_RD)), size);
   setReg(st, load<u8>(e, E_RA), old);
-  noteStore(st, p);
+  if (old == expected) noteStore(st, e, p, 1 << size); // a failed compare writes nothing
   return CONTINUE;
 }
 
@@ -318,10 +319,13 @@ export function execCasp(st: usize, e: usize): i32 {
   if (!p) return EXIT_DATA_ABORT;
   const s1 = xr(st, rs), s2 = xr(st, rs + 1), t1 = xr(st, rt), t2 = xr(st, rt + 1);
   let o1: u64, o2: u64;
+  let stored = false;
   if (es == 2) {
-    const old = atomic.cmpxchg<u64>(p, (s1 & 0xffffffff) | (s2 << 32), (t1 & 0xffffffff) | (t2 << 32));
+    const expected = (s1 & 0xffffffff) | (s2 << 32);
+    const old = atomic.cmpxchg<u64>(p, expected, (t1 & 0xffffffff) | (t2 << 32));
     o1 = old & 0xffffffff;
     o2 = old >> 32;
+    stored = old == expected;
   } else {
     lockPairs();
     o1 = atomic.load<u64>(p);
@@ -329,12 +333,13 @@ export function execCasp(st: usize, e: usize): i32 {
     if (o1 == s1 && o2 == s2) {
       atomic.store<u64>(p, t1);
       atomic.store<u64>(p + 8, t2);
+      stored = true;
     }
     unlockPairs();
   }
+  if (stored) noteStore(st, e, p, 2 << es); // a failed compare writes nothing
   setXr(st, rs, o1);
   setXr(st, rs + 1, o2);
-  noteStore(st, p);
   return CONTINUE;
 }
 
@@ -376,7 +381,7 @@ export function execAtomic(st: usize, e: usize): i32 {
     }
   }
   setReg(st, load<u8>(e, E_RD), old);
-  noteStore(st, p);
+  noteStore(st, e, p, 1 << size);
   return CONTINUE;
 }
 

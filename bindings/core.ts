@@ -22,6 +22,8 @@ export interface CoreExports {
   patchWord(offset: number, expectedOld: number, newWord: number): number;
   /** Moves the code epoch and logs the `lines` lines at M_PATCH_LINES (more than PATCH_LINES: one INV_ALL); entries logged. */
   notePatch(lines: number): number;
+  /** Appends a guest store into a text page to the store log (assembly/store-log.ts); the translated regions call it. */
+  textStore(st: number, pc: bigint, p: number, size: number): void;
   readonly ROW_COUNT: WebAssembly.Global;
 }
 

@@ -2,7 +2,9 @@
 // every read or write outside [lo, hi) throws GuestAccessError and touches
 // nothing. A write that reaches a page holding translated code moves the
 // machine's code epoch, and one into a granule a CPU waits on in WFE wakes
-// that CPU, as a guest store would (assembly/icache.ts, wfe-watch.ts).
+// that CPU, as a guest store would (assembly/icache.ts, wfe-watch.ts); one
+// into a page of registered text tells onTextWrite (the Machine keeps its
+// copy of the text words with it, bindings/patch/text-shadow.ts).
 
 import * as L from '../assembly/layout.ts';
 import { wakeWatchers } from './irq.ts';
@@ -21,6 +23,8 @@ export class GuestMemory {
   readonly bytes: Uint8Array;
   readonly view: DataView;
   readonly words: Int32Array;
+  /** Called after a write that reaches a page of registered text (PAGE_TEXT), with the guest range written. */
+  onTextWrite: ((addr: bigint, len: number) => void) | null = null;
 
   /**
    * @param memory the machine's shared memory
@@ -85,6 +89,7 @@ export class GuestMemory {
     for (let p = o >>> L.CODE_PAGE_SHIFT; p <= (o + len - 1) >>> L.CODE_PAGE_SHIFT; p++) marks |= Atomics.load(map, p);
     if (marks & L.PAGE_CODE) Atomics.add(new Int32Array(this.memory.buffer, L.MACHINE_BASE + L.M_CODE_EPOCH, 1), 0, 1);
     if (marks & L.PAGE_WATCH) wakeWatchers(this.memory, this.ramOffset + o, this.ramOffset + o + len);
+    if (marks & L.PAGE_TEXT) this.onTextWrite?.(this.base + BigInt(o), len);
   }
 
   u32(addr: bigint): number {

@@ -25,7 +25,7 @@ export {
 export { compare, StatsError, summarize, welch, type Comparison, type Summary, type Welch } from './hackbench/stats.ts';
 export { formatMarkdown, formatSvg, formatText } from './hackbench/report.ts';
 export { PatchError, type PatchErrorCode, type PatchOptions, type PatchResult, type PatchSite } from './patch/text.ts';
-export { CmodxChecker, cmodxClass, type CmodxRecord, type CmodxVerdict, type CpuActivity } from './patch/cmodx.ts';
+export { CmodxChecker, cmodxClass, type CmodxCounts, type CmodxRecord, type CmodxSource, type CmodxVerdict, type CpuActivity } from './patch/cmodx.ts';
 export { Ftrace, FtraceError, type CpuTraceStats, type FtraceErrorCode, type FtraceOptions, type ProfileCell } from './ftrace/ftrace.ts';
 export { FtraceOps, OpsError, type OpsErrorCode, type OpsKind, type OpsSpec } from './ftrace/ops.ts';
 export { ftraceRecords, RecordError, type FtraceRecord, type RecordLayout } from './ftrace/records.ts';

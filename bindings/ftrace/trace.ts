@@ -9,6 +9,7 @@
 import { parseElf } from '../elf/index.ts';
 import { Machine } from '../machine/machine.ts';
 import type { IcacheModel, Mode } from '../machine/types.ts';
+import type { CmodxCounts, CmodxSource } from '../patch/cmodx.ts';
 import { KERNEL_IMAGES, kernelImageFile, KernelImageError, readImage, setHbParams } from '../workload/kernel.ts';
 import type { TraceContext, TraceEvent } from './events.ts';
 import { Ftrace, FtraceError, type CpuTraceStats } from './ftrace.ts';
@@ -118,7 +119,8 @@ export interface TraceResult {
   lost: number;
   perCpu: CpuTraceStats[];
   workload: { messages: number; expectedMessages: number; reports: Record<string, number> };
-  cmodx: { allowed: number; quiescent: number; violation: number };
+  /** CMODX events of the boot, host patches and guest stores into text together, and by source. */
+  cmodx: CmodxCounts & { bySource: Record<CmodxSource, CmodxCounts> };
   /** Capacity of each CPU's buffer, in events. */
   bufferEvents: number;
   patcher: PatcherKind;
@@ -324,6 +326,7 @@ export async function trace(options: TraceOptions = {}): Promise<TraceResult> {
   if (counts.violation > 0) {
     throw new TraceError('cmodx', `${counts.violation} patch writes were CMODX violations (first at 0x${machine.cmodx.violations[0]!.address.toString(16)})`);
   }
+  if (counts.unclassified > 0) throw new TraceError('cmodx', `${counts.unclassified} guest stores into text could not be classified (the store log was full)`);
   const events = ft.events();
   const perCpu = ft.cpuStats();
   const context: TraceContext = {
@@ -346,7 +349,7 @@ export async function trace(options: TraceOptions = {}): Promise<TraceResult> {
       expectedMessages: expected,
       reports: Object.fromEntries([...r.reports].filter(([k]) => !k.startsWith('run')).map(([k, v]) => [k, Number(v)])),
     },
-    cmodx: { ...counts },
+    cmodx: { ...counts, bySource: { host: { ...machine.cmodx.bySource.host }, guest: { ...machine.cmodx.bySource.guest } } },
     bufferEvents: ft.bufferEvents,
     patcher: cfg.patcher,
     guestPatch: ft.guestPatchStats(),

@@ -37,6 +37,8 @@ interface Translation {
 /** The minimal core surface the translator needs. */
 interface DecodingCore {
   decodeInto(word: number, pc: bigint, entry: number): number;
+  /** The store log's append (assembly/store-log.ts), imported by every region. */
+  textStore(st: number, pc: bigint, p: number, size: number): void;
 }
 
 export class Jit {
@@ -122,7 +124,7 @@ export class Jit {
     let fn: number;
     try {
       const module = new WebAssembly.Module(translateRegion(region, v) as BufferSource);
-      const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
+      const instance = new WebAssembly.Instance(module, { env: { memory: this.memory, text_store: core.textStore } });
       fn = this.table.grow(1);
       this.table.set(fn, instance.exports.region as Function);
     } catch (err) {
@@ -139,13 +141,13 @@ export class Jit {
     this.install(cpu, t, v.dv, 0);
   }
 
-  /** Marks the region's pages and the page before each in the code-page map. */
+  /** Marks the region's pages and the page before each in the code-page map (PAGE_CODE; other marks stay). */
   private markCodePages(region: Region, v: MachineView): void {
     const map = new Uint8Array(this.memory.buffer, v.codemap);
     const pages = new Set<number>();
     for (const b of region.blocks) for (const i of b.insns) pages.add(Number((i.pc - v.ramBase) >> BigInt(L.CODE_PAGE_SHIFT)));
     for (const p of pages) {
-      for (const q of [p - 1, p]) if (q >= 0) Atomics.store(map, q, 1);
+      for (const q of [p - 1, p]) if (q >= 0) Atomics.or(map, q, L.PAGE_CODE);
     }
   }
 

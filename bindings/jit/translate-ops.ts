@@ -148,7 +148,7 @@ function ldst(tx: Tx, i: Insn, mode: number, kind: number): void {
   tx.hostAddr();
   if (k.store) {
     c.get(tx.ha); tx.read(i.rd); c.mem(k.mem);
-    tx.noteStore();
+    tx.noteStore(k.size);
   } else {
     c.get(tx.ha).mem(k.mem);
     if (k.w32) low32(tx);
@@ -171,7 +171,7 @@ function pair(tx: Tx, i: Insn, mode: number, kind: number): void {
   if (kind < 2) {
     c.get(tx.ha); tx.read(i.rd); c.mem(st);
     c.get(tx.ha); tx.read(i.ra); c.mem(st, es);
-    tx.noteStore();
+    tx.noteStore(es * 2);
   } else {
     c.get(tx.ha).mem(ld); tx.write(i.rd);
     c.get(tx.ha).mem(ld, es); tx.write(i.ra);
@@ -230,7 +230,7 @@ function stxr(tx: Tx, i: Insn): void {
   tx.if();
   c.get(tx.st).mem('i64_load', L.C_EXCL_VAL).set(tx.a);
   c.get(tx.ha).get(tx.a).get(tx.b).atomic(ATOMIC_CMPXCHG[size]!, size).get(tx.a).op(Op.i64_eq);
-  tx.if(); c.i32(0).set(tx.t); tx.noteStore(); tx.end();
+  tx.if(); c.i32(0).set(tx.t); tx.noteStore(1 << size); tx.end();
   tx.end();
   c.get(tx.st).i64(BigInt(L.EXCL_NONE)).mem('i64_store', L.C_EXCL_ADDR);
   c.get(tx.t).op(Op.i64_extend_i32_u); tx.write(i.ra);
@@ -242,7 +242,7 @@ function ordered(tx: Tx, i: Insn, isLoad: boolean): void {
   alignedAddress(tx, i, size);
   if (isLoad) { c.get(tx.ha).atomic(ATOMIC_LOAD[size]!, size); tx.write(i.rd); return; }
   c.get(tx.ha); tx.read(i.rd); c.atomic(ATOMIC_STORE[size]!, size);
-  tx.noteStore();
+  tx.noteStore(1 << size);
 }
 
 /** The system instructions translated inline (region.ts inlineSystem). */

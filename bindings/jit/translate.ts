@@ -31,7 +31,8 @@
 // model, the region leaves after that instruction, so that the next one is
 // fetched from memory: it may be the word just written); a watched page raises
 // C_WATCH_HIT, as the core's noteStore does (assembly/icache.ts; step() then
-// wakes the CPUs in WFE whose reservation the run broke).
+// wakes the CPUs in WFE whose reservation the run broke); a text page calls
+// the core's textStore export, which appends to the store log.
 
 import * as L from '../../assembly/layout.ts';
 import { Flags } from './flags.ts';
@@ -59,7 +60,11 @@ const G_EP = 1;
 const G_STALE = 2;
 /** $key of a stale region: never equal to the epoch it was checked at. */
 const STALE_KEY_OFFSET = 0x40000000;
-const F_RECHECK = 1;
+/** Function indices: the core's textStore (imported), the region, recheck. */
+const F_TEXT_STORE = 0;
+const F_RECHECK = 2;
+/** The core export a region calls for a store into a text page (assembly/store-log.ts). */
+export const TEXT_STORE_IMPORT = { name: 'text_store', params: [I32, I64, I32, I32], results: [] } as const;
 const EPOCH_ADDR = L.MACHINE_BASE + L.M_CODE_EPOCH;
 
 const SLOTS = 34;
@@ -214,12 +219,14 @@ export class Tx {
   }
 
   /**
-   * After a store to the Wasm address in local `ha`: looks at the page's
-   * byte in the page map; a code page moves the code epoch, a watched page
-   * raises C_WATCH_HIT (assembly/wfe-watch.ts). RAM starts on a 64 KiB
-   * boundary, so the byte is at (ha >> 12) + codemap - (ramOffset >> 12).
+   * After a store of `size` bytes to the Wasm address in local `ha`: looks
+   * at the page's byte in the page map; a code page moves the code epoch, a
+   * watched page raises C_WATCH_HIT (assembly/wfe-watch.ts), a text page
+   * calls the core's textStore with the instruction's PC (the store log,
+   * assembly/store-log.ts). RAM starts on a 64 KiB boundary, so the byte is
+   * at (ha >> 12) + codemap - (ramOffset >> 12).
    */
-  noteStore(): void {
+  noteStore(size: number): void {
     const c = this.c;
     const ramOffset = this.m.ramBase + this.m.delta;
     c.get(this.ha).i32(L.CODE_PAGE_SHIFT).op(Op.i32_shr_u);
@@ -233,6 +240,10 @@ export class Tx {
     c.get(this.mark).i32(L.PAGE_WATCH).op(Op.i32_and);
     this.if();
     c.get(this.st).i32(1).mem('i32_store', L.C_WATCH_HIT);
+    this.end();
+    c.get(this.mark).i32(L.PAGE_TEXT).op(Op.i32_and);
+    this.if();
+    c.get(this.st).i64(this.block.insns[this.insnIndex]!.pc).get(this.ha).i32(size).call(F_TEXT_STORE);
     this.end();
     this.end();
     this.storeNoted = true;
@@ -364,10 +375,17 @@ export class Tx {
   }
 }
 
-/** Translates a region into its Wasm module: `region` (exported) and `recheck`, globals $ep and $stale. */
+/**
+ * Translates a region into its Wasm module: `region` (exported) and
+ * `recheck`, globals $ep and $stale; it imports `env.memory` and
+ * `env.text_store` (the core's textStore export).
+ */
 export function translateRegion(region: Region, m: MachineView): Uint8Array {
   const tx = new Tx(region, m);
   const body = tx.build();
-  return buildModule([{ name: 'region', code: body }, { code: tx.buildRecheck() }], 65536, [{ init: m.epoch }, { init: m.epoch }, { init: 0 }]);
+  return buildModule(
+    [{ name: 'region', code: body }, { code: tx.buildRecheck() }], 65536, [{ init: m.epoch }, { init: m.epoch }, { init: 0 }],
+    [TEXT_STORE_IMPORT],
+  );
 }
 

@@ -1,6 +1,6 @@
 // A small WebAssembly binary writer: just what the block translator emits
-// (one module per region: an imported shared memory and one exported
-// function). Opcode names follow the text format.
+// (one module per region: an imported shared memory, imported functions
+// and one exported function). Opcode names follow the text format.
 
 export const I32 = 0x7f;
 export const I64 = 0x7e;
@@ -176,30 +176,44 @@ export interface GlobalI32 {
   init: number;
 }
 
+/** A function the module imports from `env`: its index comes before the module's own functions. */
+export interface FuncImport {
+  name: string;
+  params: readonly ValType[];
+  results: readonly ValType[];
+}
+
 /**
- * A module importing `env.memory` (shared, up to `maxPages`), with mutable
- * i32 globals, exporting each function that has a name.
+ * A module importing `env.memory` (shared, up to `maxPages`) and the
+ * functions of `imports` (indices 0..imports.length-1, in order; the
+ * module's own functions follow), with mutable i32 globals, exporting each
+ * function that has a name.
  */
-export function buildModule(funcs: readonly { name?: string; code: Code }[], maxPages: number, globals: readonly GlobalI32[] = []): Uint8Array {
+export function buildModule(
+  funcs: readonly { name?: string; code: Code }[], maxPages: number, globals: readonly GlobalI32[] = [],
+  imports: readonly FuncImport[] = [],
+): Uint8Array {
   const out = new ByteBuf();
   out.append([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
   const types = new ByteBuf();
-  types.uleb(funcs.length);
-  for (const { code } of funcs) {
+  const sigs = [...imports, ...funcs.map((f) => f.code)];
+  types.uleb(sigs.length);
+  for (const sig of sigs) {
     types.byte(0x60);
-    types.uleb(code.params.length); types.append(code.params);
-    types.uleb(code.results.length); types.append(code.results);
+    types.uleb(sig.params.length); types.append(sig.params);
+    types.uleb(sig.results.length); types.append(sig.results);
   }
   section(out, 1, types);
-  const imports = new ByteBuf();
-  imports.uleb(1);
-  name(imports, 'env'); name(imports, 'memory');
-  imports.append([0x02, 0x03]); // memory, limits: shared with maximum
-  imports.uleb(0); imports.uleb(maxPages);
-  section(out, 2, imports);
+  const imps = new ByteBuf();
+  imps.uleb(1 + imports.length);
+  name(imps, 'env'); name(imps, 'memory');
+  imps.append([0x02, 0x03]); // memory, limits: shared with maximum
+  imps.uleb(0); imps.uleb(maxPages);
+  imports.forEach((f, i) => { name(imps, 'env'); name(imps, f.name); imps.byte(0x00); imps.uleb(i); });
+  section(out, 2, imps);
   const fns = new ByteBuf();
   fns.uleb(funcs.length);
-  funcs.forEach((_, i) => fns.uleb(i));
+  funcs.forEach((_, i) => fns.uleb(imports.length + i));
   section(out, 3, fns);
   if (globals.length) {
     const gs = new ByteBuf();
@@ -212,7 +226,7 @@ export function buildModule(funcs: readonly { name?: string; code: Code }[], max
     section(out, 6, gs);
   }
   const exps = new ByteBuf();
-  const named = funcs.flatMap((f, i) => (f.name ? [[f.name, i] as const] : []));
+  const named = funcs.flatMap((f, i) => (f.name ? [[f.name, imports.length + i] as const] : []));
   exps.uleb(named.length);
   for (const [n, i] of named) { name(exps, n); exps.byte(0x00); exps.uleb(i); }
   section(out, 7, exps);

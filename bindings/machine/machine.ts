@@ -29,6 +29,7 @@ import { HostCallTable, type HostCallHandler } from './remote-calls.ts';
 import { DEFAULT_KERNEL_RAM, KERNEL_RAM_BASE, loadKernelImage } from './kernel-image.ts';
 import type { Platform } from './platform.ts';
 import { defaultPlatform } from './default-platform.ts';
+import { TextStores } from './text-stores.ts';
 import { ThreadsRunner } from './threads.ts';
 import type { CpuCounters, LoadOptions, MachineOptions, MachineResult, Mode, Profile } from './types.ts';
 import { MachineWords } from './words.ts';
@@ -107,8 +108,14 @@ export class Machine {
   private patcher: TextPatcher | null = null;
   private readonly extraText: { start: bigint; end: bigint }[] = [];
   private readonly calls = new HostCallTable();
-  /** Every host patch's CMODX verdict; `violations` lists the writes made outside the list while other CPUs ran. */
+  /**
+   * Every CMODX verdict, for host patches and for guest stores into text
+   * (by source in `cmodx.bySource`); `violations` lists the writes made
+   * outside the list while other CPUs ran.
+   */
   readonly cmodx = new CmodxChecker();
+  /** The copy of the text words and the reader of the core's store log (text-stores.ts), once loaded. */
+  private textStores: TextStores | null = null;
 
   /** Settles when the machine ends: exit call, fault or terminate(); rejects with MachineError. */
   readonly exited: Promise<MachineResult>;
@@ -193,6 +200,8 @@ export class Machine {
     for (let i = 0; i < this.ncpus; i++) this.core.flushCache(i);
     this.image = image;
     this.symbolize = placedSymbolizer(image, this.loadBias);
+    this.textStores = new TextStores(this.mem, this.cmodx, () => this.activity(), (pc) => this.where(pc));
+    for (const r of image.textRanges) this.textStores.register(r.start + this.loadBias, r.end + this.loadBias);
     this.state = 'loaded';
   }
 
@@ -241,6 +250,7 @@ export class Machine {
       this.calls,
     );
     this.threads = r;
+    this.textStores?.startPolling();
     r.finished.then(
       () => this.finish(),
       (err: Error) => this.fail(err),
@@ -258,6 +268,7 @@ export class Machine {
     this.expect(['running'], 'pause');
     if (this.mode === 'threads') {
       await this.threads!.pause();
+      this.textStores?.drain();
     } else {
       await new Promise<void>((resolve) => (this.pauseAsked = resolve));
     }
@@ -312,6 +323,8 @@ export class Machine {
     } catch (err) {
       if (err instanceof MachineError && err.code === 'HOSTCALL_FAILED') this.hostCallFailed(err);
       throw err;
+    } finally {
+      this.textStores?.drain(true); // the other CPUs are stopped
     }
     if (this.words.exitKind !== L.EK_NONE) {
       if (this.threads) this.threads.halt();
@@ -352,13 +365,15 @@ export class Machine {
   /**
    * Declares [start, end) of RAM as code besides the image's executable
    * segments (trampolines written at run time), so the patch API accepts
-   * words there. GuestAccessError when the range is not in RAM.
+   * words there and guest stores there are CMODX events. GuestAccessError
+   * when the range is not in RAM.
    */
   addCodeRange(start: bigint, end: bigint): void {
     if (end <= start || !this.mem.contains(start, Number(end - start))) {
       throw new GuestAccessError(start, Number(end - start), [this.mem.lo, this.mem.hi]);
     }
     this.extraText.push({ start, end });
+    this.textStores?.register(start, end);
   }
 
   /**
@@ -423,7 +438,9 @@ export class Machine {
       checker: this.cmodx,
       core: this.core,
     });
-    return this.patcher.patchBatch(sites, opts);
+    const patcher = this.patcher;
+    const stores = this.textStores;
+    return stores ? stores.hostPatch(sites.map((s) => s.addr), () => patcher.patchBatch(sites, opts)) : patcher.patchBatch(sites, opts);
   }
 
   /**
@@ -436,14 +453,14 @@ export class Machine {
     return this.cpuStates.map((c) => {
       const idle = c.exit === L.EXIT_WFI || c.exit === L.EXIT_WFE;
       const pc = c.pc;
-      const s = this.symbolize?.(pc);
-      return {
-        cpu: c.index,
-        state: !running ? 'stopped' : idle ? 'idle' : 'running',
-        pc,
-        where: s ? `${s.name}+0x${s.offset.toString(16)}` : undefined,
-      };
+      return { cpu: c.index, state: !running ? 'stopped' : idle ? 'idle' : 'running', pc, where: this.where(pc) };
     });
+  }
+
+  /** A guest address as symbol+offset in the loaded image, when it has one there. */
+  private where(pc: bigint): string | undefined {
+    const s = this.symbolize?.(pc);
+    return s ? `${s.name}+0x${s.offset.toString(16)}` : undefined;
   }
 
   // ---- internals ---------------------------------------------------------
@@ -528,7 +545,10 @@ export class Machine {
         const t = performance.now();
         let alive = true;
         while (alive && !this.pauseAsked && performance.now() - t < SLICE_MS) {
-          for (let k = 0; k < 32 && alive; k++) alive = sched.slice();
+          for (let k = 0; k < 32 && alive; k++) {
+            alive = sched.slice();
+            this.textStores?.drain();
+          }
         }
         if (!alive) break;
         await this.platform.yieldNow();
@@ -543,6 +563,7 @@ export class Machine {
 
   private fail(err: Error): void {
     if (this.state === 'ended') return;
+    this.textStores?.stopPolling();
     this.state = 'ended';
     this.pauseAsked?.();
     this.settle.reject(err);
@@ -550,6 +571,8 @@ export class Machine {
 
   private finish(): void {
     if (this.state === 'ended') return;
+    this.textStores?.stopPolling();
+    this.textStores?.drain();
     this.state = 'ended';
     this.pauseAsked?.();
     const gate = this.resumeGate; // a paused deterministic loop ends too

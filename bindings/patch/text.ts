@@ -138,6 +138,7 @@ export class TextPatcher {
         const rec: CmodxRecord = {
           address: addr, oldWord: expectedOld >>> 0, newWord: newWord >>> 0, verdict,
           oldClass: cmodxClass(expectedOld), newClass: cmodxClass(newWord), cpus: activity,
+          source: 'host', writer: opts.writer ?? null, pc: null, where: null,
         };
         if (verdict === 'violation' && opts.strict) {
           throw new PatchError('cmodx', addr, expectedOld, newWord, undefined,

@@ -48,7 +48,7 @@ describe('Machine.patchText', () => {
     const r = m.patchText(g, NOP, MOV_X9_X30, { strict: true });
     expect(r.records.map((x) => x.verdict)).toEqual(['quiescent']);
     expect(m.mem.u32(g)).toBe(MOV_X9_X30);
-    expect(m.cmodx.counts).toEqual({ allowed: 0, quiescent: 1, violation: 0 });
+    expect(m.cmodx.counts).toEqual({ allowed: 0, quiescent: 1, violation: 0, unclassified: 0 });
     expect(() => m.patchText(g, NOP, MOV_X9_X30)).toThrow(PatchError); // the old word is no longer NOP
   });
 
@@ -75,6 +75,6 @@ describe('Machine.patchText', () => {
     m.mem.setU64(DATA, 1n);
     const res = await m.exited;
     expect(res.exitCode).toBe(0);
-    expect(m.cmodx.counts).toEqual({ allowed: 1, quiescent: 0, violation: 1 });
+    expect(m.cmodx.counts).toEqual({ allowed: 1, quiescent: 0, violation: 1, unclassified: 0 });
   });
 });
