@@ -1,0 +1,299 @@
+// The instruction-fetch model of Simner et al. (ESOP 2020), operationally,
+// for a CPU without CTR_EL0.IDC or CTR_EL0.DIC:
+//
+// - Data accesses are sequentially consistent: one memory, every store in
+//   order. Each code location keeps its writes in coherence order.
+// - A write reaches the point of unification (PoU) at some time after it is
+//   made (in order, per location), at the latest when a DC CVAU of the
+//   location completes.
+// - Every thread fetches through its own instruction cache. The writes it
+//   may see at a location are those between the location's `floor` for the
+//   thread and the latest write at the PoU: old instructions stay visible
+//   (fetches need not be coherent with each other: CoFF) until an IC IVAU
+//   completes, which raises every thread's floor to the write then at PoU.
+// - Fetching runs ahead of execution, in program order (the fetch of an
+//   instruction never precedes the fetch of the one before it), following
+//   predicted branches; a fetch never passes an ISB that has not executed,
+//   so instructions after an ISB are fetched after it. A wrong prediction
+//   is dropped (the run that fetched nothing past the branch covers it).
+// - DC CVAU and IC IVAU complete at some time after they execute; DSB waits
+//   for the thread's outstanding DCs and ICs, DMB for its DCs.
+//
+// A state is the whole machine; successors() lists every next state.
+
+import { decode, execute, writtenRegs, XZR, type Cpu } from './exec.ts';
+import type { Program } from './program.ts';
+
+export interface Fetched {
+  readonly pc: number;
+  /** the word fetched, or null when there is no code at pc */
+  readonly word: number | null;
+}
+
+export interface Maint {
+  readonly op: 'dc' | 'ic';
+  /** code location, -1 for all */
+  readonly loc: number;
+}
+
+export type ThreadStatus = 'run' | 'done' | 'fault';
+
+export interface ThreadState {
+  readonly pc: number;
+  readonly regs: readonly bigint[];
+  readonly nzcv: number;
+  readonly queue: readonly Fetched[];
+  /** where the next fetch is, -1 when fetching has stopped */
+  readonly fetchPc: number;
+  readonly pending: readonly Maint[];
+  readonly status: ThreadStatus;
+  readonly fault?: string;
+}
+
+export interface CodeState {
+  /** writes in coherence order; [0] is the initial instruction */
+  readonly writes: readonly number[];
+  /** index of the latest write at the PoU */
+  readonly pou: number;
+  /** per thread: the oldest write its instruction cache may still hold */
+  readonly floor: readonly number[];
+}
+
+export interface State {
+  readonly threads: readonly ThreadState[];
+  readonly code: readonly CodeState[];
+  readonly data: readonly bigint[];
+}
+
+export interface ModelOptions {
+  /** how many instructions a thread may fetch ahead of execution */
+  readonly fetchAhead: number;
+}
+
+export const DEFAULT_FETCH_AHEAD = 8;
+
+export function initialState(p: Program): State {
+  const n = p.threads.length;
+  return {
+    threads: p.threads.map((t, i) => ({
+      pc: t.base,
+      regs: p.regsInit[i],
+      nzcv: 0,
+      queue: [],
+      fetchPc: t.end === t.base ? -1 : t.base,
+      pending: [],
+      status: t.end === t.base ? 'done' : 'run',
+    })),
+    code: p.codeInit.map((w) => ({ writes: [w], pou: 0, floor: new Array<number>(n).fill(0) })),
+    data: p.dataInit,
+  };
+}
+
+/** A state with every thread stopped: done or faulted. */
+export function isFinal(s: State): boolean {
+  return s.threads.every((t) => t.status !== 'run');
+}
+
+/** A string identifying the state, for memoisation. */
+export function stateKey(s: State): string {
+  const parts: string[] = [];
+  for (const t of s.threads) {
+    parts.push(
+      `${t.pc}.${t.status}${t.fault ?? ''}.${t.nzcv}.${t.regs.map((r) => r.toString(36)).join(',')}.` +
+        `${t.queue.map((q) => `${q.pc}:${q.word}`).join(',')}.${t.fetchPc}.${t.pending.map((m) => m.op + m.loc).join(',')}`,
+    );
+  }
+  s.code.forEach((c, i) => {
+    if (c.writes.length > 1 || c.pou !== 0) parts.push(`${i}:${c.writes.join(',')}/${c.pou}/${c.floor.join(',')}`);
+  });
+  parts.push(s.data.map((d) => d.toString(36)).join(','));
+  return parts.join('|');
+}
+
+const with_ = <T>(a: readonly T[], i: number, v: T): T[] => {
+  const b = a.slice();
+  b[i] = v;
+  return b;
+};
+
+const isIsb = (w: number | null): boolean => w !== null && decode(w).row?.id === 'ISB';
+
+export class Model {
+  constructor(
+    readonly program: Program,
+    readonly options: ModelOptions,
+  ) {}
+
+  successors(s: State): State[] {
+    const out: State[] = [];
+    s.threads.forEach((t, i) => {
+      if (t.status === 'run') {
+        this.fetches(s, i, out);
+        const e = this.executeHead(s, i);
+        if (e) out.push(e);
+      }
+      t.pending.forEach((_, j) => out.push(this.complete(s, i, j)));
+    });
+    s.code.forEach((c, l) => {
+      if (c.pou < c.writes.length - 1) out.push({ ...s, code: with_(s.code, l, { ...c, pou: c.pou + 1 }) });
+    });
+    return out;
+  }
+
+  /** Every way thread i can fetch its next instruction. */
+  private fetches(s: State, i: number, out: State[]): void {
+    const t = s.threads[i];
+    if (t.fetchPc < 0 || t.queue.length >= this.options.fetchAhead) return;
+    if (t.queue.some((q) => isIsb(q.word))) return;
+    const p = this.program;
+    const img = p.threads[i];
+    const pc = t.fetchPc;
+    const l = p.codeIndex(pc);
+    const push = (word: number | null, next: number): void => {
+      out.push({
+        ...s,
+        threads: with_(s.threads, i, { ...t, queue: [...t.queue, { pc, word }], fetchPc: next === img.end ? -1 : next }),
+      });
+    };
+    if (l < 0) return push(null, -1);
+    const c = s.code[l];
+    const seen = new Set<number>();
+    for (let k = c.floor[i]; k <= c.pou; k++) {
+      const w = c.writes[k];
+      if (seen.has(w)) continue;
+      seen.add(w);
+      for (const next of this.nextFetches(t, pc, w)) push(w, next);
+    }
+  }
+
+  /** Where fetching goes after word w at pc: both ways of a conditional branch, predicted targets of an indirect one. */
+  private nextFetches(t: ThreadState, pc: number, w: number): number[] {
+    const d = decode(w);
+    const id = d.row?.id;
+    const f = d.f;
+    const rel = (imm: number, bits: number): number => pc + ((imm << (32 - bits)) >> (32 - bits)) * 4;
+    switch (id) {
+      case undefined:
+        return [-1];
+      case 'B': case 'BL':
+        return [rel(f.imm26, 26)];
+      case 'B_cond': case 'CBZ': case 'CBNZ':
+        return [rel(f.imm19, 19), pc + 4];
+      case 'TBZ': case 'TBNZ':
+        return [rel(f.imm14, 14), pc + 4];
+      case 'BR': case 'BLR': case 'RET': {
+        // The register's value when the branch executes: known if nothing in
+        // flight writes it, or if the last writer is a BL/BLR (the return
+        // address); else any label or return point. Other predictions would
+        // only be dropped as mispredicted.
+        let known: bigint | null = f.Rn === XZR ? 0n : t.regs[f.Rn];
+        for (const q of t.queue) {
+          if (q.word === null) continue;
+          const qd = decode(q.word);
+          if (!writtenRegs(qd).includes(f.Rn)) continue;
+          const qid = qd.row?.id;
+          known = qid === 'BL' || qid === 'BLR' ? BigInt(q.pc + 4) : null;
+        }
+        if (known === null) return [...this.program.predictTargets];
+        return known <= 0xffffffffn ? [Number(known)] : [-1];
+      }
+      case 'ERET': case 'SVC': case 'HVC': case 'SMC': case 'BRK': case 'HLT':
+        return [-1];
+    }
+    return [pc + 4];
+  }
+
+  /** Thread i executes the instruction at the head of its queue, if it can. */
+  private executeHead(s: State, i: number): State | null {
+    const t = s.threads[i];
+    const head = t.queue[0];
+    if (!head) return null;
+    const p = this.program;
+    const img = p.threads[i];
+    if (head.word === null) return this.faulted(s, i, `instruction fetch from ${p.where(head.pc)}: no code there`);
+    const d = decode(head.word);
+    const id = d.row?.id;
+    if (id === 'DSB' && t.pending.length) return null;
+    if (id === 'DMB' && t.pending.some((m) => m.op === 'dc')) return null;
+    const regs = t.regs.slice();
+    let data = s.data;
+    let code = s.code;
+    const cpu: Cpu = {
+      pc: head.pc,
+      nzcv: t.nzcv,
+      reg: (n) => (n === XZR ? 0n : regs[n]),
+      setReg: (n, v) => {
+        if (n !== XZR) regs[n] = BigInt.asUintN(64, v);
+      },
+      load: (addr, bytes) => {
+        const a = Number(addr);
+        const l = addr < 0x100000000n ? p.codeIndex(a) : -1;
+        if (l >= 0) {
+          if (bytes !== 4) return `64-bit load from code at ${p.where(a)} is not modelled`;
+          const ws = code[l].writes;
+          return BigInt(ws[ws.length - 1] >>> 0);
+        }
+        const di = addr < 0x100000000n ? p.dataIndex(a) : -1;
+        if (di < 0) return `load from unmapped address 0x${addr.toString(16)}`;
+        return bytes === 4 ? data[di] & 0xffffffffn : data[di];
+      },
+      store: (addr, bytes, v) => {
+        const a = Number(addr);
+        const l = addr < 0x100000000n ? p.codeIndex(a) : -1;
+        if (l >= 0) {
+          if (bytes !== 4) return `64-bit store to code at ${p.where(a)} is not modelled`;
+          const c = code[l];
+          code = with_(code, l, { ...c, writes: [...c.writes, Number(v & 0xffffffffn)] });
+          return undefined;
+        }
+        const di = addr < 0x100000000n ? p.dataIndex(a) : -1;
+        if (di < 0) return `store to unmapped address 0x${addr.toString(16)}`;
+        data = with_(data, di, v);
+        return undefined;
+      },
+    };
+    const e = execute(d, cpu);
+    if (e.kind === 'fault') return this.faulted(s, i, `${e.message} at ${p.where(head.pc)}`);
+    let pending = t.pending;
+    if (e.kind === 'maint') {
+      const loc = e.addr === null ? -1 : e.addr < 0x100000000n ? p.codeIndex(Number(e.addr)) : -1;
+      // maintenance of a data location has no effect on fetches
+      if (e.addr === null || loc >= 0) pending = [...pending, { op: e.op, loc }];
+    }
+    const newPc = e.kind === 'branch' ? e.target : head.pc + 4;
+    const queue = t.queue.slice(1);
+    if (queue.length && queue[0].pc !== newPc) return null; // mispredicted: covered by not having fetched past it
+    const done = newPc === img.end;
+    const fetchPc = done ? -1 : queue.length ? t.fetchPc : newPc;
+    const nt: ThreadState = {
+      pc: newPc,
+      regs,
+      nzcv: cpu.nzcv,
+      queue: done ? [] : queue,
+      fetchPc,
+      pending,
+      status: done ? 'done' : 'run',
+    };
+    return { threads: with_(s.threads, i, nt), code, data };
+  }
+
+  private faulted(s: State, i: number, message: string): State {
+    const t = s.threads[i];
+    return { ...s, threads: with_(s.threads, i, { ...t, queue: [], fetchPc: -1, status: 'fault', fault: message }) };
+  }
+
+  /** Thread i's j-th outstanding cache maintenance completes. */
+  private complete(s: State, i: number, j: number): State {
+    const t = s.threads[i];
+    const m = t.pending[j];
+    const threads = with_(s.threads, i, { ...t, pending: t.pending.filter((_, k) => k !== j) });
+    const locs = m.loc < 0 ? s.code.map((_, k) => k) : [m.loc];
+    const code = s.code.slice();
+    for (const l of locs) {
+      const c = code[l];
+      if (m.op === 'dc') code[l] = { ...c, pou: c.writes.length - 1 };
+      else code[l] = { ...c, floor: c.floor.map((f) => Math.max(f, c.pou)) };
+    }
+    return { ...s, threads, code };
+  }
+}
