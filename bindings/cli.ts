@@ -12,6 +12,7 @@
 //                [--format text|perfetto] [--output FILE] [--json]
 //   patchlab bench trampolines [--json] [--mode threads|deterministic] [--designs list,dynamic,call-ops]
 //                [--loops N] [--runs N]
+//   patchlab litmus FILE... [--json] [--bound N] [--fetch-ahead N] [--kinds FILE] [--no-sidecar] [--no-outcomes]
 
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { readFileSync, readSync, writeSync } from 'node:fs';
@@ -30,6 +31,7 @@ import { addTraceCommand } from './ftrace/command.ts';
 import { TraceError } from './ftrace/trace.ts';
 import { addBenchCommand } from './ftrace/bench-command.ts';
 import { BenchError } from './ftrace/bench-trampolines.ts';
+import { addLitmusCommand } from './litmus/command.ts';
 
 function parseCount(v: string): bigint {
   if (!/^\d+$/.test(v.replace(/_/g, ''))) throw new InvalidArgumentError('expected a non-negative integer');
@@ -248,6 +250,9 @@ export async function main(argv: string[]): Promise<number> {
     code = c;
   });
   addBenchCommand(program, (c) => {
+    code = c;
+  });
+  addLitmusCommand(program, (c) => {
     code = c;
   });
   try {

@@ -42,3 +42,9 @@ export {
   BENCH_TRAMPOLINES_DEFAULTS, BenchError, benchTrampolines, formatBenchTrampolines, TRAMPOLINE_DESIGNS,
   type BenchErrorCode, type BenchMode, type BenchRow, type BenchTrampolinesConfig, type BenchTrampolinesOptions, type BenchTrampolinesResult,
 } from './ftrace/bench-trampolines.ts';
+export {
+  buildProgram, DEFAULT_FETCH_AHEAD, explore, formatLitmusText, formatProp, KINDS, LitmusError, litmusJson, parseKinds, parseLitmus,
+  readLitmus, runLitmus, runTest,
+  type Exploration, type ExploreOptions, type Kind, type LitmusErrorCode, type LitmusOptions, type LitmusResult, type LitmusTest,
+  type Outcome, type Verdict,
+} from './litmus/index.ts';

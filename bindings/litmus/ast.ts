@@ -67,3 +67,25 @@ export interface LitmusTest {
 export function observableName(o: Observable): string {
   return o.kind === 'reg' ? `${o.thread}:${o.reg}` : o.name;
 }
+
+export function formatValue(v: Value): string {
+  switch (v.kind) {
+    case 'int': return v.value.toString();
+    case 'label': return `P${v.thread}:${v.label}`;
+    case 'instr': return v.text === 'NOP' ? 'NOP' : `instr:"${v.text}"`;
+    case 'loc': return v.name;
+  }
+}
+
+/** A proposition in herd7's syntax. */
+export function formatProp(p: Prop, top = true): string {
+  switch (p.op) {
+    case 'true': case 'false': return p.op;
+    case 'eq': return `${observableName(p.lhs)}=${formatValue(p.rhs)}`;
+    case 'not': return `~${formatProp(p.arg, false)}`;
+    case 'and': case 'or': {
+      const s = p.args.map((a) => formatProp(a, false)).join(p.op === 'and' ? ' /\\ ' : ' \\/ ');
+      return top ? s : `(${s})`;
+    }
+  }
+}

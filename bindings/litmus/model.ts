@@ -158,7 +158,7 @@ export class Model {
     if (l < 0) return push(null, -1);
     const c = s.code[l];
     const seen = new Set<number>();
-    for (let k = c.floor[i]; k <= c.pou; k++) {
+    for (let k = c.floor[i]; k < c.writes.length; k++) {
       const w = c.writes[k];
       if (seen.has(w)) continue;
       seen.add(w);
