@@ -284,3 +284,25 @@ function loadStore(row: Row, f: Fields, d: Decoded, cpu: Cpu): Effect {
   if (writeback !== undefined) cpu.setReg(f.Rn, BigInt.asUintN(64, writeback));
   return NEXT;
 }
+
+/** The registers an instruction reads (for dependency tracking); FLAGS stands for NZCV. */
+export const FLAGS = -1;
+
+/** A register's bit in a dependency mask: X0..X30 bits 0..30, NZCV bit 31, XZR none. */
+export const depBit = (r: number): number => (r === FLAGS ? 1 << 31 : r === XZR ? 0 : 1 << r);
+
+export function readRegs(d: Decoded): number[] {
+  const id = d.row?.id ?? '';
+  const f = d.f;
+  const out: number[] = [];
+  for (const k of ['Rn', 'Rm', 'Ra'] as const) if (f[k] !== undefined) out.push(f[k]);
+  if (id === 'MOVK') out.push(f.Rd);
+  if (/^(CBZ|CBNZ|TBZ|TBNZ|SYS)$/.test(id) || /^(uimm|reg|unscaled|post|pre)_\d\d_00$/.test(id)) out.push(f.Rt);
+  if (/^(CSEL|CSINC|CSINV|CSNEG|B_cond|CCMP|CCMN|ADC|SBC)/.test(id)) out.push(FLAGS);
+  return out;
+}
+
+/** Whether the instruction sets NZCV. */
+export function setsFlags(d: Decoded): boolean {
+  return /^(ADDS|SUBS|ANDS|BICS|ADCS|SBCS|CCMP|CCMN)/.test(d.row?.id ?? '');
+}

@@ -5,12 +5,20 @@
 //   order. Each code location keeps its writes in coherence order.
 // - A write reaches the point of unification (PoU) at some time after it is
 //   made (in order, per location), at the latest when a DC CVAU of the
-//   location completes.
+//   location that was performed after it completes.
 // - Every thread fetches through its own instruction cache. The writes it
-//   may see at a location are those between the location's `floor` for the
-//   thread and the latest write at the PoU: old instructions stay visible
-//   (fetches need not be coherent with each other: CoFF) until an IC IVAU
-//   completes, which raises every thread's floor to the write then at PoU.
+//   may see at a location are those from the location's `floor` for the
+//   thread to the latest: old instructions stay visible (fetches need not
+//   be coherent with each other: CoFF) until an IC IVAU completes, which
+//   raises every thread's floor to the write then at the PoU. A fetch may
+//   see a write the PoU does not have yet (so another thread's IC without a
+//   DC CVAU need not remove the older one: WRC-inst+po+dsb-ic-dsb-isb).
+// - A DC CVAU is performed at some point between the thread's last ordering
+//   point (DSB, DMB other than LD/ST, ISB) and its execution, and after the
+//   thread's own earlier writes to the location; it cleans the writes made
+//   until then. An address or control dependency on a load executed since
+//   that point holds it at its execution (loads being sequentially
+//   consistent, they are performed when they execute).
 // - Fetching runs ahead of execution, in program order (the fetch of an
 //   instruction never precedes the fetch of the one before it), following
 //   predicted branches; a fetch never passes an ISB that has not executed,
@@ -21,7 +29,7 @@
 //
 // A state is the whole machine; successors() lists every next state.
 
-import { decode, execute, writtenRegs, XZR, type Cpu } from './exec.ts';
+import { decode, depBit, execute, FLAGS, readRegs, setsFlags, writtenRegs, XZR, type Cpu } from './exec.ts';
 import type { Program } from './program.ts';
 
 export interface Fetched {
@@ -34,6 +42,8 @@ export interface Maint {
   readonly op: 'dc' | 'ic';
   /** code location, -1 for all */
   readonly loc: number;
+  /** DC: the newest write it cleans */
+  readonly upTo?: number;
 }
 
 export type ThreadStatus = 'run' | 'done' | 'fault';
@@ -46,6 +56,10 @@ export interface ThreadState {
   /** where the next fetch is, -1 when fetching has stopped */
   readonly fetchPc: number;
   readonly pending: readonly Maint[];
+  /** registers (bit FLAGS: NZCV) whose value depends on a load executed since the last ordering point */
+  readonly taint: number;
+  /** a branch on such a value executed since the last ordering point */
+  readonly ctrl: boolean;
   readonly status: ThreadStatus;
   readonly fault?: string;
 }
@@ -57,6 +71,10 @@ export interface CodeState {
   readonly pou: number;
   /** per thread: the oldest write its instruction cache may still hold */
   readonly floor: readonly number[];
+  /** the thread that made each write (-1: the initial instruction) */
+  readonly writers: readonly number[];
+  /** per thread: how many writes there were at its last ordering point */
+  readonly mark: readonly number[];
 }
 
 export interface State {
@@ -82,9 +100,13 @@ export function initialState(p: Program): State {
       queue: [],
       fetchPc: t.end === t.base ? -1 : t.base,
       pending: [],
+      taint: 0,
+      ctrl: false,
       status: t.end === t.base ? 'done' : 'run',
     })),
-    code: p.codeInit.map((w) => ({ writes: [w], pou: 0, floor: new Array<number>(n).fill(0) })),
+    code: p.codeInit.map((w) => ({
+      writes: [w], pou: 0, floor: new Array<number>(n).fill(0), writers: [-1], mark: new Array<number>(n).fill(1),
+    })),
     data: p.dataInit,
   };
 }
@@ -100,11 +122,11 @@ export function stateKey(s: State): string {
   for (const t of s.threads) {
     parts.push(
       `${t.pc}.${t.status}${t.fault ?? ''}.${t.nzcv}.${t.regs.map((r) => r.toString(36)).join(',')}.` +
-        `${t.queue.map((q) => `${q.pc}:${q.word}`).join(',')}.${t.fetchPc}.${t.pending.map((m) => m.op + m.loc).join(',')}`,
+        `${t.queue.map((q) => `${q.pc}:${q.word}`).join(',')}.${t.fetchPc}.${t.pending.map((m) => `${m.op}${m.loc}^${m.upTo ?? ''}`).join(',')}.${t.taint}${t.ctrl ? 'c' : ''}`,
     );
   }
   s.code.forEach((c, i) => {
-    if (c.writes.length > 1 || c.pou !== 0) parts.push(`${i}:${c.writes.join(',')}/${c.pou}/${c.floor.join(',')}`);
+    if (c.writes.length > 1 || c.pou !== 0) parts.push(`${i}:${c.writes.join(',')}/${c.writers.join(',')}/${c.pou}/${c.floor.join(',')}/${c.mark.join(',')}`);
   });
   parts.push(s.data.map((d) => d.toString(36)).join(','));
   return parts.join('|');
@@ -129,8 +151,7 @@ export class Model {
     s.threads.forEach((t, i) => {
       if (t.status === 'run') {
         this.fetches(s, i, out);
-        const e = this.executeHead(s, i);
-        if (e) out.push(e);
+        out.push(...this.executeHead(s, i));
       }
       t.pending.forEach((_, j) => out.push(this.complete(s, i, j)));
     });
@@ -203,18 +224,18 @@ export class Model {
     return [pc + 4];
   }
 
-  /** Thread i executes the instruction at the head of its queue, if it can. */
-  private executeHead(s: State, i: number): State | null {
+  /** Thread i executes the instruction at the head of its queue, if it can (a DC CVAU in each way it may be performed). */
+  private executeHead(s: State, i: number): State[] {
     const t = s.threads[i];
     const head = t.queue[0];
-    if (!head) return null;
+    if (!head) return [];
     const p = this.program;
     const img = p.threads[i];
-    if (head.word === null) return this.faulted(s, i, `instruction fetch from ${p.where(head.pc)}: no code there`);
+    if (head.word === null) return [this.faulted(s, i, `instruction fetch from ${p.where(head.pc)}: no code there`)];
     const d = decode(head.word);
     const id = d.row?.id;
-    if (id === 'DSB' && t.pending.length) return null;
-    if (id === 'DMB' && t.pending.some((m) => m.op === 'dc')) return null;
+    if (id === 'DSB' && t.pending.length) return [];
+    if (id === 'DMB' && t.pending.some((m) => m.op === 'dc')) return [];
     const regs = t.regs.slice();
     let data = s.data;
     let code = s.code;
@@ -243,7 +264,7 @@ export class Model {
         if (l >= 0) {
           if (bytes !== 4) return `64-bit store to code at ${p.where(a)} is not modelled`;
           const c = code[l];
-          code = with_(code, l, { ...c, writes: [...c.writes, Number(v & 0xffffffffn)] });
+          code = with_(code, l, { ...c, writes: [...c.writes, Number(v & 0xffffffffn)], writers: [...c.writers, i] });
           return undefined;
         }
         const di = addr < 0x100000000n ? p.dataIndex(a) : -1;
@@ -253,28 +274,56 @@ export class Model {
       },
     };
     const e = execute(d, cpu);
-    if (e.kind === 'fault') return this.faulted(s, i, `${e.message} at ${p.where(head.pc)}`);
-    let pending = t.pending;
-    if (e.kind === 'maint') {
-      const loc = e.addr === null ? -1 : e.addr < 0x100000000n ? p.codeIndex(Number(e.addr)) : -1;
-      // maintenance of a data location has no effect on fetches
-      if (e.addr === null || loc >= 0) pending = [...pending, { op: e.op, loc }];
-    }
+    if (e.kind === 'fault') return [this.faulted(s, i, `${e.message} at ${p.where(head.pc)}`)];
     const newPc = e.kind === 'branch' ? e.target : head.pc + 4;
     const queue = t.queue.slice(1);
-    if (queue.length && queue[0].pc !== newPc) return null; // mispredicted: covered by not having fetched past it
+    if (queue.length && queue[0].pc !== newPc) return []; // mispredicted: covered by not having fetched past it
+
+    // dependencies on loads since the last ordering point
+    let taint = t.taint;
+    let ctrl = t.ctrl;
+    const srcTaint = readRegs(d).some((r) => (t.taint & depBit(r)) !== 0);
+    if (e.kind === 'branch' || id === 'B_cond' || id === 'CBZ' || id === 'CBNZ' || id === 'TBZ' || id === 'TBNZ') ctrl ||= srcTaint;
+    const isLoad = /^(uimm|reg|unscaled|post|pre)_\d\d_01$|^LDR_lit|^LDAR/.test(id ?? '');
+    for (const r of writtenRegs(d)) taint = (isLoad && r === d.f.Rt) || srcTaint ? taint | depBit(r) : taint & ~depBit(r);
+    if (setsFlags(d)) taint = srcTaint ? taint | depBit(FLAGS) : taint & ~depBit(FLAGS);
+    const ordering = id === 'DSB' || id === 'ISB' || (id === 'DMB' && (d.f.CRm & 3) === 3);
+    if (ordering) {
+      taint = 0;
+      ctrl = false;
+      code = code.map((c) => (c.mark[i] === c.writes.length ? c : { ...c, mark: with_(c.mark, i, c.writes.length) }));
+    }
+
+    const pendings: (readonly Maint[])[] = [];
+    if (e.kind === 'maint') {
+      const loc = e.addr === null ? -1 : e.addr < 0x100000000n ? p.codeIndex(Number(e.addr)) : -1;
+      if (e.addr !== null && loc < 0) pendings.push(t.pending); // maintenance of a data location has no effect on fetches
+      else if (e.op === 'ic') pendings.push([...t.pending, { op: 'ic', loc }]);
+      else {
+        const c = code[loc];
+        const latest = c.writes.length - 1;
+        const held = ctrl || (taint & depBit(d.f.Rt)) !== 0;
+        const own = c.writers.lastIndexOf(i);
+        const from = held ? latest : Math.max(c.mark[i] - 1, own, c.pou);
+        for (let k = from; k <= latest; k++) pendings.push([...t.pending, { op: 'dc', loc, upTo: k }]);
+      }
+    } else pendings.push(t.pending);
     const done = newPc === img.end;
     const fetchPc = done ? -1 : queue.length ? t.fetchPc : newPc;
-    const nt: ThreadState = {
-      pc: newPc,
-      regs,
-      nzcv: cpu.nzcv,
-      queue: done ? [] : queue,
-      fetchPc,
-      pending,
-      status: done ? 'done' : 'run',
-    };
-    return { threads: with_(s.threads, i, nt), code, data };
+    return pendings.map((pending) => {
+      const nt: ThreadState = {
+        pc: newPc,
+        regs,
+        nzcv: cpu.nzcv,
+        queue: done ? [] : queue,
+        fetchPc,
+        pending,
+        taint,
+        ctrl,
+        status: done ? 'done' : 'run',
+      };
+      return { threads: with_(s.threads, i, nt), code, data };
+    });
   }
 
   private faulted(s: State, i: number, message: string): State {
@@ -291,7 +340,7 @@ export class Model {
     const code = s.code.slice();
     for (const l of locs) {
       const c = code[l];
-      if (m.op === 'dc') code[l] = { ...c, pou: c.writes.length - 1 };
+      if (m.op === 'dc') code[l] = { ...c, pou: Math.max(c.pou, m.upTo ?? c.writes.length - 1) };
       else code[l] = { ...c, floor: c.floor.map((f) => Math.max(f, c.pou)) };
     }
     return { ...s, threads, code };
