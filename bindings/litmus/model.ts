@@ -13,9 +13,9 @@
 //   raises every thread's floor to the write then at the PoU. A fetch may
 //   see a write the PoU does not have yet (so another thread's IC without a
 //   DC CVAU need not remove the older one: WRC-inst+po+dsb-ic-dsb-isb).
-// - A DC CVAU is performed at some point between the thread's last ordering
-//   point (DSB, DMB other than LD/ST, ISB) and its execution, and after the
-//   thread's own earlier writes to the location; it cleans the writes made
+// - A DC CVAU is performed at some point between the later of its fetch and
+//   the thread's last ordering point (DSB, DMB other than LD/ST, ISB) and its
+//   execution, and after the thread's own earlier writes to the location; it cleans the writes made
 //   until then. An address or control dependency on a load executed since
 //   that point holds it at its execution (loads being sequentially
 //   consistent, they are performed when they execute).
@@ -31,11 +31,14 @@
 
 import { decode, depBit, execute, FLAGS, readRegs, setsFlags, writtenRegs, XZR, type Cpu } from './exec.ts';
 import type { Program } from './program.ts';
+import { findSysOp } from '../isa/sysregs.ts';
 
 export interface Fetched {
   readonly pc: number;
   /** the word fetched, or null when there is no code at pc */
   readonly word: number | null;
+  /** a DC: how many writes every code location had when it was fetched (it cannot be performed earlier) */
+  readonly lens?: readonly number[];
 }
 
 export interface Maint {
@@ -122,7 +125,7 @@ export function stateKey(s: State): string {
   for (const t of s.threads) {
     parts.push(
       `${t.pc}.${t.status}${t.fault ?? ''}.${t.nzcv}.${t.regs.map((r) => r.toString(36)).join(',')}.` +
-        `${t.queue.map((q) => `${q.pc}:${q.word}`).join(',')}.${t.fetchPc}.${t.pending.map((m) => `${m.op}${m.loc}^${m.upTo ?? ''}`).join(',')}.${t.taint}${t.ctrl ? 'c' : ''}`,
+        `${t.queue.map((q) => `${q.pc}:${q.word}${q.lens ? `[${q.lens.join(',')}]` : ''}`).join(',')}.${t.fetchPc}.${t.pending.map((m) => `${m.op}${m.loc}^${m.upTo ?? ''}`).join(',')}.${t.taint}${t.ctrl ? 'c' : ''}`,
     );
   }
   s.code.forEach((c, i) => {
@@ -139,6 +142,13 @@ const with_ = <T>(a: readonly T[], i: number, v: T): T[] => {
 };
 
 const isIsb = (w: number | null): boolean => w !== null && decode(w).row?.id === 'ISB';
+
+function isDc(w: number): boolean {
+  const d = decode(w);
+  if (d.row?.id !== 'SYS') return false;
+  const op = findSysOp(d.f.op1, d.f.CRn, d.f.CRm, d.f.op2);
+  return op?.kind === 'dc';
+}
 
 export class Model {
   constructor(
@@ -171,9 +181,10 @@ export class Model {
     const pc = t.fetchPc;
     const l = p.codeIndex(pc);
     const push = (word: number | null, next: number): void => {
+      const f: Fetched = word !== null && isDc(word) ? { pc, word, lens: s.code.map((c) => c.writes.length) } : { pc, word };
       out.push({
         ...s,
-        threads: with_(s.threads, i, { ...t, queue: [...t.queue, { pc, word }], fetchPc: next === img.end ? -1 : next }),
+        threads: with_(s.threads, i, { ...t, queue: [...t.queue, f], fetchPc: next === img.end ? -1 : next }),
       });
     };
     if (l < 0) return push(null, -1);
@@ -304,7 +315,7 @@ export class Model {
         const latest = c.writes.length - 1;
         const held = ctrl || (taint & depBit(d.f.Rt)) !== 0;
         const own = c.writers.lastIndexOf(i);
-        const from = held ? latest : Math.max(c.mark[i] - 1, own, c.pou);
+        const from = held ? latest : Math.max(c.mark[i] - 1, (head.lens?.[loc] ?? c.writes.length) - 1, own, c.pou);
         for (let k = from; k <= latest; k++) pendings.push([...t.pending, { op: 'dc', loc, upTo: k }]);
       }
     } else pendings.push(t.pending);
