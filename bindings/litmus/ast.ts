@@ -82,7 +82,7 @@ export function formatProp(p: Prop, top = true): string {
   switch (p.op) {
     case 'true': case 'false': return p.op;
     case 'eq': return `${observableName(p.lhs)}=${formatValue(p.rhs)}`;
-    case 'not': return `~${formatProp(p.arg, false)}`;
+    case 'not': return `~(${formatProp(p.arg, true)})`;
     case 'and': case 'or': {
       const s = p.args.map((a) => formatProp(a, false)).join(p.op === 'and' ? ' /\\ ' : ' \\/ ');
       return top ? s : `(${s})`;

@@ -270,6 +270,7 @@ class CondParser {
     }
     this.eat('=', "'=' (herd7 conditions compare with '=')");
     const v = this.next('a value');
+    if (v === '=') this.fail("'=='", "a single '=' (herd7 conditions compare with '=')");
     return { op: 'eq', lhs, rhs: vp.value(v) };
   }
   observables(): Observable[] {
