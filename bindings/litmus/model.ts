@@ -165,9 +165,12 @@ export class Model {
       }
       t.pending.forEach((_, j) => out.push(this.complete(s, i, j)));
     });
-    s.code.forEach((c, l) => {
-      if (c.pou < c.writes.length - 1) out.push({ ...s, code: with_(s.code, l, { ...c, pou: c.pou + 1 }) });
-    });
+    // a write reaching the PoU matters only to a later IC
+    if (this.program.icPossible) {
+      s.code.forEach((c, l) => {
+        if (c.pou < c.writes.length - 1) out.push({ ...s, code: with_(s.code, l, { ...c, pou: c.pou + 1 }) });
+      });
+    }
     return out;
   }
 
@@ -218,14 +221,21 @@ export class Model {
         // flight writes it, or if the last writer is a BL/BLR (the return
         // address); else any label or return point. Other predictions would
         // only be dropped as mispredicted.
-        let known: bigint | null = f.Rn === XZR ? 0n : t.regs[f.Rn];
+        // (a MOV between registers or a MOVZ in flight passes a known value on).
+        const vals: (bigint | null)[] = [...t.regs, 0n];
         for (const q of t.queue) {
           if (q.word === null) continue;
           const qd = decode(q.word);
-          if (!writtenRegs(qd).includes(f.Rn)) continue;
           const qid = qd.row?.id;
-          known = qid === 'BL' || qid === 'BLR' ? BigInt(q.pc + 4) : null;
+          const g = qd.f;
+          const written = writtenRegs(qd);
+          let v: bigint | null = null;
+          if (qid === 'BL' || qid === 'BLR') v = BigInt(q.pc + 4);
+          else if (qid === 'ORR_reg' && g.Rn === XZR && g.imm6 === 0 && g.sf === 1) v = vals[g.Rm];
+          else if (qid === 'MOVZ' && g.sf === 1) v = BigInt(g.imm16) << BigInt(16 * g.hw);
+          for (const r of written) if (r !== XZR) vals[r] = written.length === 1 ? v : null;
         }
+        const known = vals[f.Rn];
         if (known === null) return [...this.program.predictTargets];
         return known <= 0xffffffffn ? [Number(known)] : [-1];
       }

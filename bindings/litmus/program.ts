@@ -7,6 +7,7 @@ import type { LitmusTest, Observable, Prop, Value } from './ast.ts';
 import { observableName } from './ast.ts';
 import { decode, writtenRegs } from './exec.ts';
 import { LitmusError } from './errors.ts';
+import { findSysOp } from '../isa/sysregs.ts';
 
 /** Where thread N's code starts: CODE_BASE + N * CODE_STRIDE. */
 export const CODE_BASE = 0x10000;
@@ -34,6 +35,8 @@ export interface Program {
   readonly regsInit: readonly (readonly bigint[])[];
   /** where an indirect branch may be predicted to go: labels and return points */
   readonly predictTargets: readonly number[];
+  /** whether an IC can run at all (in the code or in a register as data): else the PoU never matters */
+  readonly icPossible: boolean;
   /** what every outcome shows: the condition's locations and `locations [...]` */
   readonly observables: readonly Observable[];
   codeIndex(addr: number): number;
@@ -187,10 +190,17 @@ export function buildProgram(test: LitmusTest): Program {
     seen.add(k);
     return true;
   });
+  const isIc = (w: number): boolean => {
+    const d = decode(w);
+    return d.row?.id === 'SYS' && d.f.op1 !== undefined && findSysOp(d.f.op1, d.f.CRn, d.f.CRm, d.f.op2)?.kind === 'ic';
+  };
+  const icPossible = codeInit.some(isIc) || regsInit.some((rs) => rs.some((v) => v <= 0xffffffffn && isIc(Number(v)))) ||
+    dataInit.some((v) => v <= 0xffffffffn && isIc(Number(v)));
   return {
     test,
     threads,
     codeInit,
+    icPossible,
     dataNames,
     dataInit,
     regsInit,
