@@ -15,7 +15,8 @@
 //   DC CVAU need not remove the older one: WRC-inst+po+dsb-ic-dsb-isb).
 // - A DC CVAU is performed at some point between the later of its fetch and
 //   the thread's last ordering point (DSB, DMB other than LD/ST, ISB) and its
-//   execution, and after the thread's own earlier writes to the location; it cleans the writes made
+//   execution, and after the thread's own earlier reads and writes of the
+//   location; it cleans the writes made
 //   until then. An address or control dependency on a load executed since
 //   that point holds it at its execution (loads being sequentially
 //   consistent, they are performed when they execute).
@@ -78,6 +79,8 @@ export interface CodeState {
   readonly writers: readonly number[];
   /** per thread: how many writes there were at its last ordering point */
   readonly mark: readonly number[];
+  /** per thread: the newest write its data reads of the location have seen */
+  readonly seen: readonly number[];
 }
 
 export interface State {
@@ -108,7 +111,7 @@ export function initialState(p: Program): State {
       status: t.end === t.base ? 'done' : 'run',
     })),
     code: p.codeInit.map((w) => ({
-      writes: [w], pou: 0, floor: new Array<number>(n).fill(0), writers: [-1], mark: new Array<number>(n).fill(1),
+      writes: [w], pou: 0, floor: new Array<number>(n).fill(0), writers: [-1], mark: new Array<number>(n).fill(1), seen: new Array<number>(n).fill(0),
     })),
     data: p.dataInit,
   };
@@ -129,7 +132,7 @@ export function stateKey(s: State): string {
     );
   }
   s.code.forEach((c, i) => {
-    if (c.writes.length > 1 || c.pou !== 0) parts.push(`${i}:${c.writes.join(',')}/${c.writers.join(',')}/${c.pou}/${c.floor.join(',')}/${c.mark.join(',')}`);
+    if (c.writes.length > 1 || c.pou !== 0) parts.push(`${i}:${c.writes.join(',')}/${c.writers.join(',')}/${c.pou}/${c.floor.join(',')}/${c.mark.join(',')}/${c.seen.join(',')}`);
   });
   parts.push(s.data.map((d) => d.toString(36)).join(','));
   return parts.join('|');
@@ -272,8 +275,10 @@ export class Model {
         const l = addr < 0x100000000n ? p.codeIndex(a) : -1;
         if (l >= 0) {
           if (bytes !== 4) return `64-bit load from code at ${p.where(a)} is not modelled`;
-          const ws = code[l].writes;
-          return BigInt(ws[ws.length - 1] >>> 0);
+          const c = code[l];
+          const last = c.writes.length - 1;
+          if (c.seen[i] !== last) code = with_(code, l, { ...c, seen: with_(c.seen, i, last) });
+          return BigInt(c.writes[last] >>> 0);
         }
         const di = addr < 0x100000000n ? p.dataIndex(a) : -1;
         if (di < 0) return `load from unmapped address 0x${addr.toString(16)}`;
@@ -325,7 +330,7 @@ export class Model {
         const latest = c.writes.length - 1;
         const held = ctrl || (taint & depBit(d.f.Rt)) !== 0;
         const own = c.writers.lastIndexOf(i);
-        const from = held ? latest : Math.max(c.mark[i] - 1, (head.lens?.[loc] ?? c.writes.length) - 1, own, c.pou);
+        const from = held ? latest : Math.max(c.mark[i] - 1, (head.lens?.[loc] ?? c.writes.length) - 1, own, c.seen[i], c.pou);
         for (let k = from; k <= latest; k++) pendings.push([...t.pending, { op: 'dc', loc, upTo: k }]);
       }
     } else pendings.push(t.pending);
