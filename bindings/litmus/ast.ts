@@ -55,6 +55,8 @@ export interface LitmusTest {
   /** `key=value` lines after the title (Hash, Variant, Stable, ...) */
   readonly info: Readonly<Record<string, string>>;
   readonly init: readonly InitEntry[];
+  /** initial-state entries read but outside the model (page-table entries) */
+  readonly unmodelled: readonly CodeLine[];
   readonly threads: readonly ThreadCode[];
   /** fault-handler columns (`P1.F`), parsed but not run */
   readonly handlers: readonly ThreadCode[];

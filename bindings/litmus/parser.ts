@@ -83,7 +83,7 @@ class ValueParser {
 /** Types herd7 accepts in front of an initial-state entry. */
 const TYPE_WORD = /^(ins_t|void|u?int(8|16|32|64)?_t|u?int|int|long|char|short|intptr_t|pteval_t|[A-Za-z_]\w*_t)\b\s*/;
 
-function parseInit(body: string, bodyOffset: number, src: string, file: string): InitEntry[] {
+function parseInit(body: string, bodyOffset: number, src: string, file: string, unmodelled: CodeLine[]): InitEntry[] {
   const out: InitEntry[] = [];
   let offset = bodyOffset;
   for (const raw of splitTop(body, ';')) {
@@ -102,7 +102,10 @@ function parseInit(body: string, bodyOffset: number, src: string, file: string):
     }
     const lhs = e.slice(0, eq).trim().replace(/^\*\s*/, '');
     const rhs = e.slice(eq + 1).trim();
-    if (/^\(.*\)$/.test(rhs)) throw new LitmusError('unsupported', `page-table entry '${raw.trim()}' (translation is not modelled)`, file, line);
+    if (/^\(.*\)$/.test(rhs)) {
+      unmodelled.push({ text: `page-table entry '${raw.trim()}'`, line }); // translation is not modelled
+      continue;
+    }
     out.push({ target: p.observable(lhs), value: p.value(rhs), line });
   }
   return out;
@@ -319,7 +322,8 @@ export function parseLitmus(source: string, file = '<litmus>'): LitmusTest {
   if (before !== '') throw new LitmusError('parse', `unexpected '${before}' before '{'`, file, braceLine, "'{'");
   const closeAt = src.indexOf('}', braceAt);
   if (closeAt < 0) throw new LitmusError('parse', 'initial state not closed', file, lines.length, "'}' closing the initial state");
-  const init = parseInit(src.slice(braceAt + 1, closeAt), braceAt + 1, src, file);
+  const unmodelled: CodeLine[] = [];
+  const init = parseInit(src.slice(braceAt + 1, closeAt), braceAt + 1, src, file, unmodelled);
   const afterLine = lineAt(src, closeAt);
   const rest = lines[afterLine - 1].slice(lines[afterLine - 1].indexOf('}') + 1);
   const codeLines: { text: string; line: number }[] = [];
@@ -362,5 +366,5 @@ export function parseLitmus(source: string, file = '<litmus>'): LitmusTest {
     }
   }
   if (!condition) throw new LitmusError('parse', 'no final condition', file, lines.length, "'exists', '~exists' or 'forall'");
-  return { file, arch: 'AArch64', name, info, init, threads, handlers, locations, filter, condition };
+  return { file, arch: 'AArch64', name, info, init, unmodelled, threads, handlers, locations, filter, condition };
 }

@@ -106,6 +106,9 @@ export function buildProgram(test: LitmusTest): Program {
   if (test.handlers.length) {
     throw new LitmusError('unsupported', `fault handlers (${test.handlers.map((h) => h.name).join(', ')}) are not modelled`, test.file, test.handlers[0].lines[0]?.line);
   }
+  if (test.unmodelled.length) {
+    throw new LitmusError('unsupported', `${test.unmodelled[0].text}: address translation is not modelled`, test.file, test.unmodelled[0].line);
+  }
   const threads = test.threads.map((_, i) => assembleThread(test, i));
   const codeInit: number[] = [];
   const codeStart: number[] = [];

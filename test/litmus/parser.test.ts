@@ -57,6 +57,11 @@ describe('published constructs', () => {
     expect(h.handlers[0].lines.map((l) => l.text)).toContain('ERET');
     expect(() => buildProgram(h)).toThrow(expect.objectContaining({ code: 'unsupported', file: 'Handler.litmus' }));
   });
+  it('a page-table entry in the initial state parses, and running it is a typed "unsupported" error', () => {
+    const t = parseLitmus('AArch64 PT\n{ 0:X1=x; pte_x=(oa:phy_x); }\n P0 ;\n LDR W0,[X1] ;\nexists (0:X0=0)\n', 'pt.litmus');
+    expect(t.unmodelled).toEqual([{ text: "page-table entry 'pte_x=(oa:phy_x)'", line: 2 }]);
+    expect(() => buildProgram(t)).toThrow(expect.objectContaining({ code: 'unsupported', file: 'pt.litmus', line: 2 }));
+  });
   it('~exists and forall', () => {
     const src = (q: string): string => `AArch64 Q\n{ 0:X0=1; }\n P0 ;\n MOV W1,W0 ;\n${q} (0:X1=1 \\/ 0:X1=2 /\\ 0:X0=3)\n`;
     const n = parseLitmus(src('~exists'));
