@@ -83,6 +83,13 @@ describe('patchlab litmus', () => {
     expectOneLineError(litmus([]), /files/);
   });
 
+  it('the Node API: runLitmus from the package entry (dist/index.js)', async () => {
+    const api = (await import(join(ROOT, 'dist', 'index.js'))) as typeof import('../../bindings/index.ts');
+    const [r] = api.runLitmus([join(IFETCH, 'SM+cachesync-isb.litmus')]);
+    expect(r).toMatchObject({ name: 'SM+cachesync-isb', verdict: 'Forbidden', expected: 'Forbidden', matches: true, outcomes: ['0:X9=1;'] });
+    expect(() => api.parseLitmus('AArch64 T\n{ }\n P0 ;\n NOP\nexists (0:X0=0)\n', 't.litmus')).toThrow(api.LitmusError);
+  });
+
   it('--bound: the search stops and says so', () => {
     const r = litmus([join(IFETCH, 'CoFF+cachesync.litmus'), '--bound', '40', '--json']);
     expect(r.status, r.stderr).toBe(0);
