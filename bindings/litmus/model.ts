@@ -146,6 +146,16 @@ const with_ = <T>(a: readonly T[], i: number, v: T): T[] => {
 
 const isIsb = (w: number | null): boolean => w !== null && decode(w).row?.id === 'ISB';
 
+// predecoders of instructions that read or write memory, caches or barriers' state
+const SHARED = new Set(['ldst_uimm', 'ldst_reg', 'ldst_imm9', 'ldr_lit', 'pair', 'excl', 'exclp', 'cas', 'casp', 'atomic', 'sys', 'sysreg', 'barrier', 'msr_imm']);
+
+/** An instruction whose execution touches only its thread's registers and queue (or faults). */
+function isLocal(w: number | null): boolean {
+  if (w === null) return true;
+  const row = decode(w).row;
+  return !row || !SHARED.has(row.pd);
+}
+
 function isDc(w: number): boolean {
   const d = decode(w);
   if (d.row?.id !== 'SYS') return false;
@@ -160,6 +170,13 @@ export class Model {
   ) {}
 
   successors(s: State): State[] {
+    // A thread about to execute an instruction that touches only its own
+    // registers (or faults) commutes with every other step and cannot be
+    // disabled by any: taking it alone loses no final state.
+    for (let i = 0; i < s.threads.length; i++) {
+      const t = s.threads[i];
+      if (t.status === 'run' && t.queue.length && isLocal(t.queue[0].word)) return this.executeHead(s, i);
+    }
     const out: State[] = [];
     s.threads.forEach((t, i) => {
       if (t.status === 'run') {
