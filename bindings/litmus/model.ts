@@ -33,6 +33,7 @@
 import { decode, depBit, execute, FLAGS, readRegs, setsFlags, writtenRegs, XZR, type Cpu } from './exec.ts';
 import type { Program } from './program.ts';
 import { findSysOp } from '../isa/sysregs.ts';
+import { LitmusError } from './errors.ts';
 
 export interface Fetched {
   readonly pc: number;
@@ -173,9 +174,16 @@ export class Model {
     // A thread about to execute an instruction that touches only its own
     // registers (or faults) commutes with every other step and cannot be
     // disabled by any: taking it alone loses no final state.
+    // Likewise a fetch of code no store can write: what it sees never changes.
     for (let i = 0; i < s.threads.length; i++) {
       const t = s.threads[i];
-      if (t.status === 'run' && t.queue.length && isLocal(t.queue[0].word)) return this.executeHead(s, i);
+      if (t.status !== 'run') continue;
+      if (t.queue.length && isLocal(t.queue[0].word)) return this.executeHead(s, i);
+      if (this.canFetch(t) && !this.program.writableCode.has(this.program.codeIndex(t.fetchPc))) {
+        const out: State[] = [];
+        this.fetches(s, i, out);
+        return out;
+      }
     }
     const out: State[] = [];
     s.threads.forEach((t, i) => {
@@ -194,11 +202,14 @@ export class Model {
     return out;
   }
 
+  private canFetch(t: ThreadState): boolean {
+    return t.fetchPc >= 0 && t.queue.length < this.options.fetchAhead && !t.queue.some((q) => isIsb(q.word));
+  }
+
   /** Every way thread i can fetch its next instruction. */
   private fetches(s: State, i: number, out: State[]): void {
     const t = s.threads[i];
-    if (t.fetchPc < 0 || t.queue.length >= this.options.fetchAhead) return;
-    if (t.queue.some((q) => isIsb(q.word))) return;
+    if (!this.canFetch(t)) return;
     const p = this.program;
     const img = p.threads[i];
     const pc = t.fetchPc;
@@ -306,6 +317,9 @@ export class Model {
         const l = addr < 0x100000000n ? p.codeIndex(a) : -1;
         if (l >= 0) {
           if (bytes !== 4) return `64-bit store to code at ${p.where(a)} is not modelled`;
+          if (!p.writableCode.has(l)) {
+            throw new LitmusError('unsupported', `${p.threads[i].name} stores to code at ${p.where(a)}, an address no register, location or ADR of the test names`, p.test.file);
+          }
           const c = code[l];
           code = with_(code, l, { ...c, writes: [...c.writes, Number(v & 0xffffffffn)], writers: [...c.writers, i] });
           return undefined;

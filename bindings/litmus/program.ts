@@ -35,6 +35,12 @@ export interface Program {
   readonly regsInit: readonly (readonly bigint[])[];
   /** where an indirect branch may be predicted to go: labels and return points */
   readonly predictTargets: readonly number[];
+  /**
+   * Code locations a store may write: those whose address the initial state
+   * holds (in a register or a location) or an ADR/ADRP computes. The others
+   * always hold their first instruction; a store to one is refused.
+   */
+  readonly writableCode: ReadonlySet<number>;
   /** whether an IC can run at all (in the code or in a register as data): else the PoU never matters */
   readonly icPossible: boolean;
   /** what every outcome shows: the condition's locations and `locations [...]` */
@@ -199,10 +205,24 @@ export function buildProgram(test: LitmusTest): Program {
   };
   const icPossible = codeInit.some(isIc) || regsInit.some((rs) => rs.some((v) => v <= 0xffffffffn && isIc(Number(v)))) ||
     dataInit.some((v) => v <= 0xffffffffn && isIc(Number(v)));
+  const writableCode = new Set<number>();
+  const named = (v: bigint): void => {
+    const l = v <= 0xffffffffn ? codeIndex(Number(v)) : -1;
+    if (l >= 0) writableCode.add(l);
+  };
+  regsInit.forEach((rs) => rs.forEach(named));
+  dataInit.forEach(named);
+  threads.forEach((t) => t.words.forEach((w, k) => {
+    const d = decode(w);
+    const pc = BigInt(t.base + 4 * k);
+    const off = d.row?.id === 'ADR' || d.row?.id === 'ADRP' ? BigInt.asIntN(21, BigInt((d.f.immhi << 2) | d.f.immlo)) : null;
+    if (off !== null) named(d.row?.id === 'ADR' ? pc + off : (pc & ~0xfffn) + (off << 12n));
+  }));
   return {
     test,
     threads,
     codeInit,
+    writableCode,
     icPossible,
     dataNames,
     dataInit,

@@ -68,6 +68,12 @@ describe('A64 execution', () => {
     expect(r['0:X11']).toBe(BigInt(0x1122));
     expect(r['0:X12']).toBe(0n);
   });
+  it('a store to code the test names nowhere is refused with a typed error (fetches of such code are taken as fixed)', () => {
+    expect(() => run(['ADD X1,X1,#4', 'STR W0,[X1]', 'f: NOP', 'g: NOP'], '0:X0=NOP; 0:X1=P0:f;')).toThrow(
+      expect.objectContaining({ name: 'LitmusError', code: 'unsupported', message: expect.stringMatching(/P0 stores to code at P0:g/) }),
+    );
+    expect(run(['STR W0,[X1]', 'f: NOP', 'g: NOP'], '0:X0=NOP; 0:X1=P0:g;')).toHaveLength(1);
+  });
   it('an instruction outside the subset or an access outside memory faults the thread, the host carries on', () => {
     expect(run(['MOV W1,#1', 'SVC #0', 'MOV W2,#1'])[0]).toMatch(/0:X1=1;.* 0:X2=0;.*fault\(P0: unsupported instruction svc #0 at P0\+0x4\)/);
     expect(run(['MOV X1,#8', 'LDR X2,[X1]'])[0]).toMatch(/fault\(P0: load from unmapped address 0x8 at P0\+0x4\)/);
