@@ -14,6 +14,8 @@ export interface ExploreOptions {
   readonly bound?: number;
   /** instructions a thread may fetch ahead of execution (default 8) */
   readonly fetchAhead?: number;
+  /** false: interleave every step, without the reductions (same outcomes, more states) */
+  readonly reduce?: boolean;
 }
 
 export interface Outcome {
@@ -76,7 +78,7 @@ export function explore(program: Program, options: ExploreOptions = {}): Explora
   if (!Number.isInteger(fetchAhead) || fetchAhead < 1) throw new LitmusError('bad-option', `fetch-ahead ${fetchAhead}`, undefined, undefined, 'an integer >= 1');
   const bound = options.bound;
   if (bound !== undefined && (!Number.isInteger(bound) || bound < 1)) throw new LitmusError('bad-option', `bound ${bound}`, undefined, undefined, 'an integer >= 1');
-  const model = new Model(program, { fetchAhead });
+  const model = new Model(program, { fetchAhead, reduce: options.reduce });
   const test = program.test;
   const s0 = initialState(program);
   const seen = new Set<string>([stateKey(s0)]);

@@ -93,6 +93,8 @@ export interface State {
 export interface ModelOptions {
   /** how many instructions a thread may fetch ahead of execution */
   readonly fetchAhead: number;
+  /** take register-only steps and fetches of unwritable code at once (default true) */
+  readonly reduce?: boolean;
 }
 
 export const DEFAULT_FETCH_AHEAD = 8;
@@ -175,7 +177,7 @@ export class Model {
     // registers (or faults) commutes with every other step and cannot be
     // disabled by any: taking it alone loses no final state.
     // Likewise a fetch of code no store can write: what it sees never changes.
-    for (let i = 0; i < s.threads.length; i++) {
+    for (let i = 0; this.options.reduce !== false && i < s.threads.length; i++) {
       const t = s.threads[i];
       if (t.status !== 'run') continue;
       if (t.queue.length && isLocal(t.queue[0].word)) return this.executeHead(s, i);

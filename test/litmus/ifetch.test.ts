@@ -73,6 +73,23 @@ describe('the tests can fail', () => {
   });
 });
 
+describe('the reductions of the search', () => {
+  it('give the same outcomes as interleaving every step, in fewer states', () => {
+    let full = 0;
+    let reduced = 0;
+    for (const f of FILES) {
+      const p = buildProgram(readLitmus(join(DIR, f)));
+      const a = explore(p);
+      const b = explore(p, { reduce: false });
+      expect(a.outcomes.map((o) => [o.text, o.satisfies]), f).toEqual(b.outcomes.map((o) => [o.text, o.satisfies]));
+      expect(a.explored, f).toBeLessThanOrEqual(b.explored);
+      full += b.explored;
+      reduced += a.explored;
+    }
+    expect(reduced * 4).toBeLessThan(full);
+  });
+});
+
 describe('the bound', () => {
   it('stops the search and says so', () => {
     const p = buildProgram(readLitmus(join(DIR, 'CoFF+cachesync.litmus')));
