@@ -68,6 +68,17 @@ describe('patchlab litmus', () => {
     expect(r.stdout).toContain('Forbidden: NO');
   });
 
+  it('an Expected= line in the header is the expected verdict, a --kinds file overrides it', () => {
+    const f = join(dir, 'SMexp.litmus');
+    writeFileSync(f, 'AArch64 SMexp\nExpected=Forbidden\n{ 0:X0=NOP; 0:X1=P0:f; }\n P0 ;\n STR W0,[X1] ;\n f: B g ;\n MOV W9,#1 ;\n g: ;\nexists (0:X9=0)\n');
+    const r = litmus([f, '--json']);
+    expect(r.status).toBe(1);
+    expect(JSON.parse(r.stdout)[0]).toMatchObject({ expected: 'Forbidden', verdict: 'Allowed', matches: false });
+    const kinds = join(dir, 'kinds-exp.txt');
+    writeFileSync(kinds, 'SMexp Allowed\n');
+    expect(litmus([f, '--kinds', kinds, '--json']).status).toBe(0);
+  });
+
   it('a parse error: exit 2, the file, the line and what was expected', () => {
     const bad = join(dir, 'bad.litmus');
     writeFileSync(bad, 'AArch64 bad\n{ 0:X0=1; }\n P0 ;\n MOV W1,W0\nexists (0:X1=1)\n');
