@@ -12,6 +12,9 @@
 //                [--format text|perfetto] [--output FILE] [--json]
 //   patchlab bench trampolines [--json] [--mode threads|deterministic] [--designs list,dynamic,call-ops]
 //                [--loops N] [--runs N]
+//   patchlab race [--strategy NAME | --all] [--mode threads|deterministic] [--cpus N] [--toggles N] [--search]
+//                [--budget N] [--seed S] [--policy random|pct] [--patcher host|guest] [--replay TOKEN] [--json]
+//   patchlab litmus FILE... [--json] [--bound N] [--fetch-ahead N] [--kinds FILE] [--no-sidecar] [--no-outcomes]
 
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { readFileSync, readSync, writeSync } from 'node:fs';
@@ -32,6 +35,7 @@ import { addBenchCommand } from './ftrace/bench-command.ts';
 import { BenchError } from './ftrace/bench-trampolines.ts';
 import { addRaceCommand } from './race/command.ts';
 import { RaceError } from './race/run.ts';
+import { addLitmusCommand } from './litmus/command.ts';
 
 function parseCount(v: string): bigint {
   if (!/^\d+$/.test(v.replace(/_/g, ''))) throw new InvalidArgumentError('expected a non-negative integer');
@@ -257,6 +261,9 @@ export async function main(argv: string[]): Promise<number> {
     code = c;
   });
   addRaceCommand(program, (c) => {
+    code = c;
+  });
+  addLitmusCommand(program, (c) => {
     code = c;
   });
   try {

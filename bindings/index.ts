@@ -55,3 +55,9 @@ export { formatRace, formatRaceTable, raceJson } from './race/format.ts';
 export { STRATEGIES, STRATEGY_NAMES, type RaceStrategy, type StrategyName } from './race/strategies.ts';
 export { SEARCH_POLICIES, type SearchPolicy } from './race/schedule.ts';
 export type { TimelineEvent, TimelineKind } from './race/timeline.ts';
+export {
+  buildProgram, DEFAULT_FETCH_AHEAD, explore, formatLitmusText, formatProp, KINDS, LitmusError, litmusJson, parseKinds, parseLitmus,
+  readLitmus, runLitmus, runTest,
+  type Exploration, type ExploreOptions, type Kind, type LitmusErrorCode, type LitmusOptions, type LitmusResult, type LitmusTest,
+  type Outcome, type Verdict,
+} from './litmus/index.ts';
