@@ -87,6 +87,7 @@ async function run(flags: Flags): Promise<number> {
     preempt: flags.preempt,
     patcher: flags.patcher,
     warmup: flags.warmup,
+    countCalls: flags.countCalls,
     targetCi: flags.targetCi,
     maxRuns: flags.maxRuns,
   };
@@ -118,6 +119,7 @@ export function addHackbenchCommand(program: Command, done: (code: Promise<numbe
     .option('--runs <n>', `boots per prologue (default ${d.runs}; with --target-ci the fewest, default ${d.targetCiRuns})`, integer)
     .option('--target-ci <pct>', 'run pairs until the paired 95% interval is at most +-PCT percent wide', percent)
     .option('--max-runs <n>', `with --target-ci: the most boots per prologue (default ${d.maxRuns})`, integer)
+    .option('--count-calls', 'also count traced calls per message in one profiled boot: the MOVs per message of mov-nop')
     .option('--warmup <loops>', `an untimed hackbench of this many loops in each boot before the timed one (default ${d.warmup})`, integer)
     .option('--prologue <list>', `prologues, comma-separated (default ${PROLOGUES.join(',')})`, prologueList)
     .addOption(new Option('--mode <mode>', `one thread per CPU, or a seeded replayable order (default ${d.mode})`).choices(['threads', 'deterministic']))

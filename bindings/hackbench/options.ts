@@ -71,6 +71,11 @@ export interface HackbenchOptions {
   targetCi?: number;
   /** With targetCi: the most runs of each prologue (default 100). */
   maxRuns?: number;
+  /**
+   * Also count the calls of traceable functions per message in one more,
+   * profiled boot (deterministic mode): the MOVs per message mov-nop runs. Default false.
+   */
+  countCalls?: boolean;
 }
 
 /** Every parameter, defaults resolved. */
@@ -93,6 +98,7 @@ export interface HackbenchConfig {
   warmup: number;
   targetCi: number | null;
   maxRuns: number | null;
+  countCalls: boolean;
 }
 
 export const HACKBENCH_DEFAULTS = {
@@ -170,5 +176,10 @@ export function resolveOptions(o: HackbenchOptions = {}): HackbenchConfig {
   if (typeof preempt !== 'boolean') throw new HackbenchError('bad-option', `preempt must be true or false, got ${String(preempt)}`);
   const patcher = oneOf('patcher', o.patcher ?? 'host', PATCHERS);
   const warmup = int('warmup', o.warmup ?? d.warmup, 0, 1_000_000);
-  return { cpus, groups, fds, loops, datasize, runs, prologues, mode, seed, image, icache, quantum, jitThreshold, preempt, patcher, warmup, targetCi, maxRuns };
+  const countCalls = o.countCalls ?? false;
+  if (typeof countCalls !== 'boolean') throw new HackbenchError('bad-option', `countCalls must be true or false, got ${String(countCalls)}`);
+  return {
+    cpus, groups, fds, loops, datasize, runs, prologues, mode, seed, image, icache, quantum, jitThreshold, preempt, patcher,
+    warmup, targetCi, maxRuns, countCalls,
+  };
 }

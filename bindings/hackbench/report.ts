@@ -102,6 +102,20 @@ export function noiseLines(r: HackbenchResult): string[] {
   return out;
 }
 
+/** The traced calls per message, with countCalls. */
+export function callLines(r: HackbenchResult): string[] {
+  const t = r.tracedCalls;
+  if (!t) return [];
+  const top = t.functions.slice(0, 6).map((f) => `${f.name} ${(f.hits / t.messages).toFixed(2)}`).join(', ');
+  return [
+    '',
+    `traced calls per message (one profiled boot, deterministic, seed ${t.seed}): ${t.perMessage.toFixed(2)} ` +
+      `(${t.calls} calls, ${t.messages} messages; ${top}, ...)`,
+    `  each enters a patchable entry: mov-nop runs ${t.perMessage.toFixed(2)} MOV X9, X30 per message where nop-nop runs as many NOPs, ` +
+      'one instruction each, so the MOVs add no instruction retired',
+  ];
+}
+
 /** The comparison table: one column of seconds per prologue, run by run, then the summary rows. */
 export function comparisonTable(r: HackbenchResult): string[] {
   const d = decimals(r);
@@ -154,6 +168,7 @@ export function formatText(r: HackbenchResult): string {
     'seconds from GO to the last receiver\'s end:',
     ...comparisonTable(r),
     ...noiseLines(r),
+    ...callLines(r),
     '',
     verdict(r),
     ...notes(r),

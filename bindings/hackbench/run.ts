@@ -14,6 +14,7 @@ import { applyPrologue, countMovSites, prologueSites, type Prologue } from './pr
 import { HackbenchError, resolveOptions, type HackbenchConfig, type HackbenchOptions } from './options.ts';
 import { compare, summarize, type Comparison } from './stats.ts';
 import { halfWidthPercent, paired, type Paired } from './paired.ts';
+import { countTracedCalls, type TracedCalls } from './calls.ts';
 import { PHASE_RUN_END, PHASE_RUN_GO, runNoise, type CpuThreadNoise, type HostSample, type RunNoise } from './noise.ts';
 
 export interface RunRecord {
@@ -100,6 +101,8 @@ export interface HackbenchResult {
   }) | null;
   /** Why the experiment stopped: the fixed run count, the target interval reached, or the run limit. */
   stoppedBy: StopReason;
+  /** With countCalls: traced calls per message from one profiled boot (calls.ts); else null. */
+  tracedCalls: TracedCalls | null;
   /** Wall time of the whole experiment. */
   totalSeconds: number;
 }
@@ -294,6 +297,7 @@ export async function hackbench(options: HackbenchOptions = {}, hooks: Hackbench
     prologues,
     comparison,
     stoppedBy,
+    tracedCalls: cfg.countCalls ? await countTracedCalls(cfg) : null,
     totalSeconds: (performance.now() - t0) / 1000,
   };
 }

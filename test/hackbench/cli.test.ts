@@ -22,9 +22,10 @@ describe('patchlab hackbench --json', () => {
     expect(j.config).toEqual({
       cpus: 2, groups: 2, fds: 3, loops: 5, datasize: 100, runs: 2, prologues: ['nop-nop', 'mov-nop'],
       mode: 'threads', seed: 1, image: 'pfe2', icache: 'architectural', quantum: null, jitThreshold: null, preempt: true, patcher: 'host',
-      warmup: 0, targetCi: null, maxRuns: null,
+      warmup: 0, targetCi: null, maxRuns: null, countCalls: false,
     });
     expect(j.stoppedBy).toBe('runs');
+    expect(j.tracedCalls).toBeNull();
     expect(typeof j.image.file).toBe('string');
     expect(j.image.file).toMatch(/kernel-pfe2\.elf$/);
     expect(Number.isInteger(j.image.patchSites)).toBe(true);
@@ -77,7 +78,7 @@ describe('patchlab hackbench output', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hb-'));
     try {
       const svg = join(dir, 'runs.svg');
-      const text = cli([...SMALL, '--mode', 'deterministic', '--svg', svg]);
+      const text = cli([...SMALL, '--mode', 'deterministic', '--svg', svg, '--count-calls']);
       expect(text.status, text.stderr).toBe(0);
       expect(text.stdout).toContain('| "nop; nop" | "mov x9, x30; nop" |');
       expect(text.stdout).toMatch(/^average \|/m);
@@ -86,6 +87,7 @@ describe('patchlab hackbench output', () => {
       expect(text.stdout).toMatch(/^paired \(run k of each, 2 pairs\)/m);
       expect(text.stdout).toMatch(/Wilcoxon signed-rank: W = /);
       expect(text.stdout).toMatch(/^noise, GO to the end/m);
+      expect(text.stdout).toMatch(/^traced calls per message \(one profiled boot, deterministic, seed 1\): \d+\.\d\d \(\d+ calls, 90 messages; /m);
       // the last line says what the run could not have seen
       expect(text.stdout.trimEnd().split('\n').at(-1)).toMatch(/^this run could not see differences under \d+\.\d\d% \(80% power/);
       expect(text.stderr).toBe(''); // no progress bar without a terminal

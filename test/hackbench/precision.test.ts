@@ -140,6 +140,24 @@ describe('noise accounting', () => {
     }
   });
 
+  it('counting calls: one profiled boot gives the traced calls per message, the MOVs mov-nop runs per message', async () => {
+    const r = await hackbench({ ...SMALL, mode: 'deterministic', runs: 2, seed: 7, countCalls: true });
+    const t = r.tracedCalls!;
+    expect(t.messages).toBe(90);
+    expect(t.seed).toBe(7);
+    const hits = new Map(t.functions.map((f) => [f.name, f.hits]));
+    // each message is written once, filled once and checked once: exact
+    for (const fn of ['fill_message', 'ksys_write', 'check_message']) expect(hits.get(fn), fn).toBe(90);
+    expect(t.calls).toBe(t.functions.reduce((s, f) => s + f.hits, 0));
+    expect(t.perMessage).toBeCloseTo(t.calls / 90, 12);
+    // a read and a write each take a pipe lock: more than a dozen calls per message
+    expect(t.perMessage).toBeGreaterThan(12);
+    expect(t.functions.map((f) => f.hits)).toEqual([...t.functions.map((f) => f.hits)].sort((a, b) => b - a));
+    // ... while the timed runs' work instructions per message stay equal
+    expect(r.prologues[1]!.workInsnsPerMessage - r.prologues[0]!.workInsnsPerMessage).toBe(0);
+    expect((await hackbench({ ...SMALL, mode: 'deterministic', runs: 2 })).tracedCalls).toBeNull();
+  });
+
   it('a warm-up run goes before GO: more instructions in the boot, the same checked messages', async () => {
     const base = { ...SMALL, mode: 'deterministic' as const, runs: 1, prologues: ['nop-nop' as const], seed: 5 };
     const cold = await hackbench(base);
