@@ -6,7 +6,7 @@ export type {
 } from './machine/types.ts';
 export type { Slice, StepResult } from './machine/deterministic.ts';
 export { ConfigError, GuestAccessError, LoadError, MachineError, type MachineErrorCode } from './machine/errors.ts';
-export type { Platform, SpawnOptions, WorkerHandle } from './machine/platform.ts';
+export type { HostThreadTimes, Platform, SpawnOptions, WorkerHandle } from './machine/platform.ts';
 export { HOSTCALL } from './machine/hostcalls.ts';
 export type { HostCall, HostCallHandler } from './machine/remote-calls.ts';
 export { KERNEL_RAM_BASE, DEFAULT_KERNEL_RAM } from './machine/kernel-image.ts';
@@ -14,7 +14,13 @@ export { CpuState } from './core.ts';
 export { GuestMemory } from './guest-memory.ts';
 export type { Fault, FaultKind } from './oops.ts';
 export { ElfError } from './elf/index.ts';
-export { hackbench, type HackbenchHooks, type HackbenchResult, type PrologueRuns, type RunRecord } from './hackbench/run.ts';
+export {
+  hackbench, type HackbenchHooks, type HackbenchResult, type IntervalStatus, type NoiseSummary, type PairedComparison, type PrologueRuns,
+  type RunRecord, type StopReason,
+} from './hackbench/run.ts';
+export { paired, wilcoxon, type Paired, type Wilcoxon } from './hackbench/paired.ts';
+export type { CpuThreadNoise, RunNoise } from './hackbench/noise.ts';
+export type { TracedCalls } from './hackbench/calls.ts';
 export {
   HackbenchError, type HackbenchConfig, type HackbenchErrorCode, type HackbenchOptions, type KernelImageName,
 } from './hackbench/options.ts';

@@ -23,6 +23,12 @@ function integer(v: string): number {
   return Number(v);
 }
 
+function percent(v: string): number {
+  const x = /^\d+(\.\d+)?$/.test(v) ? Number(v) : NaN;
+  if (!(x > 0 && x <= 100)) throw new InvalidArgumentError('expected a percentage above 0 and at most 100, such as 1 or 0.5');
+  return x;
+}
+
 function prologueList(v: string): string[] {
   const names = v.split(',').map((s) => s.trim()).filter(Boolean);
   for (const n of names) {
@@ -34,18 +40,24 @@ function prologueList(v: string): string[] {
 function progressHooks(): { hooks: HackbenchHooks; stop: () => void } {
   if (!process.stderr.isTTY) return { hooks: {}, stop: () => {} };
   const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: 'hackbench [{bar}] {value}/{total} boots | {last} | ETA {eta_formatted}', hideCursor: true, clearOnComplete: true },
+    { stream: process.stderr, format: 'hackbench [{bar}] {value}/{total} boots | {last} | {ci} | ETA {eta_formatted}', hideCursor: true, clearOnComplete: true },
     cliProgress.Presets.shades_classic,
   );
   let started = false;
   return {
     hooks: {
-      onRun: (done, total, run) => {
+      onRun: (done, total, run, interval) => {
         if (!started) {
-          bar.start(total, 0, { last: 'booting' });
+          bar.start(total, 0, { last: 'booting', ci: 'paired CI after 2 pairs' });
           started = true;
         }
-        bar.update(done, { last: run ? `${run.prologue} ${run.seconds.toFixed(3)} s` : 'booting' });
+        const fields: Record<string, string> = { last: run ? `${run.prologue} ${run.seconds.toFixed(3)} s` : 'booting' };
+        if (interval) {
+          const [lo, hi] = interval.ci95Percent;
+          const s = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(2)}%`;
+          fields.ci = `${interval.pairs} pairs: CI ${s(lo)}..${s(hi)} (+-${interval.halfWidthPercent.toFixed(2)}%)`;
+        }
+        bar.update(done, fields);
       },
     },
     stop: () => started && bar.stop(),
@@ -74,6 +86,10 @@ async function run(flags: Flags): Promise<number> {
     jitThreshold: flags.jitThreshold,
     preempt: flags.preempt,
     patcher: flags.patcher,
+    warmup: flags.warmup,
+    countCalls: flags.countCalls,
+    targetCi: flags.targetCi,
+    maxRuns: flags.maxRuns,
   };
   const progress = progressHooks();
   let result;
@@ -100,7 +116,11 @@ export function addHackbenchCommand(program: Command, done: (code: Promise<numbe
     .option('--fds <n>', `receivers (and senders) per group (default ${d.fds})`, integer)
     .option('--loops <n>', `messages per sender per receiver (default ${d.loops})`, integer)
     .option('--datasize <bytes>', `bytes per message, 8..4096 (default ${d.datasize})`, integer)
-    .option('--runs <n>', `boots per prologue (default ${d.runs})`, integer)
+    .option('--runs <n>', `boots per prologue (default ${d.runs}; with --target-ci the fewest, default ${d.targetCiRuns})`, integer)
+    .option('--target-ci <pct>', 'run pairs until the paired 95% interval is at most +-PCT percent wide', percent)
+    .option('--max-runs <n>', `with --target-ci: the most boots per prologue (default ${d.maxRuns})`, integer)
+    .option('--count-calls', 'also count traced calls per message in one profiled boot: the MOVs per message of mov-nop')
+    .option('--warmup <loops>', `an untimed hackbench of this many loops in each boot before the timed one (default ${d.warmup})`, integer)
     .option('--prologue <list>', `prologues, comma-separated (default ${PROLOGUES.join(',')})`, prologueList)
     .addOption(new Option('--mode <mode>', `one thread per CPU, or a seeded replayable order (default ${d.mode})`).choices(['threads', 'deterministic']))
     .option('--seed <s>', `seed of the deterministic order; run pair k uses seed + k (default ${d.seed})`, integer)

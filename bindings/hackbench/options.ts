@@ -57,6 +57,25 @@ export interface HackbenchOptions {
    * starts, or the kernel itself at boot (CPU 0, the others waiting). Default 'host'.
    */
   patcher?: PatcherKind;
+  /**
+   * Loops of an untimed hackbench run in each boot before the timed one
+   * (same groups and fds), so the hot code is translated before GO. Default 0.
+   */
+  warmup?: number;
+  /**
+   * Run pairs until the paired 95% interval's half-width is at most this
+   * many percent (or maxRuns runs of each prologue are done); `runs` is then
+   * the fewest runs of each before the interval is looked at (default 3).
+   * Needs both prologues.
+   */
+  targetCi?: number;
+  /** With targetCi: the most runs of each prologue (default 100). */
+  maxRuns?: number;
+  /**
+   * Also count the calls of traceable functions per message in one more,
+   * profiled boot (deterministic mode): the MOVs per message mov-nop runs. Default false.
+   */
+  countCalls?: boolean;
 }
 
 /** Every parameter, defaults resolved. */
@@ -76,6 +95,10 @@ export interface HackbenchConfig {
   jitThreshold: number | null;
   preempt: boolean;
   patcher: PatcherKind;
+  warmup: number;
+  targetCi: number | null;
+  maxRuns: number | null;
+  countCalls: boolean;
 }
 
 export const HACKBENCH_DEFAULTS = {
@@ -84,6 +107,10 @@ export const HACKBENCH_DEFAULTS = {
   loops: 100,
   datasize: 100,
   runs: 20,
+  /** The fewest runs per prologue before a target interval is checked. */
+  targetCiRuns: 3,
+  maxRuns: 100,
+  warmup: 0,
   mode: 'threads' as Mode,
   seed: 1,
   image: 'pfe2',
@@ -119,7 +146,14 @@ export function resolveOptions(o: HackbenchOptions = {}): HackbenchConfig {
   }
   const loops = int('loops', o.loops ?? d.loops, 1, 1_000_000);
   const datasize = int('datasize', o.datasize ?? d.datasize, 8, 4096);
-  const runs = int('runs', o.runs ?? d.runs, 1, 1000);
+  const targetCi = o.targetCi === undefined ? null : o.targetCi;
+  if (targetCi !== null && (typeof targetCi !== 'number' || !Number.isFinite(targetCi) || targetCi <= 0 || targetCi > 100)) {
+    throw new HackbenchError('bad-option', `targetCi must be a number of percent in (0, 100], got ${String(targetCi)}`);
+  }
+  if (o.maxRuns !== undefined && targetCi === null) throw new HackbenchError('bad-option', 'maxRuns (--max-runs) needs targetCi (--target-ci): without a target interval the run count is runs');
+  const runs = int('runs', o.runs ?? (targetCi === null ? d.runs : d.targetCiRuns), 1, 1000);
+  const maxRuns = targetCi === null ? null : int('maxRuns', o.maxRuns ?? Math.max(d.maxRuns, runs), 2, 1000);
+  if (maxRuns !== null && maxRuns < runs) throw new HackbenchError('bad-option', `maxRuns (--max-runs) must be at least runs (${runs}), got ${maxRuns}`);
   const prologues = [...(o.prologues ?? PROLOGUES)].map((p) => oneOf('prologue', p, PROLOGUES));
   if (prologues.length === 0) throw new HackbenchError('bad-option', 'at least one prologue is needed');
   if (new Set(prologues).size !== prologues.length) {
@@ -127,6 +161,9 @@ export function resolveOptions(o: HackbenchOptions = {}): HackbenchConfig {
   }
   if (prologues.length > 1 && runs < 2) {
     throw new HackbenchError('bad-option', `comparing prologues needs at least 2 runs of each, got ${runs}`);
+  }
+  if (targetCi !== null && prologues.length < 2) {
+    throw new HackbenchError('bad-option', 'targetCi (--target-ci) is an interval of the comparison: it needs both prologues');
   }
   const mode = oneOf('mode', o.mode ?? d.mode, ['threads', 'deterministic'] as const);
   const seed = int('seed', o.seed ?? d.seed, 0, 0xffffffff - 1000);
@@ -138,5 +175,11 @@ export function resolveOptions(o: HackbenchOptions = {}): HackbenchConfig {
   const preempt = o.preempt ?? true;
   if (typeof preempt !== 'boolean') throw new HackbenchError('bad-option', `preempt must be true or false, got ${String(preempt)}`);
   const patcher = oneOf('patcher', o.patcher ?? 'host', PATCHERS);
-  return { cpus, groups, fds, loops, datasize, runs, prologues, mode, seed, image, icache, quantum, jitThreshold, preempt, patcher };
+  const warmup = int('warmup', o.warmup ?? d.warmup, 0, 1_000_000);
+  const countCalls = o.countCalls ?? false;
+  if (typeof countCalls !== 'boolean') throw new HackbenchError('bad-option', `countCalls must be true or false, got ${String(countCalls)}`);
+  return {
+    cpus, groups, fds, loops, datasize, runs, prologues, mode, seed, image, icache, quantum, jitThreshold, preempt, patcher,
+    warmup, targetCi, maxRuns, countCalls,
+  };
 }

@@ -1,10 +1,12 @@
 // What `patchlab hackbench` prints: per-run lines, per-prologue summaries and
 // the comparison table (a column of run times per prologue, the average
-// under it, as hackbench results on the prologue question have been shown),
-// the same table as Markdown, and a small SVG plot of the runs.
+// under it, as hackbench results on the prologue question have been shown)
+// with Welch's and the paired figures, the noise of the runs, the same
+// table as Markdown, and a small SVG plot of the runs.
 
 import type { Prologue } from './prologue.ts';
 import type { HackbenchResult, PrologueRuns } from './run.ts';
+import { mean } from './stats.ts';
 
 /** Column titles: the instructions at each function entry. */
 const TITLES: Record<Prologue, string> = { 'nop-nop': '"nop; nop"', 'mov-nop': '"mov x9, x30; nop"' };
@@ -18,17 +20,29 @@ function decimals(r: HackbenchResult): number {
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(2)}%`;
 const pval = (p: number) => (p >= 0.001 ? p.toFixed(3) : p.toExponential(1));
 
-/** One sentence: the difference and whether it is inside the noise. */
+/** One sentence: the paired difference and whether it is inside the noise, then Welch's. */
 export function verdict(r: HackbenchResult): string {
   const c = r.comparison;
   if (!c) return `only ${r.prologues.map((p) => p.name).join(', ')} measured: no comparison`;
-  const [lo, hi] = c.ci95Percent;
-  const stats = `(95% CI ${pct(lo)} to ${pct(hi)}, Welch's t-test p = ${pval(c.pValue)})`;
-  if (c.withinNoise) {
-    return `mov-nop vs nop-nop: ${pct(c.diffPercent)} ${stats}: inside the noise of these runs (the interval contains 0).`;
+  const p = c.paired;
+  const stats = `(paired, ${p.pairs} pairs: 95% CI ${pct(p.ci95Percent[0])} to ${pct(p.ci95Percent[1])}, ` +
+    `paired t p = ${pval(p.pValue)}, Wilcoxon p = ${pval(p.wilcoxon.pValue)})`;
+  const welch = `Welch, unpaired: ${pct(c.diffPercent)}, 95% CI ${pct(c.ci95Percent[0])} to ${pct(c.ci95Percent[1])}, p = ${pval(c.pValue)}.`;
+  if (p.withinNoise) {
+    return `mov-nop vs nop-nop: ${pct(p.diffPercent)} ${stats}: inside the noise of these runs (the interval contains 0). ${welch}`;
   }
-  const way = c.diffPercent > 0 ? 'slower' : 'faster';
-  return `mov-nop is ${Math.abs(c.diffPercent).toFixed(2)}% ${way} than nop-nop ${stats}: outside the noise of these runs.`;
+  const way = p.diffPercent > 0 ? 'slower' : 'faster';
+  return `mov-nop is ${Math.abs(p.diffPercent).toFixed(2)}% ${way} than nop-nop ${stats}: outside the noise of these runs. ${welch}`;
+}
+
+/** The closing line: the smallest difference the run could have seen. */
+export function detectableLine(r: HackbenchResult): string | null {
+  const c = r.comparison;
+  if (!c) return null;
+  const why = r.stoppedBy === 'target-ci' ? `, stopped at the target interval of +-${r.config.targetCi}%`
+    : r.stoppedBy === 'max-runs' ? `, stopped at --max-runs ${r.config.maxRuns} before the target interval of +-${r.config.targetCi}%` : '';
+  return `this run could not see differences under ${c.minDetectablePercent.toFixed(2)}% ` +
+    `(80% power, 5% two-sided, ${c.paired.pairs} pairs${why}).`;
 }
 
 function header(r: HackbenchResult): string[] {
@@ -44,27 +58,62 @@ function header(r: HackbenchResult): string[] {
 
 function runLines(r: HackbenchResult, d: number): string[] {
   const rows = r.prologues.flatMap((p) => p.runs).sort((a, b) => a.index - b.index);
-  const out = ['', ' run  prologue   seconds   boot s  guest insns  insns/msg  switches  MOV sites'];
+  const out = ['', ' run  prologue   seconds   boot s  guest insns  insns/msg  work/msg  switches  MOV sites  jit ms  host wait'];
   for (const x of rows) {
+    const wait = x.noise.cpuThreads ? `${(100 * mean(x.noise.cpuThreads.map((c) => c.waitShare))).toFixed(0)}%` : '-';
     out.push(
       `${String(x.index + 1).padStart(4)}  ${x.prologue.padEnd(8)} ${x.seconds.toFixed(d).padStart(9)} ${x.bootSeconds.toFixed(3).padStart(8)} ` +
         `${String(x.guestInstructions).padStart(12)} ${(x.guestInstructions / x.messages).toFixed(1).padStart(10)} ` +
-        `${String(x.contextSwitches).padStart(9)} ${String(x.movSites).padStart(10)}`,
+        `${x.workInsnsPerMessage.toFixed(1).padStart(9)} ` +
+        `${String(x.contextSwitches).padStart(9)} ${String(x.movSites).padStart(10)} ` +
+        `${(1000 * x.noise.translateSeconds).toFixed(1).padStart(7)} ${wait.padStart(10)}`,
     );
   }
   return out;
 }
 
 function summaryLines(r: HackbenchResult, d: number): string[] {
-  const out = ['', 'prologue     mean    stddev       min    median       max  insns/msg  MOV sites'];
+  const out = ['', 'prologue     mean    stddev       min    median       max  insns/msg  work/msg  MOV sites'];
   for (const p of r.prologues) {
     const f = (x: number) => x.toFixed(d).padStart(9);
     out.push(
       `${p.name.padEnd(8)} ${f(p.meanSeconds)} ${f(p.stddevSeconds)} ${f(p.minSeconds)} ${f(p.medianSeconds)} ${f(p.maxSeconds)} ` +
-        `${p.insnsPerMessage.toFixed(1).padStart(10)} ${String(p.movSites).padStart(10)}`,
+        `${p.insnsPerMessage.toFixed(1).padStart(10)} ${p.workInsnsPerMessage.toFixed(1).padStart(9)} ${String(p.movSites).padStart(10)}`,
     );
   }
   return out;
+}
+
+const share = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+/** Where the measured windows' host time and guest instructions went, per prologue (means over its runs). */
+export function noiseLines(r: HackbenchResult): string[] {
+  const out = ['', 'noise, GO to the end, means per run:'];
+  for (const p of r.prologues) {
+    const n = p.noise;
+    const threads = n.busyShare === null || n.waitShare === null
+      ? r.config.mode === 'deterministic' ? 'one host thread steps every CPU' : 'host thread times unknown here'
+      : `CPU threads ran ${share(n.busyShare)} and waited for a host core ${share(n.waitShare)} of the wall time`;
+    out.push(
+      `  ${p.name}: translating ${(1000 * n.translateSeconds).toFixed(1)} ms; ${threads}; per message ${p.workInsnsPerMessage.toFixed(1)} work, ` +
+        `${n.idleInsnsPerMessage.toFixed(1)} idle-loop and ${n.spinInsnsPerMessage.toFixed(1)} spin-wait instructions`,
+    );
+  }
+  return out;
+}
+
+/** The traced calls per message, with countCalls. */
+export function callLines(r: HackbenchResult): string[] {
+  const t = r.tracedCalls;
+  if (!t) return [];
+  const top = t.functions.slice(0, 6).map((f) => `${f.name} ${(f.hits / t.messages).toFixed(2)}`).join(', ');
+  return [
+    '',
+    `traced calls per message (one profiled boot, deterministic, seed ${t.seed}): ${t.perMessage.toFixed(2)} ` +
+      `(${t.calls} calls, ${t.messages} messages; ${top}, ...)`,
+    `  each enters a patchable entry: mov-nop runs ${t.perMessage.toFixed(2)} MOV X9, X30 per message where nop-nop runs as many NOPs, ` +
+      'one instruction each, so the MOVs add no instruction retired',
+  ];
 }
 
 /** The comparison table: one column of seconds per prologue, run by run, then the summary rows. */
@@ -91,6 +140,10 @@ export function comparisonTable(r: HackbenchResult): string[] {
     out.push(`difference of means (mov-nop vs nop-nop): ${pct(c.diffPercent)}`);
     out.push(`95% confidence interval: [${pct(c.ci95Percent[0])}, ${pct(c.ci95Percent[1])}]`);
     out.push(`Welch's t-test: t = ${c.t.toFixed(3)}, df = ${c.df.toFixed(1)}, p = ${pval(c.pValue)}`);
+    const p = c.paired;
+    out.push(`paired (run k of each, ${p.pairs} pairs): ratio ${pct(p.diffPercent)}, spread of the pair log ratios ${(100 * p.sdLogRatio).toFixed(2)}%`);
+    out.push(`  95% CI by t: [${pct(p.ci95Percent[0])}, ${pct(p.ci95Percent[1])}], by bootstrap: [${pct(p.bootstrapCi95Percent[0])}, ${pct(p.bootstrapCi95Percent[1])}]`);
+    out.push(`  paired t-test: t = ${p.t.toFixed(3)}, df = ${p.df}, p = ${pval(p.pValue)}; Wilcoxon signed-rank: W = ${p.wilcoxon.statistic}, p = ${pval(p.wilcoxon.pValue)} (${p.wilcoxon.method})`);
   }
   return out;
 }
@@ -99,7 +152,8 @@ function notes(r: HackbenchResult): string[] {
   if (r.config.mode !== 'deterministic') return [];
   return [
     'note: in deterministic mode the clock is the CPUs\' counter, which moves with instructions retired; ' +
-      'MOV X9, X30 and NOP each retire as one instruction, so the prologues can differ only through scheduling.',
+      'MOV X9, X30 and NOP each retire as one instruction, so for one seed both prologues retire the same ' +
+      'instructions, work instructions per message included, and give the same times.',
   ];
 }
 
@@ -113,10 +167,13 @@ export function formatText(r: HackbenchResult): string {
     '',
     'seconds from GO to the last receiver\'s end:',
     ...comparisonTable(r),
+    ...noiseLines(r),
+    ...callLines(r),
     '',
     verdict(r),
     ...notes(r),
     `total ${r.totalSeconds.toFixed(1)} s`,
+    ...[detectableLine(r)].filter((l): l is string => l !== null),
     '',
   ].join('\n');
 }
@@ -145,8 +202,17 @@ export function formatMarkdown(r: HackbenchResult): string {
   if (c) {
     out.push('', '| difference of means | 95% CI | Welch p | inside the noise |', '| ---: | ---: | ---: | :---: |');
     out.push(`| ${pct(c.diffPercent)} | ${pct(c.ci95Percent[0])} to ${pct(c.ci95Percent[1])} | ${pval(c.pValue)} | ${c.withinNoise ? 'yes' : 'no'} |`);
+    const p = c.paired;
+    out.push('', '| paired ratio | pairs | 95% CI (t) | 95% CI (bootstrap) | paired t p | Wilcoxon p | inside the noise | detectable |',
+      '| ---: | ---: | ---: | ---: | ---: | ---: | :---: | ---: |');
+    out.push(`| ${pct(p.diffPercent)} | ${p.pairs} | ${pct(p.ci95Percent[0])} to ${pct(p.ci95Percent[1])} | ` +
+      `${pct(p.bootstrapCi95Percent[0])} to ${pct(p.bootstrapCi95Percent[1])} | ${pval(p.pValue)} | ${pval(p.wilcoxon.pValue)} | ` +
+      `${p.withinNoise ? 'yes' : 'no'} | ${c.minDetectablePercent.toFixed(2)}% |`);
   }
-  out.push('', verdict(r), '');
+  out.push('', verdict(r));
+  const last = detectableLine(r);
+  if (last) out.push('', last);
+  out.push('');
   return out.join('\n');
 }
 
@@ -198,7 +264,12 @@ export function formatSvg(r: HackbenchResult): string {
   if (r.comparison) {
     const c = r.comparison;
     parts.push(`<text x="${L + pw + 16}" y="${T + 20 + 20 * series.length}">${esc(`diff ${pct(c.diffPercent)}`)}</text>`);
-    parts.push(`<text x="${L + pw + 16}" y="${T + 36 + 20 * series.length}">${esc(`p = ${pval(c.pValue)}`)}</text>`);
+    parts.push(`<text x="${L + pw + 16}" y="${T + 36 + 20 * series.length}">${esc(`Welch p = ${pval(c.pValue)}`)}</text>`);
+    const p = c.paired;
+    parts.push(`<text x="${L + pw + 16}" y="${T + 60 + 20 * series.length}">${esc(`paired ${pct(p.diffPercent)}`)}</text>`);
+    parts.push(`<text x="${L + pw + 16}" y="${T + 76 + 20 * series.length}">${esc(`CI ${pct(p.ci95Percent[0])}..${pct(p.ci95Percent[1])}`)}</text>`);
+    parts.push(`<text x="${L + pw + 16}" y="${T + 92 + 20 * series.length}">${esc(`p = ${pval(p.pValue)}, ${p.pairs} pairs`)}</text>`);
+    parts.push(`<text x="${L + pw + 16}" y="${T + 108 + 20 * series.length}">${esc(`sees >= ${c.minDetectablePercent.toFixed(2)}%`)}</text>`);
   }
   parts.push('</svg>', '');
   return parts.join('\n');

@@ -1,7 +1,10 @@
 // The hackbench experiment: one fresh Machine boot of the guest kernel per
 // run, prologues alternating run by run (A B A B ...) so that drift of the
 // host (frequency, temperature, other load) falls on both alike, then per
-// prologue summaries and the comparison of mov-nop against nop-nop.
+// prologue summaries and the comparison of mov-nop against nop-nop: Welch's
+// test of the two samples and the paired analysis of run k of each
+// (paired.ts). With a target interval the experiment goes on pair by pair
+// until the paired interval is narrow enough or the run limit is reached.
 
 import { parseElf } from '../elf/index.ts';
 import { installGuestPatcher } from '../ftrace/patcher.ts';
@@ -10,7 +13,9 @@ import { kernelImageFile as workloadImageFile, KernelImageError, readImage, setH
 import { applyPrologue, countMovSites, prologueSites, type Prologue } from './prologue.ts';
 import { HackbenchError, resolveOptions, type HackbenchConfig, type HackbenchOptions } from './options.ts';
 import { compare, summarize, type Comparison } from './stats.ts';
-
+import { halfWidthPercent, paired, type Paired } from './paired.ts';
+import { countTracedCalls, type TracedCalls } from './calls.ts';
+import { PHASE_RUN_END, PHASE_RUN_GO, runNoise, type CpuThreadNoise, type HostSample, type RunNoise } from './noise.ts';
 
 export interface RunRecord {
   /** Position in the whole experiment (0-based, in boot order). */
@@ -38,6 +43,10 @@ export interface RunRecord {
   timerTicks: number;
   /** Guest instructions per host second over the boot, in millions. */
   guestMips: number;
+  /** Where host time and guest instructions went between GO and the end (noise.ts). */
+  noise: RunNoise;
+  /** noise.workInsns / messages. */
+  workInsnsPerMessage: number;
 }
 
 export interface PrologueRuns {
@@ -51,7 +60,27 @@ export interface PrologueRuns {
   maxSeconds: number;
   meanGuestInstructions: number;
   insnsPerMessage: number;
+  /** Mean over the runs of the work instructions (idle loops, spin waits and WFI/WFE waits taken out) per message. */
+  workInsnsPerMessage: number;
+  /** Means over the runs of the noise figures. */
+  noise: NoiseSummary;
 }
+
+export interface NoiseSummary {
+  /** Host seconds translating guest code inside the window. */
+  translateSeconds: number;
+  /** Share of the window's wall time the CPU threads waited for a host core (mean over CPUs), null when unknown. */
+  waitShare: number | null;
+  /** Share of the window's wall time the CPU threads ran (mean over CPUs), null when unknown. */
+  busyShare: number | null;
+  idleInsnsPerMessage: number;
+  spinInsnsPerMessage: number;
+}
+
+/** The paired analysis as the result carries it (the log ratios with it). */
+export type PairedComparison = Omit<Paired, 'minDetectablePercent'>;
+
+export type StopReason = 'runs' | 'target-ci' | 'max-runs';
 
 export interface HackbenchResult {
   config: HackbenchConfig;
@@ -59,15 +88,39 @@ export interface HackbenchResult {
   /** groups x fds x fds x loops */
   messagesPerRun: number;
   prologues: PrologueRuns[];
-  /** mov-nop relative to nop-nop; null unless both were measured. */
-  comparison: (Comparison & { of: 'mov-nop'; relativeTo: 'nop-nop' }) | null;
+  /**
+   * mov-nop relative to nop-nop (Welch's figures at the top level, the
+   * paired ones under `paired`); null unless both were measured.
+   */
+  comparison: (Comparison & {
+    of: 'mov-nop';
+    relativeTo: 'nop-nop';
+    paired: PairedComparison;
+    /** The smallest difference this run could have seen at 80% power (paired, in percent). */
+    minDetectablePercent: number;
+  }) | null;
+  /** Why the experiment stopped: the fixed run count, the target interval reached, or the run limit. */
+  stoppedBy: StopReason;
+  /** With countCalls: traced calls per message from one profiled boot (calls.ts); else null. */
+  tracedCalls: TracedCalls | null;
   /** Wall time of the whole experiment. */
   totalSeconds: number;
 }
 
+/** The state of the paired interval after a completed pair, for progress displays. */
+export interface IntervalStatus {
+  pairs: number;
+  ci95Percent: [number, number];
+  halfWidthPercent: number;
+}
+
 export interface HackbenchHooks {
-  /** Called before each boot and after each run (for progress displays). */
-  onRun?: (done: number, total: number, run: RunRecord | null) => void;
+  /**
+   * Called before the first boot and after each run (for progress
+   * displays); `total` is the most runs the experiment may take, `interval`
+   * the paired interval so far once two pairs are in.
+   */
+  onRun?: (done: number, total: number, run: RunRecord | null, interval: IntervalStatus | null) => void;
   /** Guest warnings and fault reports. Default: dropped into the error of a failed run. */
   log?: (message: string) => void;
 }
@@ -98,6 +151,7 @@ async function oneRun(cfg: HackbenchConfig, elf: Uint8Array, prologue: Prologue,
   try {
     setHbParams(machine, {
       workload: 0, groups: cfg.groups, fds: cfg.fds, loops: cfg.loops, datasize: cfg.datasize, runs: 1, preempt: cfg.preempt ? 1 : 0,
+      hb_warmup: cfg.warmup,
     });
   } catch (err) {
     if (err instanceof KernelImageError) throw new HackbenchError('bad-option', err.message);
@@ -107,6 +161,11 @@ async function oneRun(cfg: HackbenchConfig, elf: Uint8Array, prologue: Prologue,
   const applied = applyPrologue(machine, prologue, guest);
   const sites = prologueSites(machine.image!).length;
   const movSites = guest ? (prologue === 'mov-nop' ? sites : 0) : applied.movSites;
+  const samples = new Map<bigint, HostSample>();
+  machine.onPhase(({ args }) => {
+    if (args[0] === PHASE_RUN_GO || args[0] === PHASE_RUN_END) samples.set(args[0], { atMs: performance.now(), perCpu: machine.counters() });
+    return 0;
+  });
   machine.start();
   const r = await machine.exited;
   const rep = (k: string) => Number(r.reports.get(k) ?? 0n);
@@ -125,6 +184,9 @@ async function oneRun(cfg: HackbenchConfig, elf: Uint8Array, prologue: Prologue,
   if (after !== movSites) throw new HackbenchError('text-changed', `${what}: ${movSites} MOV sites expected during the run, ${after} after`);
   const refused = guest?.collect() ?? [];
   if (refused.length) throw new HackbenchError('text-changed', `${what}: the guest patcher refused ${refused.length} MOV writes (first at 0x${refused[0]!.addr.toString(16)})`);
+  const go = samples.get(PHASE_RUN_GO), end = samples.get(PHASE_RUN_END);
+  if (!go || !end) throw new HackbenchError('guest-failed', `${what}: the kernel did not report its GO and end phases (an older image?)`);
+  const noise = runNoise(go, end, rep, cfg.mode === 'deterministic');
   const nvcsw = rep('nvcsw'), nivcsw = rep('nivcsw');
   return {
     index,
@@ -143,6 +205,8 @@ async function oneRun(cfg: HackbenchConfig, elf: Uint8Array, prologue: Prologue,
     ipis: rep('ipi_sent'),
     timerTicks: rep('ticks'),
     guestMips: r.mips,
+    noise,
+    workInsnsPerMessage: noise.workInsns / messages,
   };
 }
 
@@ -156,15 +220,31 @@ export async function hackbench(options: HackbenchOptions = {}, hooks: Hackbench
   const file = kernelImageFile(cfg.image);
   const elf = readImage(file);
   const t0 = performance.now();
-  const total = cfg.runs * cfg.prologues.length;
+  const np = cfg.prologues.length;
+  const limit = cfg.maxRuns ?? cfg.runs;
+  const total = limit * np;
   const byName = new Map<Prologue, RunRecord[]>(cfg.prologues.map((p) => [p, []]));
-  hooks.onRun?.(0, total, null);
+  const pairedNow = (): Paired | null => {
+    const a = byName.get('nop-nop'), b = byName.get('mov-nop');
+    if (!a || !b) return null;
+    const n = Math.min(a.length, b.length);
+    return n < 2 ? null : paired(a.slice(0, n).map((r) => r.seconds), b.slice(0, n).map((r) => r.seconds));
+  };
+  let stoppedBy: StopReason = cfg.targetCi === null ? 'runs' : 'max-runs';
+  hooks.onRun?.(0, total, null, null);
   for (let i = 0; i < total; i++) {
-    const pair = Math.floor(i / cfg.prologues.length);
-    const prologue = cfg.prologues[i % cfg.prologues.length]!;
+    const pair = Math.floor(i / np);
+    const prologue = cfg.prologues[i % np]!;
     const run = await oneRun(cfg, elf, prologue, i, cfg.seed + pair, hooks);
     byName.get(prologue)!.push(run);
-    hooks.onRun?.(i + 1, total, run);
+    const complete = (i + 1) % np === 0;
+    const p = complete ? pairedNow() : null;
+    const interval = p ? { pairs: p.pairs, ci95Percent: p.ci95Percent, halfWidthPercent: halfWidthPercent(p) } : null;
+    hooks.onRun?.(i + 1, total, run, interval);
+    if (cfg.targetCi !== null && interval && interval.pairs >= cfg.runs && interval.halfWidthPercent <= cfg.targetCi) {
+      stoppedBy = 'target-ci';
+      break;
+    }
   }
   const sites = prologueSites(parseElf(elf));
   const messagesPerRun = cfg.groups * cfg.fds * cfg.fds * cfg.loops;
@@ -174,6 +254,9 @@ export async function hackbench(options: HackbenchOptions = {}, hooks: Hackbench
     const insns = summarize(runs.map((r) => r.guestInstructions)).mean;
     const mov = new Set(runs.map((r) => r.movSites));
     if (mov.size !== 1) throw new HackbenchError('text-changed', `${name}: runs held ${[...mov].join(', ')} MOV sites`);
+    const avg = (f: (r: RunRecord) => number) => runs.reduce((s, r) => s + f(r), 0) / runs.length;
+    const shares = (f: (c: CpuThreadNoise) => number) =>
+      runs.every((r) => r.noise.cpuThreads) ? avg((r) => r.noise.cpuThreads!.reduce((s, c) => s + f(c), 0) / r.noise.cpuThreads!.length) : null;
     return {
       name,
       movSites: runs[0]!.movSites,
@@ -185,18 +268,36 @@ export async function hackbench(options: HackbenchOptions = {}, hooks: Hackbench
       maxSeconds: s.max,
       meanGuestInstructions: insns,
       insnsPerMessage: insns / messagesPerRun,
+      workInsnsPerMessage: avg((r) => r.workInsnsPerMessage),
+      noise: {
+        translateSeconds: avg((r) => r.noise.translateSeconds),
+        waitShare: shares((c) => c.waitShare),
+        busyShare: shares((c) => c.busyShare),
+        idleInsnsPerMessage: avg((r) => r.noise.idleInsns / r.messages),
+        spinInsnsPerMessage: avg((r) => r.noise.spinInsns / r.messages),
+      },
     };
   });
   const nop = byName.get('nop-nop'), mov = byName.get('mov-nop');
-  const comparison = nop && mov
-    ? { ...compare(nop.map((r) => r.seconds), mov.map((r) => r.seconds)), of: 'mov-nop' as const, relativeTo: 'nop-nop' as const }
-    : null;
+  let comparison: HackbenchResult['comparison'] = null;
+  if (nop && mov) {
+    const { minDetectablePercent, ...pairedFigures } = pairedNow()!;
+    comparison = {
+      ...compare(nop.map((r) => r.seconds), mov.map((r) => r.seconds)),
+      of: 'mov-nop',
+      relativeTo: 'nop-nop',
+      paired: pairedFigures,
+      minDetectablePercent,
+    };
+  }
   return {
     config: cfg,
     image: { file, patchSites: sites.length, entryOffsets: [...new Set(sites.map((s) => Number(s.entry - s.site)))] },
     messagesPerRun,
     prologues,
     comparison,
+    stoppedBy,
+    tracedCalls: cfg.countCalls ? await countTracedCalls(cfg) : null,
     totalSeconds: (performance.now() - t0) / 1000,
   };
 }

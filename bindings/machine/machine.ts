@@ -10,7 +10,7 @@
 import * as L from '../../assembly/layout.ts';
 import {
   ConfigError, CpuState, createMemory, EXIT_NAMES, instantiateCore, planMemory, writeMachineBlock,
-  type CoreExports, type MemoryPlan,
+  type Core, type CoreExports, type MemoryPlan,
 } from '../core.ts';
 import { parseElf, type ElfImage } from '../elf/index.ts';
 import { GuestAccessError, GuestMemory } from '../guest-memory.ts';
@@ -31,6 +31,7 @@ import type { Platform } from './platform.ts';
 import { defaultPlatform } from './default-platform.ts';
 import { TextStores } from './text-stores.ts';
 import { ThreadsRunner } from './threads.ts';
+import { STATS_IDLE, STATS_JIT, STATS_SLOTS, STATS_TID } from './worker.ts';
 import type { CpuCounters, LoadOptions, MachineOptions, MachineResult, Mode, Profile } from './types.ts';
 import { MachineWords } from './words.ts';
 
@@ -86,12 +87,12 @@ export class Machine {
   private state: State = 'created';
   private readonly plan: MemoryPlan;
   private readonly module: WebAssembly.Module;
-  private readonly core: CoreExports;
+  private readonly core: Core;
   private readonly words: MachineWords;
   private readonly cpuStates: CpuState[];
   private readonly platform: Platform;
   private readonly workerUrl: URL;
-  private readonly stats = new SharedArrayBuffer(8 * L.MAX_CPUS);
+  private readonly stats = new SharedArrayBuffer(8 * STATS_SLOTS * L.MAX_CPUS);
   private readonly epochMs = performance.timeOrigin + performance.now();
   private readonly log: (message: string) => void;
   private readonly warned = new Set<string>();
@@ -392,9 +393,14 @@ export class Machine {
     const idle = new BigUint64Array(this.stats);
     return this.cpuStates.map((c) => {
       const u64 = (off: number): bigint => dv.getBigUint64(c.base + off, true);
-      const idleNs = this.sched && this.mode === 'deterministic'
+      const det = this.mode === 'deterministic';
+      const idleNs = this.sched && det
         ? (this.sched.idleTicks[c.index] * 1_000_000_000n) / this.words.cntfrq(c.index)
-        : Atomics.load(idle, c.index);
+        : Atomics.load(idle, STATS_IDLE * L.MAX_CPUS + c.index);
+      const jitNs = det
+        ? BigInt(Math.round(this.core.jit.stats.compileMs * 1e6))
+        : Atomics.load(idle, STATS_JIT * L.MAX_CPUS + c.index);
+      const tid = det ? 0n : Atomics.load(idle, STATS_TID * L.MAX_CPUS + c.index);
       return {
         cpu: c.index,
         insns: c.insns,
@@ -403,6 +409,9 @@ export class Machine {
         stale: u64(L.C_STALE),
         cacheMisses: c.cacheMisses,
         idleNs,
+        jitNs,
+        warpTicks: this.words.counter(c.index) - this.words.insns(c.index),
+        hostThread: tid === 0n ? null : (this.platform.threadTimes?.(Number(tid - 1n)) ?? null),
       };
     });
   }

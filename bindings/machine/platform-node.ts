@@ -1,7 +1,8 @@
 // Platform on Node.js: worker_threads.
 
+import { readFileSync, readlinkSync } from 'node:fs';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import type { Platform, SpawnOptions, WorkerHandle } from './platform.ts';
+import type { HostThreadTimes, Platform, SpawnOptions, WorkerHandle } from './platform.ts';
 
 class NodeWorker implements WorkerHandle {
   constructor(private readonly w: Worker) {}
@@ -41,5 +42,23 @@ export const nodePlatform: Platform = {
   postToParent(message: unknown, transfer?: Transferable[]): void {
     if (!parentPort) throw new Error('postToParent() outside a worker');
     parentPort.postMessage(message, transfer as never);
+  },
+  // Linux: /proc/thread-self names the calling thread's task; its schedstat
+  // gives the ns run and the ns waited on a run queue (CONFIG_SCHED_INFO).
+  threadId(): number | null {
+    try {
+      const m = /\/task\/(\d+)$/.exec(readlinkSync('/proc/thread-self'));
+      return m ? Number(m[1]) : null;
+    } catch {
+      return null;
+    }
+  },
+  threadTimes(id: number): HostThreadTimes | null {
+    try {
+      const [run, wait] = readFileSync(`/proc/self/task/${id}/schedstat`, 'utf8').trim().split(/\s+/);
+      return run !== undefined && wait !== undefined ? { runNs: BigInt(run), waitNs: BigInt(wait) } : null;
+    } catch {
+      return null;
+    }
   },
 };

@@ -29,4 +29,18 @@ export interface Platform {
   workerData(): unknown;
   /** Posts to the thread that spawned the current worker (inside a worker only). */
   postToParent(message: unknown, transfer?: Transferable[]): void;
+  /** The host's id of the calling thread, when the host has one that threadTimes() accepts. */
+  threadId?(): number | null;
+  /**
+   * Host CPU time of a thread of this process (by threadId()), in ns: time
+   * run, and time runnable but waiting for a host core; null when unknown.
+   */
+  threadTimes?(id: number): HostThreadTimes | null;
+}
+
+export interface HostThreadTimes {
+  /** Host nanoseconds the thread ran on a core. */
+  runNs: bigint;
+  /** Host nanoseconds it was runnable but waited for a core (run queue). */
+  waitNs: bigint;
 }

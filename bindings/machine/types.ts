@@ -1,7 +1,7 @@
 // Public types of the Machine API.
 
 import type { Fault } from '../oops.ts';
-import type { Platform } from './platform.ts';
+import type { HostThreadTimes, Platform } from './platform.ts';
 
 export type Profile = 'user' | 'kernel';
 export type Mode = 'threads' | 'deterministic';
@@ -92,6 +92,19 @@ export interface CpuCounters {
    * the counter ticks skipped while idle, in nanoseconds at CNTFRQ (deterministic mode).
    */
   idleNs: bigint;
+  /**
+   * Host nanoseconds spent translating guest code to Wasm: by this CPU's
+   * thread (threads mode), or by the one thread that steps every CPU
+   * (deterministic mode, the same figure for each CPU).
+   */
+  jitNs: bigint;
+  /**
+   * Ticks the virtual counter was moved forward while the CPU waited in
+   * WFI/WFE (CNTVCT minus instructions retired).
+   */
+  warpTicks: bigint;
+  /** threads mode: host CPU time of this CPU's thread so far, where the host tells it (Linux); else null. */
+  hostThread: HostThreadTimes | null;
 }
 
 export type MachineEnd = 'exit' | 'fault' | 'terminated';

@@ -6,7 +6,7 @@
 // the thread on M_PAUSE_GEN after it has acknowledged.
 
 import * as L from '../../assembly/layout.ts';
-import { CpuState, instantiateCore, type CoreExports } from '../core.ts';
+import { CpuState, instantiateCore, type Core } from '../core.ts';
 import { GuestMemory } from '../guest-memory.ts';
 import { ExitHandler, type Outcome, type ProfileSetup } from './cpu-exits.ts';
 import type { HostSink } from './hostcalls.ts';
@@ -17,7 +17,7 @@ import { MachineWords, NO_DEADLINE } from './words.ts';
 export interface WorkerInit {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
-  /** BigUint64Array over it: idle nanoseconds per CPU. */
+  /** BigUint64Array over it (STATS_*): idle ns, translation ns and host thread id per CPU. */
   stats: SharedArrayBuffer;
   cpu: number;
   quantum: number;
@@ -28,6 +28,9 @@ export interface WorkerInit {
   /** The host calls served on the main thread. */
   calls: RemoteCallsInit;
 }
+
+/** Slots of WorkerInit.stats, each MAX_CPUS u64 wide: idle ns, translation ns, host thread id + 1 (0: unknown). */
+export const STATS_IDLE = 0, STATS_JIT = 1, STATS_TID = 2, STATS_SLOTS = 3;
 
 export type WorkerMessage =
   | { t: 'out'; cpu: number; fd: 1 | 2; data: Uint8Array }
@@ -49,11 +52,14 @@ export function runCpuWorker(platform: Platform): void {
   const post = (m: WorkerMessage, transfer?: Transferable[]): void => platform.postToParent(m, transfer);
   const { cpu, memory } = init;
   try {
-    const core: CoreExports & TimerExports = instantiateCore(memory, init.module);
+    const core: Core & TimerExports = instantiateCore(memory, init.module);
     const words = new MachineWords(memory);
     const state = new CpuState(memory, cpu);
     const mem = new GuestMemory(memory, init.ram.offset, init.ram.base, init.ram.size, init.ram.lo);
     const idle = new BigUint64Array(init.stats);
+    const tid = platform.threadId?.() ?? null;
+    if (tid !== null) Atomics.store(idle, STATS_TID * L.MAX_CPUS + cpu, BigInt(tid) + 1n);
+    let jitMs = 0;
     const nowMs = (): number => performance.timeOrigin + performance.now();
     const sink: HostSink = {
       // `data` is a copy out of guest RAM with its own buffer: hand it over.
@@ -134,13 +140,17 @@ export function runCpuWorker(platform: Platform): void {
         }
       } finally {
         const ns = BigInt(Math.round((performance.now() - t0) * 1e6));
-        Atomics.add(idle, cpu, ns);
+        Atomics.add(idle, STATS_IDLE * L.MAX_CPUS + cpu, ns);
       }
     };
 
     post({ t: 'started', cpu });
     for (;;) {
       let o = handler.handle(cpu, core.step(cpu, init.quantum));
+      if (core.jit.stats.compileMs !== jitMs) {
+        jitMs = core.jit.stats.compileMs;
+        Atomics.store(idle, STATS_JIT * L.MAX_CPUS + cpu, BigInt(Math.round(jitMs * 1e6)));
+      }
       if (o === 'idle') o = park();
       if (o === 'stop' && !control()) break;
     }

@@ -145,6 +145,8 @@ export function resolveRaceOptions(o: RaceOptions = {}): RaceConfig {
   };
 }
 
+/** The kernel's phase call from bad_exception (guest/kernel/kernel.h PHASE_OOPS). */
+const PHASE_OOPS = 4n;
 const hex = (v: bigint) => `0x${v.toString(16)}`;
 
 /** Runs one race; never throws for a guest failure (that is its `found`), RaceError for bad options or an unusable image. */
@@ -259,7 +261,7 @@ class RaceDriver {
       if (args[0] === PHASE.runStart) {
         this.started = true;
         this.lastProgress = this.now();
-      } else if (args[0] === 3n) this.onOops(Number(args[1] ?? BigInt(cpu)));
+      } else if (args[0] === PHASE_OOPS) this.onOops(Number(args[1] ?? BigInt(cpu)));
       return 0;
     });
   }

@@ -12,7 +12,7 @@ export type KernelImageName = (typeof KERNEL_IMAGES)[number];
 /** Field offsets of struct hb_params (every field a little-endian u32). */
 export const HB = {
   workload: 8, groups: 12, fds: 16, loops: 20, datasize: 24, runs: 28, preempt: 32, tick: 36, pipe_size: 40,
-  tasks: 44, warmup: 56,
+  tasks: 44, warmup: 56, hb_warmup: 60,
 } as const;
 export type HbField = keyof typeof HB;
 

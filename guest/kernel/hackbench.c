@@ -137,9 +137,21 @@ static void receiver(void *arg)
 	worker_done(run);
 }
 
-u64 hackbench_run(const struct hb_params *p, u32 index)
+static u64 hb_one(const struct hb_params *p, u32 index, int timed);
+
+u64 hackbench_run(const struct hb_params *p, u32 index) { return hb_one(p, index, 1); }
+
+u64 hackbench_warmup(const struct hb_params *p)
 {
-	host_phase(PHASE_RUN_START, index);
+	struct hb_params w = *p;
+	w.loops = p->hb_warmup;
+	return hb_one(&w, 0, 0);
+}
+
+static u64 hb_one(const struct hb_params *p, u32 index, int timed)
+{
+	if (timed)
+		host_phase(PHASE_RUN_START, index);
 	u64 counted0 = __atomic_load_n(&copy_from_user_counted_calls, __ATOMIC_RELAXED);
 	struct hb_run *run = kmalloc(sizeof(*run));
 	u32 fds = p->fds, cpu = 0;
@@ -181,11 +193,17 @@ u64 hackbench_run(const struct hb_params *p, u32 index)
 		wake_up_new_task(tasks[i]);
 
 	wait_event_equal(&run->ready_wq, &run->ready, run->total);
+	if (timed)
+		host_phase(PHASE_RUN_GO, index);
+	struct sched_totals s0 = sched_totals();
 	run->t_go = host_time_ns();
 	run->v_go = read_cntvct();
 	__atomic_store_n(&run->go, 1, __ATOMIC_RELEASE);
 	wake_up_all(&run->go_wq);
 	wait_event_equal(&run->tasks.wq, &run->tasks.alive, 0);
+	struct sched_totals s1 = sched_totals();
+	if (!timed)
+		return run->errors + (run->messages != (u64)p->groups * fds * fds * p->loops);
 	host_phase(PHASE_RUN_END, index);
 
 	u64 freq = read_sysreg(cntfrq_el0);
@@ -205,6 +223,10 @@ u64 hackbench_run(const struct hb_params *p, u32 index)
 	report_run(index, "nvcsw", run->nvcsw);
 	report_run(index, "nivcsw", run->nivcsw);
 	report_run(index, "tasks", run->total);
+	report_run(index, "idle_insns", s1.idle_insns - s0.idle_insns);
+	report_run(index, "spin_insns", s1.spin_insns - s0.spin_insns);
+	report_run(index, "wait_ticks", s1.wait_ticks - s0.wait_ticks);
+	report_run(index, "waits", s1.waits - s0.waits);
 	report_run(index, "copy_from_user_counted", __atomic_load_n(&copy_from_user_counted_calls, __ATOMIC_RELAXED) - counted0);
 	if (p->verbose)
 		printk("hackbench run %u: %lu messages, %lu bytes checked, %lu ns host, %lu ns guest\n", index,

@@ -49,6 +49,8 @@ static inline void local_irq_restore(u64 flags) { write_sysreg(flags, daif); }
 static inline void local_irq_disable(void) { __asm__ volatile("msr daifset, #2" ::: "memory"); }
 static inline void local_irq_enable(void) { __asm__ volatile("msr daifclr, #2" ::: "memory"); }
 static inline u64 read_cntvct(void) { isb(); return read_sysreg(cntvct_el0); }
+/* The counter without the ISB: for instruction accounting, where order does not matter. */
+static inline u64 cntvct_now(void) { return read_sysreg(cntvct_el0); }
 
 /* ---- spinlocks (lock.c) --------------------------------------------------- */
 typedef struct {
@@ -137,6 +139,15 @@ struct percpu {
 	volatile u64 idle_seq; /* idle loop passes: odd while waiting in WFI (RCU-tasks: a quiescent state) */
 	u64 pipe_reader_waits; /* a reader found its pipe empty and slept */
 	u64 pipe_writer_waits; /* a writer found no room and slept */
+	/*
+	 * Where this CPU's instructions went, by its virtual counter, which
+	 * moves by one per instruction retired and jumps forward while the CPU
+	 * waits in WFI/WFE: the waits are counted apart.
+	 */
+	u64 idle_insns;  /* retired by the idle loop, outside its WFIs */
+	u64 spin_insns;  /* retired waiting for a spinlock, outside its WFEs */
+	u64 wait_ticks;  /* counter ticks from just before to just after each WFI/WFE wait */
+	u64 waits;       /* such waits */
 } __attribute__((aligned(64)));
 
 extern struct percpu percpu[MAX_CPUS];
@@ -164,6 +175,7 @@ void set_current_state(u32 state);
 void cpu_idle(void) __noreturn;
 struct sched_totals {
 	u64 ticks, ipi_sent, ipi_received, idle_wfi, pipe_reader_waits, pipe_writer_waits;
+	u64 idle_insns, spin_insns, wait_ticks, waits;
 };
 struct sched_totals sched_totals(void);
 void sched_set_preempt(u32 on, u32 period);
@@ -260,7 +272,8 @@ void host_phase(u32 id, u64 arg);
 void rcu_tasks_qs(void);
 #define PHASE_RUN_START 1 /* a run begins: nothing of it has been created yet */
 #define PHASE_RUN_END 2   /* every task of the run has exited */
-#define PHASE_OOPS 3      /* an unexpected exception: oops_info is filled, nothing printed yet */
+#define PHASE_RUN_GO 3    /* hackbench: every task is ready; GO follows */
+#define PHASE_OOPS 4      /* an unexpected exception: oops_info is filled, nothing printed yet */
 
 /* ---- GIC and timer -------------------------------------------------------- */
 #define SGI_RESCHEDULE 1

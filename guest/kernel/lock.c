@@ -6,7 +6,9 @@
  * A waiter that reads the old owner and then enters WFE cannot miss the
  * release: the SEV that follows it sets its event register, and WFE returns
  * at once. Waiting in WFE parks an emulated CPU instead of burning host time
- * while the holder's thread is descheduled.
+ * while the holder's thread is descheduled. A CPU that has its per-CPU
+ * block counts the instructions of its waiting (spin_insns) apart from the
+ * waits themselves (wait_ticks).
  *
  * Callers that can race with an interrupt handler on the same CPU, or that
  * must not be preempted while holding the lock, use the _irqsave forms.
@@ -16,8 +18,21 @@
 void spin_lock(spinlock_t *l)
 {
 	u32 me = __atomic_fetch_add(&l->next, 1, __ATOMIC_SEQ_CST);
-	while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != me)
+	if (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) == me)
+		return;
+	u64 t = cntvct_now(), waited = 0, waits = 0;
+	while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != me) {
+		u64 w = cntvct_now();
 		__asm__ volatile("wfe" ::: "memory");
+		waited += cntvct_now() - w;
+		waits++;
+	}
+	struct percpu *pc = this_cpu(); /* 0 before sched_init_cpu() */
+	if (pc) {
+		pc->spin_insns += cntvct_now() - t - waited;
+		pc->wait_ticks += waited;
+		pc->waits += waits;
+	}
 }
 
 void spin_unlock(spinlock_t *l)

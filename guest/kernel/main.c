@@ -91,6 +91,8 @@ static void kernel_main(void *unused)
 		struct sched_totals before = sched_totals();
 		switch (p.workload) {
 		case WL_HACKBENCH:
+			if (run == 0 && p.hb_warmup)
+				errors += hackbench_warmup(&p);
 			errors += hackbench_run(&p, run);
 			break;
 		case WL_SPIN:

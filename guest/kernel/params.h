@@ -34,7 +34,7 @@ struct hb_params {
 	u32 spin_loops; /* 48: WL_SPIN: iterations per task (default 200000) */
 	u32 verbose;    /* 52: 1: print per-run lines on the console */
 	u32 warmup;     /* 56: WL_CALLLOOP: untimed calls per CPU before the timed ones (default 1000) */
-	u32 reserved;   /* 60: zero */
+	u32 hb_warmup;  /* 60: WL_HACKBENCH: loops of an untimed run before the first timed one (default 0: none) */
 };
 
 extern struct hb_params hb_params;

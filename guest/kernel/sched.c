@@ -228,10 +228,15 @@ void ipi_received(void)
 	pc->rq.need_resched = 1;
 }
 
-/* Every CPU ends here once set up: run queued tasks, else wait in WFI. */
+/*
+ * Every CPU ends here once set up: run queued tasks, else wait in WFI. Its
+ * instructions count as idle from each return here (start, after a wait,
+ * back from schedule()) to the next WFI or call of schedule().
+ */
 void cpu_idle(void)
 {
 	struct percpu *pc = this_cpu();
+	u64 t = cntvct_now();
 	for (;;) {
 		local_irq_disable();
 		WRITE_ONCE(pc->idle_seq, pc->idle_seq + 2); /* one more pass, still even */
@@ -240,7 +245,12 @@ void cpu_idle(void)
 			timer_disable(); /* no tick while idle */
 			pc->idle_wfi++;
 			WRITE_ONCE(pc->idle_seq, pc->idle_seq + 1); /* odd: waiting */
+			u64 w = cntvct_now();
+			pc->idle_insns += w - t;
 			wfi();
+			t = cntvct_now();
+			pc->wait_ticks += t - w;
+			pc->waits++;
 			WRITE_ONCE(pc->idle_seq, pc->idle_seq + 1);
 			local_irq_enable(); /* take the SGI that ended the WFI */
 			continue;
@@ -248,7 +258,9 @@ void cpu_idle(void)
 		if (__atomic_load_n(&preempt_on, __ATOMIC_ACQUIRE))
 			timer_arm(tick_period);
 		local_irq_enable();
+		pc->idle_insns += cntvct_now() - t;
 		schedule();
+		t = cntvct_now();
 	}
 }
 
@@ -262,6 +274,10 @@ struct sched_totals sched_totals(void)
 		s.idle_wfi += percpu[c].idle_wfi;
 		s.pipe_reader_waits += percpu[c].pipe_reader_waits;
 		s.pipe_writer_waits += percpu[c].pipe_writer_waits;
+		s.idle_insns += READ_ONCE(percpu[c].idle_insns);
+		s.spin_insns += READ_ONCE(percpu[c].spin_insns);
+		s.wait_ticks += READ_ONCE(percpu[c].wait_ticks);
+		s.waits += READ_ONCE(percpu[c].waits);
 	}
 	return s;
 }

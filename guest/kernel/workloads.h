@@ -4,6 +4,8 @@
 #include "kernel.h"
 
 u64 hackbench_run(const struct hb_params *p, u32 run);
+/* An untimed hackbench run of p->hb_warmup loops, nothing reported. */
+u64 hackbench_warmup(const struct hb_params *p);
 u64 spin_run(const struct hb_params *p, u32 run);
 u64 pingpong_run(const struct hb_params *p, u32 run);
 u64 callloop_run(const struct hb_params *p, u32 run);

@@ -14,7 +14,8 @@ function guestView(r: HackbenchResult) {
   return r.prologues.map((p) => ({
     name: p.name,
     movSites: p.movSites,
-    runs: p.runs.map(({ bootSeconds: _b, guestMips: _m, ...rest }) => rest),
+    runs: p.runs.map(({ bootSeconds: _b, guestMips: _m, noise: { windowSeconds: _w, translateSeconds: _t, cpuThreads: _c, ...insns }, ...rest }) =>
+      ({ ...rest, insns })),
   }));
 }
 
