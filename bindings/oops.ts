@@ -132,7 +132,9 @@ export function buildFault(
     case 'data-abort': {
       address = cpu.far;
       const info = cpu.excInfo;
-      const what = info & L.FAULT_ALIGN ? 'alignment fault' : 'outside guest RAM';
+      const guard = mem.guard;
+      const inGuard = guard !== null && address < guard[1] && address + 16n > guard[0];
+      const what = info & L.FAULT_ALIGN ? 'alignment fault' : inGuard ? 'stack guard gap: stack overflow' : 'outside guest RAM';
       lines.push(
         `Unable to handle guest ${info & L.FAULT_WRITE ? 'write' : 'read'} at address 0x${hex64(address)} (${what}) ` +
           `at ${where} [CPU ${cpu.index}]`,
@@ -141,7 +143,7 @@ export function buildFault(
     }
     case 'instruction-abort':
       address = cpu.far;
-      lines.push(`Unable to fetch instruction at 0x${hex64(pc)}: PC outside guest RAM [CPU ${cpu.index}]`);
+      lines.push(`Unable to fetch instruction at 0x${hex64(pc)}: PC ${mem.guard && pc >= mem.guard[0] && pc < mem.guard[1] ? 'in the stack guard gap' : 'outside guest RAM'} [CPU ${cpu.index}]`);
       break;
     case 'pc-alignment':
       address = cpu.far;
