@@ -16,7 +16,7 @@ import { parseElf, type ElfImage } from '../elf/index.ts';
 import { GuestAccessError, GuestMemory } from '../guest-memory.ts';
 import { disassemble } from '../isa/disasm.ts';
 import { buildFault, SIGNAL_NUMBERS, type Fault } from '../oops.ts';
-import { TextPatcher, type PatchOptions, type PatchResult, type PatchSite } from '../patch/text.ts';
+import { PatchError, TextPatcher, type PatchOptions, type PatchResult, type PatchSite } from '../patch/text.ts';
 import { CmodxChecker, type CpuActivity } from '../patch/cmodx.ts';
 import { loadUserImage, NULL_GUARD, placedSymbolizer } from '../user/image.ts';
 import { coreModule } from '../wasm.ts';
@@ -388,11 +388,16 @@ export class Machine {
   /**
    * Rewrites instruction words of the loaded image through the validated
    * batch patch API (bindings/patch/text.ts): all or nothing, PatchError on
-   * any refusal.
+   * any refusal ('ended' once the machine has ended or its end is claimed).
    */
   patchBatch(sites: readonly PatchSite[], opts: PatchOptions = {}): PatchResult {
     const image = this.image;
     if (!image) throw new MachineError('BAD_STATE', 'patchBatch() needs a loaded image');
+    if (this.state === 'ended' || this.words.exitKind !== L.EK_NONE) {
+      const s = sites[0];
+      throw new PatchError('ended', typeof s?.addr === 'bigint' ? s.addr : 0n, s?.expectedOld ?? 0, s?.newWord ?? 0, undefined,
+        `${sites.length} site(s), nothing written`);
+    }
     this.patcher ??= new TextPatcher({
       memory: this.memory,
       mem: this.mem,
