@@ -15,7 +15,7 @@ import {
 import { parseElf, type ElfImage } from '../elf/index.ts';
 import { GuestAccessError, GuestMemory } from '../guest-memory.ts';
 import { disassemble } from '../isa/disasm.ts';
-import { buildFault, SIGNAL_NUMBERS, type Fault } from '../oops.ts';
+import { buildFault, formatAddr, SIGNAL_NUMBERS, type Fault } from '../oops.ts';
 import { PatchError, TextPatcher, type PatchOptions, type PatchResult, type PatchSite } from '../patch/text.ts';
 import { CmodxChecker, type CpuActivity } from '../patch/cmodx.ts';
 import { loadUserImage, NULL_GUARD, placedSymbolizer } from '../user/image.ts';
@@ -30,6 +30,7 @@ import { DEFAULT_KERNEL_RAM, KERNEL_RAM_BASE, loadKernelImage } from './kernel-i
 import type { Platform } from './platform.ts';
 import { defaultPlatform } from './default-platform.ts';
 import { ThreadsRunner } from './threads.ts';
+import { DEFAULT_DEADLOCK_MS } from './deadlock-watch.ts';
 import type { CpuCounters, LoadOptions, MachineOptions, MachineResult, Mode, Profile } from './types.ts';
 import { MachineWords } from './words.ts';
 
@@ -63,7 +64,11 @@ function validate(o: MachineOptions) {
   if (!Number.isInteger(quantum) || quantum < 1 || quantum > 0x3fffffff) {
     throw new ConfigError(`quantum must be an integer 1..2^30-1, got ${quantum}`);
   }
-  return { profile, mode, icache, plan, seed, quantum };
+  const deadlockMs = o.deadlockMs ?? DEFAULT_DEADLOCK_MS;
+  if (typeof deadlockMs !== 'number' || !Number.isInteger(deadlockMs) || deadlockMs < 0 || deadlockMs > 3_600_000) {
+    throw new ConfigError(`deadlockMs must be an integer 0 (off) .. 3600000, got ${String(deadlockMs)}`);
+  }
+  return { profile, mode, icache, plan, seed, quantum, deadlockMs };
 }
 
 export class Machine {
@@ -75,6 +80,7 @@ export class Machine {
   readonly mem: GuestMemory;
   readonly seed: number;
   readonly quantum: number;
+  private readonly deadlockMs: number;
   /** The ELF loaded, once load() has run. */
   image: ElfImage | null = null;
   /** Guest address minus link-time address of the loaded image (a user-profile static-pie image is placed). */
@@ -91,6 +97,7 @@ export class Machine {
   private readonly platform: Platform;
   private readonly workerUrl: URL;
   private readonly stats = new SharedArrayBuffer(8 * L.MAX_CPUS);
+  private readonly parked = new SharedArrayBuffer(4 * L.MAX_CPUS);
   private readonly epochMs = performance.timeOrigin + performance.now();
   private readonly log: (message: string) => void;
   private readonly warned = new Set<string>();
@@ -102,6 +109,8 @@ export class Machine {
   private t0 = 0;
   private settle!: { resolve: (r: MachineResult) => void; reject: (e: Error) => void };
   private pauseAsked: (() => void) | null = null;
+  /** The pause() under way, which later calls join. */
+  private pausing: Promise<void> | null = null;
   private resumeGate: (() => void) | null = null;
   private readonly traceOn: boolean;
   private patcher: TextPatcher | null = null;
@@ -121,6 +130,7 @@ export class Machine {
     this.ncpus = v.plan.cpus;
     this.seed = v.seed;
     this.quantum = v.quantum;
+    this.deadlockMs = v.deadlockMs;
     this.traceOn = opts.trace ?? false;
     this.platform = opts.platform ?? defaultPlatform;
     this.workerUrl = opts.workerUrl ?? MACHINE_WORKER_URL;
@@ -230,6 +240,7 @@ export class Machine {
         module: this.module,
         memory: this.memory,
         stats: this.stats,
+        parked: this.parked,
         quantum: this.quantum,
         profile: this.profileSetup,
         ram: { offset: this.plan.ramOffset, base: this.mem.base, size: this.mem.size, lo: this.mem.lo },
@@ -237,8 +248,14 @@ export class Machine {
       },
       this.ncpus,
       this.words,
-      { out: (c, fd, d) => this.onOut(c, fd, d), report: (c, k, v) => this.reports.set(k, v), warn: (m, o) => this.warn(m, o) },
+      {
+        out: (c, fd, d) => this.onOut(c, fd, d),
+        report: (c, k, v) => this.reports.set(k, v),
+        warn: (m, o) => this.warn(m, o),
+        locate: (c) => formatAddr(this.cpuStates[c].pc, this.symbolize),
+      },
       this.calls,
+      { deadlockMs: this.deadlockMs },
     );
     this.threads = r;
     r.finished.then(
@@ -253,15 +270,32 @@ export class Machine {
     return this.exited;
   }
 
-  /** Stops every CPU at an instruction boundary; registers and memory may then be read and written. */
-  async pause(): Promise<void> {
-    this.expect(['running'], 'pause');
-    if (this.mode === 'threads') {
-      await this.threads!.pause();
-    } else {
-      await new Promise<void>((resolve) => (this.pauseAsked = resolve));
+  /**
+   * Stops every CPU at an instruction boundary; registers and memory may then
+   * be read and written. A call while another pause() is under way shares its
+   * outcome; on a machine that is not running it rejects with BAD_STATE.
+   */
+  pause(): Promise<void> {
+    if (this.pausing) return this.pausing;
+    try {
+      this.expect(['running'], 'pause');
+    } catch (err) {
+      return Promise.reject(err);
     }
-    if (this.state === 'running') this.state = 'paused';
+    const p = (async () => {
+      if (this.mode === 'threads') {
+        await this.threads!.pause();
+      } else {
+        await new Promise<void>((resolve) => (this.pauseAsked = resolve));
+      }
+      if (this.state === 'running') this.state = 'paused';
+    })();
+    this.pausing = p;
+    const clear = (): void => {
+      if (this.pausing === p) this.pausing = null;
+    };
+    p.then(clear, clear);
+    return p;
   }
 
   resume(): void {

@@ -19,6 +19,12 @@ export interface WorkerInit {
   memory: WebAssembly.Memory;
   /** BigUint64Array over it: idle nanoseconds per CPU. */
   stats: SharedArrayBuffer;
+  /**
+   * Int32Array over it, one word per CPU: 1 while the CPU thread is parked
+   * with nothing that can wake it but another CPU or the host (no timer
+   * armed, no WFE backstop); the host's deadlock watch reads it (threads.ts).
+   */
+  parked: SharedArrayBuffer;
   cpu: number;
   quantum: number;
   profile: ProfileSetup;
@@ -54,6 +60,7 @@ export function runCpuWorker(platform: Platform): void {
     const state = new CpuState(memory, cpu);
     const mem = new GuestMemory(memory, init.ram.offset, init.ram.base, init.ram.size, init.ram.lo);
     const idle = new BigUint64Array(init.stats);
+    const parked = new Int32Array(init.parked);
     const nowMs = (): number => performance.timeOrigin + performance.now();
     const sink: HostSink = {
       // `data` is a copy out of guest RAM with its own buffer: hand it over.
@@ -130,9 +137,13 @@ export function runCpuWorker(platform: Platform): void {
             words.warpTo(cpu, slept < armed ? slept : armed);
             return 'run';
           }
+          const forever = wakeAtMs === Infinity && backstopMs === Infinity;
+          if (forever) Atomics.store(parked, cpu, 1);
           words.parkOn(cpu, seen, Math.min(wakeAtMs, backstopMs) - now);
+          if (forever) Atomics.store(parked, cpu, 0);
         }
       } finally {
+        Atomics.store(parked, cpu, 0);
         const ns = BigInt(Math.round((performance.now() - t0) * 1e6));
         Atomics.add(idle, cpu, ns);
       }
