@@ -9,13 +9,13 @@
 
 import * as L from '../../assembly/layout.ts';
 import {
-  ConfigError, CpuState, createMemory, EXIT_NAMES, instantiateCore, planMemory, writeMachineBlock,
+  ConfigError, CpuState, createMemory, instantiateCore, planMemory, writeMachineBlock,
   type CoreExports, type MemoryPlan,
 } from '../core.ts';
 import { parseElf, type ElfImage } from '../elf/index.ts';
 import { GuestAccessError, GuestMemory } from '../guest-memory.ts';
 import { disassemble } from '../isa/disasm.ts';
-import { buildFault, formatAddr, SIGNAL_NUMBERS, type Fault } from '../oops.ts';
+import { buildFault, formatAddr, SIGNAL_NUMBERS, unhandledException, type Fault } from '../oops.ts';
 import { PatchError, TextPatcher, type PatchOptions, type PatchResult, type PatchSite } from '../patch/text.ts';
 import { CmodxChecker, type CpuActivity } from '../patch/cmodx.ts';
 import { loadUserImage, NULL_GUARD, placedSymbolizer } from '../user/image.ts';
@@ -630,18 +630,8 @@ export class Machine {
     const cpu = this.cpuStates[index];
     const f = buildFault(cpu, this.mem, { disassemble, symbolize: this.symbolize });
     if (f) return f;
-    // An exit the profile has no use for (HLT with halting debug off, an SVC
-    // that no vector handles...): the instruction is treated as undefined.
-    const pc = cpu.pc;
-    const what = EXIT_NAMES[cpu.exit] ?? `exit ${cpu.exit}`;
-    return {
-      kind: 'undefined-instruction',
-      cpu: index,
-      pc,
-      signal: 'SIGILL',
-      report:
-        `Internal error: unexpected ${what} exit at 0x${pc.toString(16).padStart(16, '0')} [CPU ${index}]\n` +
-        `sp : ${cpu.sp.toString(16).padStart(16, '0')}  EL${cpu.el}`,
-    };
+    // An exit the profile has no use for (an SVC or HVC with no vector
+    // table, HLT with halting debug off...): the instruction is treated as undefined.
+    return unhandledException(cpu, this.mem, { disassemble, symbolize: this.symbolize });
   }
 }
