@@ -186,9 +186,11 @@ export class ThreadsRunner {
     if (this.failure) return Promise.reject(this.failure);
     this.pausedAck.clear();
     const p = new Promise<void>((resolve, reject) => (this.pauseWaiter = { resolve, reject }));
-    this.words.requestStop(L.RS_PAUSE);
+    // A machine already halting is not paused: the pause settles once every thread has finished.
+    const pausing = this.words.requestPause();
     this.startKicking();
-    this.checkPause();
+    if (pausing) this.checkPause();
+    else this.check();
     return p;
   }
 
