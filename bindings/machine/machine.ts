@@ -422,12 +422,12 @@ export class Machine {
   /**
    * Rewrites instruction words of the loaded image through the validated
    * batch patch API (bindings/patch/text.ts): all or nothing, PatchError on
-   * any refusal ('ended' once the machine has ended or its end is claimed).
+   * any refusal ('ended' once the machine has ended: `exited` has settled).
    */
   patchBatch(sites: readonly PatchSite[], opts: PatchOptions = {}): PatchResult {
     const image = this.image;
     if (!image) throw new MachineError('BAD_STATE', 'patchBatch() needs a loaded image');
-    if (this.state === 'ended' || this.words.exitKind !== L.EK_NONE) {
+    if (this.state === 'ended') {
       const s = sites[0];
       throw new PatchError('ended', typeof s?.addr === 'bigint' ? s.addr : 0n, s?.expectedOld ?? 0, s?.newWord ?? 0, undefined,
         `${sites.length} site(s), nothing written`);
