@@ -9,7 +9,7 @@
 
 import * as L from '../../assembly/layout.ts';
 import {
-  ConfigError, CpuState, createMemory, instantiateCore, planMemory, writeMachineBlock,
+  ConfigError, CpuState, createMemory, instantiateCore, writeMachineBlock,
   type CoreExports, type MemoryPlan,
 } from '../core.ts';
 import { parseElf, type ElfImage } from '../elf/index.ts';
@@ -26,50 +26,18 @@ import { DeterministicScheduler, type Slice, type StepResult } from './determini
 import { MachineError } from './errors.ts';
 import type { HostSink } from './hostcalls.ts';
 import { HostCallTable, type HostCallHandler } from './remote-calls.ts';
-import { DEFAULT_KERNEL_RAM, KERNEL_RAM_BASE, loadKernelImage } from './kernel-image.ts';
+import { KERNEL_RAM_BASE, loadKernelImage } from './kernel-image.ts';
 import type { Platform } from './platform.ts';
 import { defaultPlatform } from './default-platform.ts';
 import { ThreadsRunner } from './threads.ts';
-import { DEFAULT_DEADLOCK_MS } from './deadlock-watch.ts';
+import { validateOptions } from './options.ts';
 import type { CpuCounters, LoadOptions, MachineOptions, MachineResult, Mode, Profile } from './types.ts';
 import { MachineWords } from './words.ts';
 
 type State = 'created' | 'loaded' | 'running' | 'paused' | 'ended';
 
-const DEFAULT_QUANTUM: Record<Mode, number> = { threads: 1 << 16, deterministic: 4096 };
 /** Deterministic mode yields to the event loop after this much host time. */
 const SLICE_MS = 10;
-
-function oneOf<T extends string>(what: string, v: unknown, allowed: readonly T[], dflt: T): T {
-  if (v === undefined) return dflt;
-  if (typeof v !== 'string' || !allowed.includes(v as T)) {
-    throw new ConfigError(`${what} must be one of ${allowed.join(', ')}, got ${String(v)}`);
-  }
-  return v as T;
-}
-
-function validate(o: MachineOptions) {
-  const profile = oneOf<Profile>('profile', o.profile, ['user', 'kernel'], 'kernel');
-  const mode = oneOf<Mode>('mode', o.mode, ['threads', 'deterministic'], 'threads');
-  const icache = oneOf('icache', o.icache, ['architectural', 'coherent'] as const, 'architectural');
-  const cpus = o.cpus ?? 1;
-  const ramSize = o.ramSize ?? DEFAULT_KERNEL_RAM;
-  const plan = planMemory(cpus, ramSize); // ConfigError for bad counts and sizes
-  if (profile === 'user' && cpus !== 1) throw new ConfigError(`the user profile runs on one CPU, got ${cpus}`);
-  const seed = o.seed ?? 1;
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-    throw new ConfigError(`seed must be an integer 0..2^32-1, got ${seed}`);
-  }
-  const quantum = o.quantum ?? DEFAULT_QUANTUM[mode];
-  if (!Number.isInteger(quantum) || quantum < 1 || quantum > 0x3fffffff) {
-    throw new ConfigError(`quantum must be an integer 1..2^30-1, got ${quantum}`);
-  }
-  const deadlockMs = o.deadlockMs ?? DEFAULT_DEADLOCK_MS;
-  if (typeof deadlockMs !== 'number' || !Number.isInteger(deadlockMs) || deadlockMs < 0 || deadlockMs > 3_600_000) {
-    throw new ConfigError(`deadlockMs must be an integer 0 (off) .. 3600000, got ${String(deadlockMs)}`);
-  }
-  return { profile, mode, icache, plan, seed, quantum, deadlockMs };
-}
 
 export class Machine {
   readonly profile: Profile;
@@ -123,7 +91,7 @@ export class Machine {
   readonly exited: Promise<MachineResult>;
 
   private constructor(private readonly opts: MachineOptions) {
-    const v = validate(opts);
+    const v = validateOptions(opts);
     this.profile = v.profile;
     this.mode = v.mode;
     this.plan = v.plan;
