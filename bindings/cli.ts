@@ -44,7 +44,7 @@ export function parseSize(v: string): number {
   const mul = { '': 1, k: 1024, m: 1 << 20, g: 1 << 30 }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g'];
   const n = Number(m[1]) * mul;
   if (!Number.isSafeInteger(n) || n < 65536 || n > MAX_RAM || n % 65536 !== 0) {
-    throw new InvalidArgumentError('expected a multiple of 64K from 64K to 2G');
+    throw new InvalidArgumentError('expected a multiple of 64 KiB from 64 KiB to 2 GiB (64K .. 2G)');
   }
   return n;
 }
