@@ -1,8 +1,8 @@
 // Reading a program image named on the command line. A directory or a device
 // is refused at once (Linux's execve refuses anything but a regular file with
 // EACCES); a pipe is read to its end, but never past `maxBytes` (the guest
-// RAM it has to fit in), so that `run /dev/stdin < /dev/zero` ends with an
-// error instead of filling the host's memory.
+// RAM it has to fit in), so that `cat /dev/zero | run /dev/stdin` ends with
+// an error instead of filling the host's memory.
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
@@ -16,9 +16,11 @@ export class ImageFileError extends Error {
 }
 
 const CHUNK = 1 << 20;
+/** The largest regular file read (twice the largest guest RAM). */
+const MAX_FILE = 2 ** 32;
 const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 
-/** The whole file at `path`, at most `maxBytes` long; ImageFileError otherwise. */
+/** The whole file at `path` (from a pipe: at most `maxBytes`); ImageFileError otherwise. */
 export function readImageFile(path: string, maxBytes: number): Uint8Array {
   let fd: number;
   try {
@@ -35,13 +37,18 @@ export function readImageFile(path: string, maxBytes: number): Uint8Array {
     if (st.isCharacterDevice() || st.isBlockDevice()) {
       throw new ImageFileError('not-regular', path, 'is a device, not a program file');
     }
+    // A regular file may carry far more than its segments (debug sections): only its size is bounded.
+    const limit = st.isFile() ? MAX_FILE : maxBytes;
+    const size = (n: number): string => (n >= 2 ** 20 ? `${Math.round(n / 2 ** 20)} MiB` : `${Math.round(n / 1024)} KiB`);
     const tooLarge = (): ImageFileError =>
-      new ImageFileError('too-large', path, `is larger than the ${Math.round(maxBytes / 2 ** 20)} MiB of guest RAM it would load into`);
-    if (st.isFile() && st.size > maxBytes) throw tooLarge();
+      new ImageFileError('too-large', path, st.isFile()
+        ? `is larger than ${size(MAX_FILE)}`
+        : `is larger than the ${size(maxBytes)} of guest RAM it would load into`);
+    if (st.isFile() && st.size > limit) throw tooLarge();
     const parts: Uint8Array[] = [];
     let total = 0;
     for (;;) {
-      const buf = new Uint8Array(Math.min(CHUNK, maxBytes + 1 - total));
+      const buf = new Uint8Array(Math.min(CHUNK, limit + 1 - total));
       let n: number;
       try {
         n = readSync(fd, buf, 0, buf.length, null);
@@ -56,7 +63,7 @@ export function readImageFile(path: string, maxBytes: number): Uint8Array {
       }
       if (n === 0) break;
       total += n;
-      if (total > maxBytes) throw tooLarge();
+      if (total > limit) throw tooLarge();
       parts.push(buf.subarray(0, n));
     }
     if (parts.length === 1) return parts[0]!;
