@@ -11,7 +11,7 @@ import {
   C_EXC_WORD, C_EXIT, C_FAR, C_INSNS, C_NZCV, C_PC, C_RING, C_RING_POS, E_AUX, E_B0, E_B1, E_IMM,
   E_OP, E_RA, E_RD, E_RM, E_RN, E_WORD, EXIT_BRK, EXIT_BUDGET, EXIT_DATA_ABORT, EXIT_FETCH_ABORT,
   EXIT_HVC, EXIT_PC_ALIGN, EXIT_RESCAN, EXIT_STOP, EXIT_SVC, EXIT_UNDEF, EXIT_WFE, EXIT_WFI, FAULT_RANGE,
-  FAULT_WRITE, MACHINE_BASE, MF_COHERENT_ICACHE, M_FLAGS, M_HI, M_LO, M_RAM_BASE, M_RAM_OFFSET,
+  FAULT_WRITE, MACHINE_BASE, MF_COHERENT_ICACHE, M_FLAGS, M_GUARD_HI, M_GUARD_LO, M_HI, M_LO, M_RAM_BASE, M_RAM_OFFSET,
   M_STOP, RING_SIZE, BT_BLOCK, BT_ENTRIES, BT_FN, BT_HEAT, BT_OFFSET, C_JIT_RETIRED,
   JIT_NEXT_HEAD, JIT_NEXT_STALE, M_JIT_THRESHOLD, C_STALE, C_SYNC_REQ, C_JIT_OWNER,
 } from './layout';
@@ -90,15 +90,20 @@ export function fill(e: usize, pc: u64, w: u32): void {
 
 // ---- loads and stores ------------------------------------------------------------
 
+/** Whether [a, a+size) touches the guard hole [glo, glo+gspan) (layout.ts M_GUARD_LO); never when gspan is 0. */
+@inline function inGuard(a: u64, size: u64, glo: u64, gspan: u64): bool {
+  return a - glo + (size - 1) < gspan + (size - 1);
+}
+
 /** Single-register load/store of access kind `kind` in addressing mode `mode` (ops.ts). */
-@inline function ldst(st: usize, e: usize, mode: u32, kind: u32, lo: u64, span: u64, delta: u64): bool {
+@inline function ldst(st: usize, e: usize, mode: u32, kind: u32, lo: u64, span: u64, delta: u64, glo: u64, gspan: u64): bool {
   const base = rN(st, e);
   let a: u64;
   if (mode == O.LDST_MODE_POST) a = base;
   else if (mode == O.LDST_MODE_REG) a = base + extend(rM(st, e), b0(e), b1(e));
   else a = base + imm(e);
   const size: u64 = kind < 4 ? <u64>1 << kind : kind < 8 ? <u64>1 << (kind - 4) : kind == 8 || kind == 11 ? 1 : kind == 10 ? 4 : 2;
-  if (a - lo > span - size) {
+  if (a - lo > span - size || inGuard(a, size, glo, gspan)) {
     store<u64>(st + C_FAR, a);
     store<u32>(st + C_EXC_INFO, FAULT_RANGE | (kind < 4 ? FAULT_WRITE : 0));
     return false;
@@ -125,11 +130,11 @@ export function fill(e: usize, pc: u64, w: u32): void {
 }
 
 /** Pair load/store: kinds 0 stp w, 1 stp x, 2 ldp w, 3 ldp x, 4 ldpsw; modes 0 offset, 1 pre, 2 post. */
-@inline function pair(st: usize, e: usize, mode: u32, kind: u32, lo: u64, span: u64, delta: u64): bool {
+@inline function pair(st: usize, e: usize, mode: u32, kind: u32, lo: u64, span: u64, delta: u64, glo: u64, gspan: u64): bool {
   const base = rN(st, e);
   const a: u64 = mode == 2 ? base : base + imm(e);
   const es: u64 = kind == 1 || kind == 3 ? 8 : 4;
-  if (a - lo > span - (es << 1)) {
+  if (a - lo > span - (es << 1) || inGuard(a, es << 1, glo, gspan)) {
     store<u64>(st + C_FAR, a);
     store<u32>(st + C_EXC_INFO, FAULT_RANGE | (kind < 2 ? FAULT_WRITE : 0));
     return false;
@@ -148,9 +153,9 @@ export function fill(e: usize, pc: u64, w: u32): void {
 }
 
 /** Literal load: the entry's imm is the absolute address. */
-@inline function ldrLit(st: usize, e: usize, size: u64, lo: u64, span: u64, delta: u64): usize {
+@inline function ldrLit(st: usize, e: usize, size: u64, lo: u64, span: u64, delta: u64, glo: u64, gspan: u64): usize {
   const a = imm(e);
-  if (a - lo > span - size) {
+  if (a - lo > span - size || inGuard(a, size, glo, gspan)) {
     store<u64>(st + C_FAR, a);
     store<u32>(st + C_EXC_INFO, FAULT_RANGE);
     return 0;
@@ -165,6 +170,8 @@ export function step(cpu: i32, budget: i32): i32 {
   const cache = <usize>CACHE_BASE + <usize>cpu * <usize>CACHE_BYTES;
   const lo = load<u64>(MACHINE_BASE + M_LO);
   const span = load<u64>(MACHINE_BASE + M_HI) - lo;
+  const glo = load<u64>(MACHINE_BASE + M_GUARD_LO);
+  const gspan = load<u64>(MACHINE_BASE + M_GUARD_HI) - glo;
   const delta: u64 = <u64>load<u32>(MACHINE_BASE + M_RAM_OFFSET) - load<u64>(MACHINE_BASE + M_RAM_BASE);
   const coherent = (load<u32>(MACHINE_BASE + M_FLAGS) & MF_COHERENT_ICACHE) != 0;
   let pc = load<u64>(st + C_PC);
@@ -216,7 +223,7 @@ export function step(cpu: i32, budget: i32): i32 {
     }
     const e: usize = cache + ((<usize>(<u32>pc >> 2) & (CACHE_ENTRIES - 1)) << 5);
     if (load<u64>(e) != pc) {
-      if (pc - lo > span - 4) {
+      if (pc - lo > span - 4 || inGuard(pc, 4, glo, gspan)) {
         store<u64>(st + C_FAR, pc);
         return finish(st, pc, EXIT_FETCH_ABORT, budget - left);
       }
@@ -347,85 +354,85 @@ export function step(cpu: i32, budget: i32): i32 {
       }
 
       // ---- loads and stores (op = 64 + mode * 13 + kind; pairs 120 + mode * 5 + kind)
-      case 64: if (!ldst(st, e, 0, 0, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // strb [rn, #imm]
-      case 65: if (!ldst(st, e, 0, 1, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // strh [rn, #imm]
-      case 66: if (!ldst(st, e, 0, 2, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // str w [rn, #imm]
-      case 67: if (!ldst(st, e, 0, 3, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // str x [rn, #imm]
-      case 68: if (!ldst(st, e, 0, 4, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrb [rn, #imm]
-      case 69: if (!ldst(st, e, 0, 5, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrh [rn, #imm]
-      case 70: if (!ldst(st, e, 0, 6, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldr w [rn, #imm]
-      case 71: if (!ldst(st, e, 0, 7, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldr x [rn, #imm]
-      case 72: if (!ldst(st, e, 0, 8, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrsb x [rn, #imm]
-      case 73: if (!ldst(st, e, 0, 9, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrsh x [rn, #imm]
-      case 74: if (!ldst(st, e, 0, 10, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrsw [rn, #imm]
-      case 75: if (!ldst(st, e, 0, 11, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrsb w [rn, #imm]
-      case 76: if (!ldst(st, e, 0, 12, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrsh w [rn, #imm]
-      case 77: if (!ldst(st, e, 1, 0, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // strb [rn, #imm]!
-      case 78: if (!ldst(st, e, 1, 1, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // strh [rn, #imm]!
-      case 79: if (!ldst(st, e, 1, 2, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // str w [rn, #imm]!
-      case 80: if (!ldst(st, e, 1, 3, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // str x [rn, #imm]!
-      case 81: if (!ldst(st, e, 1, 4, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrb [rn, #imm]!
-      case 82: if (!ldst(st, e, 1, 5, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrh [rn, #imm]!
-      case 83: if (!ldst(st, e, 1, 6, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldr w [rn, #imm]!
-      case 84: if (!ldst(st, e, 1, 7, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldr x [rn, #imm]!
-      case 85: if (!ldst(st, e, 1, 8, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrsb x [rn, #imm]!
-      case 86: if (!ldst(st, e, 1, 9, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrsh x [rn, #imm]!
-      case 87: if (!ldst(st, e, 1, 10, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrsw [rn, #imm]!
-      case 88: if (!ldst(st, e, 1, 11, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrsb w [rn, #imm]!
-      case 89: if (!ldst(st, e, 1, 12, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrsh w [rn, #imm]!
-      case 90: if (!ldst(st, e, 2, 0, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // strb [rn], #imm
-      case 91: if (!ldst(st, e, 2, 1, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // strh [rn], #imm
-      case 92: if (!ldst(st, e, 2, 2, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // str w [rn], #imm
-      case 93: if (!ldst(st, e, 2, 3, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // str x [rn], #imm
-      case 94: if (!ldst(st, e, 2, 4, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrb [rn], #imm
-      case 95: if (!ldst(st, e, 2, 5, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrh [rn], #imm
-      case 96: if (!ldst(st, e, 2, 6, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldr w [rn], #imm
-      case 97: if (!ldst(st, e, 2, 7, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldr x [rn], #imm
-      case 98: if (!ldst(st, e, 2, 8, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrsb x [rn], #imm
-      case 99: if (!ldst(st, e, 2, 9, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrsh x [rn], #imm
-      case 100: if (!ldst(st, e, 2, 10, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrsw [rn], #imm
-      case 101: if (!ldst(st, e, 2, 11, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrsb w [rn], #imm
-      case 102: if (!ldst(st, e, 2, 12, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrsh w [rn], #imm
-      case 103: if (!ldst(st, e, 3, 0, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // strb [rn, rm, ext]
-      case 104: if (!ldst(st, e, 3, 1, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // strh [rn, rm, ext]
-      case 105: if (!ldst(st, e, 3, 2, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // str w [rn, rm, ext]
-      case 106: if (!ldst(st, e, 3, 3, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // str x [rn, rm, ext]
-      case 107: if (!ldst(st, e, 3, 4, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrb [rn, rm, ext]
-      case 108: if (!ldst(st, e, 3, 5, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrh [rn, rm, ext]
-      case 109: if (!ldst(st, e, 3, 6, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldr w [rn, rm, ext]
-      case 110: if (!ldst(st, e, 3, 7, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldr x [rn, rm, ext]
-      case 111: if (!ldst(st, e, 3, 8, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrsb x [rn, rm, ext]
-      case 112: if (!ldst(st, e, 3, 9, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrsh x [rn, rm, ext]
-      case 113: if (!ldst(st, e, 3, 10, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrsw [rn, rm, ext]
-      case 114: if (!ldst(st, e, 3, 11, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrsb w [rn, rm, ext]
-      case 115: if (!ldst(st, e, 3, 12, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrsh w [rn, rm, ext]
-      case 120: if (!pair(st, e, 0, 0, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // stp w [rn, #imm]
-      case 121: if (!pair(st, e, 0, 1, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // stp x [rn, #imm]
-      case 122: if (!pair(st, e, 0, 2, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldp w [rn, #imm]
-      case 123: if (!pair(st, e, 0, 3, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldp x [rn, #imm]
-      case 124: if (!pair(st, e, 0, 4, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldpsw [rn, #imm]
-      case 125: if (!pair(st, e, 1, 0, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // stp w [rn, #imm]!
-      case 126: if (!pair(st, e, 1, 1, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // stp x [rn, #imm]!
-      case 127: if (!pair(st, e, 1, 2, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldp w [rn, #imm]!
-      case 128: if (!pair(st, e, 1, 3, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldp x [rn, #imm]!
-      case 129: if (!pair(st, e, 1, 4, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldpsw [rn, #imm]!
-      case 130: if (!pair(st, e, 2, 0, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // stp w [rn], #imm
-      case 131: if (!pair(st, e, 2, 1, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // stp x [rn], #imm
-      case 132: if (!pair(st, e, 2, 2, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldp w [rn], #imm
-      case 133: if (!pair(st, e, 2, 3, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldp x [rn], #imm
-      case 134: if (!pair(st, e, 2, 4, lo, span, delta)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldpsw [rn], #imm
+      case 64: if (!ldst(st, e, 0, 0, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // strb [rn, #imm]
+      case 65: if (!ldst(st, e, 0, 1, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // strh [rn, #imm]
+      case 66: if (!ldst(st, e, 0, 2, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // str w [rn, #imm]
+      case 67: if (!ldst(st, e, 0, 3, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // str x [rn, #imm]
+      case 68: if (!ldst(st, e, 0, 4, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrb [rn, #imm]
+      case 69: if (!ldst(st, e, 0, 5, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrh [rn, #imm]
+      case 70: if (!ldst(st, e, 0, 6, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldr w [rn, #imm]
+      case 71: if (!ldst(st, e, 0, 7, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldr x [rn, #imm]
+      case 72: if (!ldst(st, e, 0, 8, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrsb x [rn, #imm]
+      case 73: if (!ldst(st, e, 0, 9, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrsh x [rn, #imm]
+      case 74: if (!ldst(st, e, 0, 10, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrsw [rn, #imm]
+      case 75: if (!ldst(st, e, 0, 11, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrsb w [rn, #imm]
+      case 76: if (!ldst(st, e, 0, 12, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrsh w [rn, #imm]
+      case 77: if (!ldst(st, e, 1, 0, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // strb [rn, #imm]!
+      case 78: if (!ldst(st, e, 1, 1, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // strh [rn, #imm]!
+      case 79: if (!ldst(st, e, 1, 2, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // str w [rn, #imm]!
+      case 80: if (!ldst(st, e, 1, 3, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // str x [rn, #imm]!
+      case 81: if (!ldst(st, e, 1, 4, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrb [rn, #imm]!
+      case 82: if (!ldst(st, e, 1, 5, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrh [rn, #imm]!
+      case 83: if (!ldst(st, e, 1, 6, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldr w [rn, #imm]!
+      case 84: if (!ldst(st, e, 1, 7, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldr x [rn, #imm]!
+      case 85: if (!ldst(st, e, 1, 8, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrsb x [rn, #imm]!
+      case 86: if (!ldst(st, e, 1, 9, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrsh x [rn, #imm]!
+      case 87: if (!ldst(st, e, 1, 10, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrsw [rn, #imm]!
+      case 88: if (!ldst(st, e, 1, 11, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrsb w [rn, #imm]!
+      case 89: if (!ldst(st, e, 1, 12, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrsh w [rn, #imm]!
+      case 90: if (!ldst(st, e, 2, 0, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // strb [rn], #imm
+      case 91: if (!ldst(st, e, 2, 1, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // strh [rn], #imm
+      case 92: if (!ldst(st, e, 2, 2, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // str w [rn], #imm
+      case 93: if (!ldst(st, e, 2, 3, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // str x [rn], #imm
+      case 94: if (!ldst(st, e, 2, 4, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrb [rn], #imm
+      case 95: if (!ldst(st, e, 2, 5, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrh [rn], #imm
+      case 96: if (!ldst(st, e, 2, 6, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldr w [rn], #imm
+      case 97: if (!ldst(st, e, 2, 7, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldr x [rn], #imm
+      case 98: if (!ldst(st, e, 2, 8, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrsb x [rn], #imm
+      case 99: if (!ldst(st, e, 2, 9, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrsh x [rn], #imm
+      case 100: if (!ldst(st, e, 2, 10, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrsw [rn], #imm
+      case 101: if (!ldst(st, e, 2, 11, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrsb w [rn], #imm
+      case 102: if (!ldst(st, e, 2, 12, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrsh w [rn], #imm
+      case 103: if (!ldst(st, e, 3, 0, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // strb [rn, rm, ext]
+      case 104: if (!ldst(st, e, 3, 1, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // strh [rn, rm, ext]
+      case 105: if (!ldst(st, e, 3, 2, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // str w [rn, rm, ext]
+      case 106: if (!ldst(st, e, 3, 3, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // str x [rn, rm, ext]
+      case 107: if (!ldst(st, e, 3, 4, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrb [rn, rm, ext]
+      case 108: if (!ldst(st, e, 3, 5, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrh [rn, rm, ext]
+      case 109: if (!ldst(st, e, 3, 6, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldr w [rn, rm, ext]
+      case 110: if (!ldst(st, e, 3, 7, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldr x [rn, rm, ext]
+      case 111: if (!ldst(st, e, 3, 8, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrsb x [rn, rm, ext]
+      case 112: if (!ldst(st, e, 3, 9, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrsh x [rn, rm, ext]
+      case 113: if (!ldst(st, e, 3, 10, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrsw [rn, rm, ext]
+      case 114: if (!ldst(st, e, 3, 11, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrsb w [rn, rm, ext]
+      case 115: if (!ldst(st, e, 3, 12, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldrsh w [rn, rm, ext]
+      case 120: if (!pair(st, e, 0, 0, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // stp w [rn, #imm]
+      case 121: if (!pair(st, e, 0, 1, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // stp x [rn, #imm]
+      case 122: if (!pair(st, e, 0, 2, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldp w [rn, #imm]
+      case 123: if (!pair(st, e, 0, 3, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldp x [rn, #imm]
+      case 124: if (!pair(st, e, 0, 4, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldpsw [rn, #imm]
+      case 125: if (!pair(st, e, 1, 0, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // stp w [rn, #imm]!
+      case 126: if (!pair(st, e, 1, 1, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // stp x [rn, #imm]!
+      case 127: if (!pair(st, e, 1, 2, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldp w [rn, #imm]!
+      case 128: if (!pair(st, e, 1, 3, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldp x [rn, #imm]!
+      case 129: if (!pair(st, e, 1, 4, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldpsw [rn, #imm]!
+      case 130: if (!pair(st, e, 2, 0, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // stp w [rn], #imm
+      case 131: if (!pair(st, e, 2, 1, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // stp x [rn], #imm
+      case 132: if (!pair(st, e, 2, 2, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldp w [rn], #imm
+      case 133: if (!pair(st, e, 2, 3, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldp x [rn], #imm
+      case 134: if (!pair(st, e, 2, 4, lo, span, delta, glo, gspan)) return abort(st, pc, budget - left - 1); pc += 4; break; // ldpsw [rn], #imm
       case O.OP_LDR_LIT_W: {
-        const p = ldrLit(st, e, 4, lo, span, delta);
+        const p = ldrLit(st, e, 4, lo, span, delta, glo, gspan);
         if (!p) return abort(st, pc, budget - left - 1);
         wD(st, e, <u64>load<u32>(p)); pc += 4; break;
       }
       case O.OP_LDR_LIT_X: {
-        const p = ldrLit(st, e, 8, lo, span, delta);
+        const p = ldrLit(st, e, 8, lo, span, delta, glo, gspan);
         if (!p) return abort(st, pc, budget - left - 1);
         wD(st, e, load<u64>(p)); pc += 4; break;
       }
       case O.OP_LDRSW_LIT: {
-        const p = ldrLit(st, e, 4, lo, span, delta);
+        const p = ldrLit(st, e, 4, lo, span, delta, glo, gspan);
         if (!p) return abort(st, pc, budget - left - 1);
         wD(st, e, <u64>load<i32>(p)); pc += 4; break;
       }

@@ -16,8 +16,9 @@
 // Guest addresses map to Wasm offsets linearly:
 //   wasm = guest - ramBase + ramOffset, for lo <= guest < hi
 // where [lo, hi) is the accessible window (hi = ramBase + ramSize; lo may be
-// above ramBase to leave the NULL page unmapped). Every guest access is
-// checked against that window before it touches memory.
+// above ramBase to leave the NULL page unmapped), less the guard hole
+// [M_GUARD_LO, M_GUARD_HI) when there is one. Every guest access is checked
+// against that window before it touches memory.
 
 export const PAGE = 65536;
 export const MAX_CPUS = 64;
@@ -35,13 +36,19 @@ export const M_CODE_EPOCH = 40; //    u32 bumped by host patches and guest store
 export const M_EXCL_LOCK = 44; //     u32 spinlock for 128-bit exclusive pairs
 export const M_STOP = 48; //          u32 nonzero: every CPU leaves step() at once
 export const M_FLAGS = 52; //         u32 MF_* bits
-// 56 .. 127: host-side machine state (the Machine of bindings/machine/; the core never reads it)
+// 56 .. 79: host-side machine state (the Machine of bindings/machine/; the core never reads it)
 export const M_RUN_STATE = 56; //     u32 RS_*: what a CPU thread does when it sees M_STOP
 export const M_EXIT_CLAIM = 60; //    u32 0 until the first exit/fault/stop claims the machine's end (cmpxchg)
 export const M_EXIT_KIND = 64; //     u32 EK_*: how the machine ended
 export const M_EXIT_CODE = 68; //     i32 exit code given by the exit host call
 export const M_EXIT_CPU = 72; //      u32 the CPU that ended the machine
 export const M_PAUSE_GEN = 76; //     u32 futex: paused CPU threads wait while it is unchanged; resume bumps it
+// A guard hole inside the window: every guest access that touches [M_GUARD_LO,
+// M_GUARD_HI) faults as one outside the window does (the user profile's stack
+// guard gap). Both 0: no hole.
+export const M_GUARD_LO = 80; //      u64 first guest address of the hole
+export const M_GUARD_HI = 88; //      u64 one past its last address
+// 96 .. 127: free
 // 128 .. 511: host patch area (patch.ts); 512 .. 1023: interrupt/EL1 state;
 // 1024 .. 2047: block translation and I-cache model state
 export const M_COND_TABLE = 2048; //  u16[16]: for each NZCV value, the conditions that pass

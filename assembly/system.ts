@@ -10,7 +10,7 @@ import {
   C_EXCL_VAL, C_EXCL_VAL2, C_FAR, C_INSNS, C_MIDR, C_NZCV, C_TPIDR_EL0,
   E_AUX, E_B0, E_RA, E_RD, E_RM, E_RN,
   EXIT_DATA_ABORT, EXIT_UNDEF, FAULT_ALIGN, FAULT_RANGE, FAULT_WRITE, ICACHE_LINE, INV_ALL,
-  MACHINE_BASE, M_EXCL_LOCK, M_HI, M_LO, M_RAM_BASE, M_RAM_OFFSET,
+  MACHINE_BASE, M_EXCL_LOCK, M_GUARD_HI, M_GUARD_LO, M_HI, M_LO, M_RAM_BASE, M_RAM_OFFSET,
   EXCL_NONE, SYS_MRS, SYS_MSR, SYS_MSRI, SYS_SYS, SYSREG_TPIDR_EL0,
 } from './layout';
 import { logInvalidation, noteStore } from './icache';
@@ -37,7 +37,8 @@ export function translate(st: usize, addr: u64, size: u32, write: bool, aligned:
   }
   const lo = load<u64>(MACHINE_BASE + M_LO);
   const span = load<u64>(MACHINE_BASE + M_HI) - lo;
-  if (addr - lo > span - <u64>size) {
+  const glo = load<u64>(MACHINE_BASE + M_GUARD_LO);
+  if (addr - lo > span - <u64>size || addr - glo + <u64>(size - 1) < load<u64>(MACHINE_BASE + M_GUARD_HI) - glo + <u64>(size - 1)) {
     abort_(st, addr, FAULT_RANGE | (write ? FAULT_WRITE : 0));
     return 0;
   }

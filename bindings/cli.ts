@@ -17,13 +17,14 @@
 //   patchlab litmus FILE... [--json] [--bound N] [--fetch-ahead N] [--kinds FILE] [--no-sidecar] [--no-outcomes]
 
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { readFileSync, readSync, writeSync } from 'node:fs';
+import { readFileSync, readlinkSync, readSync, writeSync } from 'node:fs';
 import { ElfError } from './elf/index.ts';
 import { GuestAccessError } from './guest-memory.ts';
+import { ImageFileError, readImageFile } from './image-file.ts';
 import { LoadError } from './user/image.ts';
 import { runUserProgram, DEFAULT_USER_RAM } from './user/run.ts';
 import { hostSleep } from './user/syscalls.ts';
-import { ConfigError } from './core.ts';
+import { ConfigError, MAX_RAM } from './core.ts';
 import { Machine } from './machine/machine.ts';
 import { MachineError } from './machine/errors.ts';
 import { addHackbenchCommand } from './hackbench/command.ts';
@@ -42,12 +43,16 @@ function parseCount(v: string): bigint {
   return BigInt(v.replace(/_/g, ''));
 }
 
-/** Sizes like 256M, 1G, 65536. */
+/** Sizes like 256M, 1G, 65536: a guest RAM size, a multiple of 64 KiB from 64 KiB to 2 GiB. */
 export function parseSize(v: string): number {
   const m = /^(\d+)([kKmMgG]?)(i?[bB])?$/.exec(v);
   if (!m) throw new InvalidArgumentError('expected a size such as 256M or 1G');
   const mul = { '': 1, k: 1024, m: 1 << 20, g: 1 << 30 }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g'];
-  return Number(m[1]) * mul;
+  const n = Number(m[1]) * mul;
+  if (!Number.isSafeInteger(n) || n < 65536 || n > MAX_RAM || n % 65536 !== 0) {
+    throw new InvalidArgumentError('expected a multiple of 64 KiB from 64 KiB to 2 GiB (64K .. 2G)');
+  }
+  return n;
 }
 
 // Linux errno values a failed host read or write passes to the guest; anything else is -EIO.
@@ -56,9 +61,27 @@ const HOST_ERRNO: Record<string, number> = {
   EDQUOT: 122,
 };
 const hostErrno = (err: unknown): number => -(HOST_ERRNO[(err as NodeJS.ErrnoException).code ?? ''] ?? HOST_ERRNO.EIO);
+const errnoName = (n: number): string => Object.entries(HOST_ERRNO).find(([, v]) => v === -n)?.[0] ?? `errno ${-n}`;
+
+/**
+ * Whether patchlab was started with `fd` closed (`>&-`): Node then opens
+ * /dev/null read-write in its place, where a shell's `>/dev/null` is
+ * write-only. Linux-specific (/proc); false elsewhere.
+ */
+function closedAtStart(fd: number): boolean {
+  try {
+    if (readlinkSync(`/proc/self/fd/${fd}`) !== '/dev/null') return false;
+    const flags = /^flags:\s*([0-7]+)/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'));
+    return flags !== null && (parseInt(flags[1]!, 8) & 3) === 2; // O_RDWR
+  } catch {
+    return false;
+  }
+}
+const CLOSED = { 1: closedAtStart(1), 2: closedAtStart(2) };
 
 /** Writes all of `data`; on a host error, what was written before it, or the negative Linux errno. */
 function writeAll(fd: number, data: Uint8Array): number {
+  if (CLOSED[fd as 1 | 2]) return -HOST_ERRNO.EBADF; // as write(2) on a closed descriptor
   let off = 0;
   while (off < data.length) {
     try {
@@ -119,8 +142,9 @@ interface RunFlags {
 async function runKernel(file: string, args: string[], flags: RunFlags): Promise<number> {
   if (args.length) throw new ConfigError('the kernel profile takes no guest arguments');
   if (flags.maxInsns !== undefined) throw new ConfigError('--max-insns is for the user profile');
-  const bytes = readFileSync(file);
-  const machine = await Machine.create({
+  const bytes = readImageFile(file, flags.ram);
+  let outputError: number | null = null;
+  const machine: Machine = await Machine.create({
     profile: 'kernel',
     cpus: flags.cpus ?? 1,
     ramSize: flags.ram,
@@ -129,12 +153,21 @@ async function runKernel(file: string, args: string[], flags: RunFlags): Promise
     icache: flags.icache,
     quantum: flags.quantum,
     jitThreshold: flags.jitThreshold,
-    onOutput: (fd, data) => void writeAll(fd, data),
+    onOutput: (fd, data) => {
+      if (outputError !== null) return;
+      const n = writeAll(fd, data);
+      if (n >= 0) return;
+      // Nobody reads the console any more (EPIPE: end as SIGPIPE would), or it cannot be written.
+      outputError = n;
+      if (n !== -HOST_ERRNO.EPIPE) process.stderr.write(`patchlab: cannot write the guest's ${fd === 1 ? 'stdout' : 'stderr'}: ${errnoName(n)}\n`);
+      void machine.terminate();
+    },
     log: (m) => process.stderr.write(m + '\n'),
   });
   machine.load(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   machine.start();
   const r = await machine.exited;
+  if (outputError !== null) return outputError === -HOST_ERRNO.EPIPE ? 141 : 1;
   if (flags.stats) {
     process.stderr.write(
       `patchlab: ${r.insns} instructions retired on ${machine.ncpus} CPUs in ${r.seconds.toFixed(3)} s, ` +
@@ -156,7 +189,8 @@ function runCommand(file: string, args: string[], flags: RunFlags): number | Pro
   for (const [name, v] of [['--cpus', flags.cpus], ['--mode', flags.mode], ['--seed', flags.seed], ['--icache', flags.icache], ['--quantum', flags.quantum]] as const) {
     if (v !== undefined) throw new ConfigError(`${name} is for the kernel profile`);
   }
-  const bytes = readFileSync(file);
+  const bytes = readImageFile(file, flags.ram);
+  let closed: { fd: number; errno: number } | null = null;
   const result = runUserProgram(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
     args: [file, ...args],
     // The guest inherits patchlab's environment, as a program started by the shell (or by qemu-aarch64) does.
@@ -165,12 +199,21 @@ function runCommand(file: string, args: string[], flags: RunFlags): number | Pro
     maxInsns: flags.maxInsns,
     jitThreshold: flags.jitThreshold,
     io: {
-      write: (fd, data) => writeAll(fd, data),
+      write: (fd, data) => {
+        const n = writeAll(fd, data);
+        if (n === -HOST_ERRNO.EBADF && !closed) closed = { fd, errno: n }; // patchlab's own stdout or stderr is closed
+        return n;
+      },
       read: readStdin,
       warn: (m) => process.stderr.write(m + '\n'),
     },
   });
   if (result.fault) process.stderr.write(result.fault.report + '\n');
+  const lost = closed as { fd: number; errno: number } | null;
+  if (lost) {
+    // The guest saw -EBADF, as under Linux; the output is lost, which patchlab reports.
+    process.stderr.write(`patchlab: the guest's ${lost.fd === 1 ? 'stdout' : 'stderr'} is closed (${errnoName(lost.errno)}): its output was lost\n`);
+  }
   if (result.stoppedAtMaxInsns) process.stderr.write(`patchlab: stopped after ${result.insns} instructions (--max-insns)\n`);
   if (flags.stats) {
     process.stderr.write(
@@ -183,6 +226,7 @@ function runCommand(file: string, args: string[], flags: RunFlags): number | Pro
         `in ${j.compileMs.toFixed(1)} ms; ${j.reused} reused, ${j.refused} heads left to the interpreter\n`,
     );
   }
+  if (lost && result.exitCode === 0) return 1;
   return result.exitCode ?? 124;
 }
 
@@ -211,7 +255,10 @@ function reportError(err: unknown): number {
   if (err instanceof Error && 'exitCode' in err && typeof (err as { exitCode: unknown }).exitCode === 'number') {
     return (err as { exitCode: number }).exitCode; // commander already printed the message
   }
-  if (err instanceof ElfError || err instanceof LoadError || err instanceof ConfigError || err instanceof GuestAccessError) {
+  if (
+    err instanceof ElfError || err instanceof LoadError || err instanceof ConfigError || err instanceof GuestAccessError ||
+    err instanceof ImageFileError
+  ) {
     process.stderr.write(`patchlab: ${err.message}\n`);
     return 2;
   }
@@ -219,11 +266,15 @@ function reportError(err: unknown): number {
     process.stderr.write(`patchlab: ${err.message}\n`);
     return 125;
   }
-  if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-    process.stderr.write(`patchlab: ${(err as Error).message}\n`);
+  const errno = err as NodeJS.ErrnoException;
+  if (err instanceof Error && typeof errno.code === 'string' && typeof errno.syscall === 'string') {
+    process.stderr.write(`patchlab: ${err.message}\n`); // a file named on the command line (ENOENT, EACCES, EISDIR...)
     return 2;
   }
-  throw err;
+  // A bug of patchlab's own: one line, the stack only when asked for.
+  process.stderr.write(`patchlab: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+  if (process.env.PATCHLAB_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  return 70;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -239,7 +290,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--max-insns <n>', 'stop after N instructions (user profile)', parseCount)
     .option('--stats', 'print instructions retired and guest MIPS to stderr')
     .option('--ram <size>', 'guest RAM size (default 256M)', parseSize, DEFAULT_USER_RAM)
-    .option('--jit-threshold <n>', 'runs of a block head before it is translated to Wasm (0: interpret only)', (v) => Number(parseCount(v)))
+    .option('--jit-threshold <n>', 'runs of a block head before it is translated to Wasm (0: interpret only)', parseIntIn(0, 65535))
     .option('--cpus <n>', 'kernel profile: number of CPUs (1..64, default 1)', parseIntIn(1, 64))
     .addOption(new Option('--mode <mode>', 'kernel profile: one thread per CPU, or seeded replayable order').choices(['threads', 'deterministic']))
     .option('--seed <s>', 'kernel profile: seed of the deterministic order', parseIntIn(0, 0xffffffff))
@@ -266,12 +317,28 @@ export async function main(argv: string[]): Promise<number> {
   addLitmusCommand(program, (c) => {
     code = c;
   });
+  // A stdout that fails later (the reader of a pipe went away) must not end
+  // patchlab with an unhandled 'error' event: EPIPE ends it as SIGPIPE would
+  // (141), any other error with one line.
+  let stdoutError: NodeJS.ErrnoException | null = null;
+  const onStdoutError = (err: NodeJS.ErrnoException): void => {
+    stdoutError ??= err;
+  };
+  process.stdout.on('error', onStdoutError);
+  let status: number;
   try {
     program.parse(argv, { from: 'user' });
-    return await code;
+    status = await code;
   } catch (err) {
-    return reportError(err);
+    status = reportError(err);
   }
+  const failed = stdoutError as NodeJS.ErrnoException | null;
+  if (failed && status === 0) {
+    if (failed.code === 'EPIPE') return 141;
+    process.stderr.write(`patchlab: cannot write to stdout: ${failed.code ?? failed.message}\n`);
+    return 1;
+  }
+  return status;
 }
 
 process.exitCode = await main(process.argv.slice(2));

@@ -1,6 +1,7 @@
 // Host access to guest RAM, bounds-checked against the accessible window:
-// every read or write outside [lo, hi) throws GuestAccessError and touches
-// nothing. A write that reaches a page holding translated code moves the
+// every read or write outside [lo, hi), or into the guard hole (the user
+// stack's guard gap, assembly/layout.ts M_GUARD_LO), throws GuestAccessError
+// and touches nothing. A write that reaches a page holding translated code moves the
 // machine's code epoch, and one into a granule a CPU waits on in WFE wakes
 // that CPU, as a guest store would (assembly/icache.ts, wfe-watch.ts); one
 // into a page of registered text tells onTextWrite (the Machine keeps its
@@ -11,10 +12,19 @@ import { wakeWatchers } from './irq.ts';
 
 export class GuestAccessError extends Error {
   override name = 'GuestAccessError';
-  constructor(readonly address: bigint, readonly length: number, readonly window: [bigint, bigint]) {
+  constructor(
+    readonly address: bigint,
+    readonly length: number,
+    readonly window: [bigint, bigint],
+    /** The guard hole the access touches, when that is why it was refused. */
+    readonly guard?: [bigint, bigint],
+  ) {
     super(
-      `guest access 0x${address.toString(16)}+${length} is outside guest RAM ` +
-        `0x${window[0].toString(16)}..0x${window[1].toString(16)}`,
+      guard
+        ? `guest access 0x${BigInt.asUintN(64, address).toString(16)}+${length} touches the guard gap ` +
+            `0x${guard[0].toString(16)}..0x${guard[1].toString(16)}`
+        : `guest access 0x${BigInt.asUintN(64, address).toString(16)}+${length} is outside guest RAM ` +
+            `0x${window[0].toString(16)}..0x${window[1].toString(16)}`,
     );
   }
 }
@@ -25,6 +35,8 @@ export class GuestMemory {
   readonly words: Int32Array;
   /** Called after a write that reaches a page of registered text (PAGE_TEXT), with the guest range written. */
   onTextWrite: ((addr: bigint, len: number) => void) | null = null;
+  private guardLo = 0n;
+  private guardHi = 0n;
 
   /**
    * @param memory the machine's shared memory
@@ -43,6 +55,34 @@ export class GuestMemory {
     this.bytes = new Uint8Array(memory.buffer, ramOffset, size);
     this.view = new DataView(memory.buffer, ramOffset, size);
     this.words = new Int32Array(memory.buffer, ramOffset, size / 4); // size may be 2^31
+    const m = new DataView(memory.buffer, L.MACHINE_BASE, L.MACHINE_SIZE);
+    this.guardLo = m.getBigUint64(L.M_GUARD_LO, true);
+    this.guardHi = m.getBigUint64(L.M_GUARD_HI, true);
+  }
+
+  /** The guard hole [lo, hi) inside the window, or null. */
+  get guard(): [bigint, bigint] | null {
+    return this.guardHi > this.guardLo ? [this.guardLo, this.guardHi] : null;
+  }
+
+  /**
+   * Makes [lo, hi) a hole in the window for the CPUs and for this host view
+   * alike: every access touching it faults (the machine block's M_GUARD_LO,
+   * M_GUARD_HI). Set before the CPUs run; other host views made later see it.
+   */
+  setGuard(lo: bigint, hi: bigint): void {
+    if (hi < lo || lo < this.lo || hi > this.hi) {
+      throw new GuestAccessError(lo, Number(hi - lo), [this.lo, this.hi]);
+    }
+    const m = new DataView(this.memory.buffer, L.MACHINE_BASE, L.MACHINE_SIZE);
+    m.setBigUint64(L.M_GUARD_LO, hi > lo ? lo : 0n, true);
+    m.setBigUint64(L.M_GUARD_HI, hi > lo ? hi : 0n, true);
+    this.guardLo = hi > lo ? lo : 0n;
+    this.guardHi = hi > lo ? hi : 0n;
+  }
+
+  private inGuard(addr: bigint, len: number): boolean {
+    return len > 0 && this.guardHi > this.guardLo && addr < this.guardHi && addr + BigInt(len) > this.guardLo;
   }
 
   get hi(): bigint {
@@ -51,14 +91,15 @@ export class GuestMemory {
 
   /** Offset into `bytes` of [addr, addr+len), or throws. */
   offset(addr: bigint, len: number): number {
-    if (len < 0 || addr < this.lo || addr + BigInt(len) > this.hi) {
+    if (!Number.isInteger(len) || len < 0 || addr < this.lo || addr + BigInt(len) > this.hi) {
       throw new GuestAccessError(addr, len, [this.lo, this.hi]);
     }
+    if (this.inGuard(addr, len)) throw new GuestAccessError(addr, len, [this.lo, this.hi], [this.guardLo, this.guardHi]);
     return Number(addr - this.base);
   }
 
   contains(addr: bigint, len: number): boolean {
-    return len >= 0 && addr >= this.lo && addr + BigInt(len) <= this.hi;
+    return Number.isInteger(len) && len >= 0 && addr >= this.lo && addr + BigInt(len) <= this.hi && !this.inGuard(addr, len);
   }
 
   read(addr: bigint, len: number): Uint8Array {
@@ -132,7 +173,8 @@ export class GuestMemory {
   /** A NUL-terminated string of at most `max` bytes (without the NUL). */
   cstring(addr: bigint, max = 4096): string {
     const start = this.offset(addr, 1);
-    const limit = Math.min(this.size, start + max);
+    let limit = Math.min(this.size, start + max);
+    if (this.guardHi > this.guardLo && addr < this.guardLo) limit = Math.min(limit, Number(this.guardLo - this.base));
     let end = start;
     while (end < limit && this.bytes[end] !== 0) end++;
     return new TextDecoder().decode(this.bytes.slice(start, end)); // slice: decoders refuse shared buffers

@@ -82,11 +82,11 @@ export function recentPath(cpu: CpuState, pc: bigint, max = 16): bigint[] {
 }
 
 /** Return addresses found by walking the x29 frame-record chain (at most `max`). */
-export function backtrace(cpu: CpuState, mem: GuestMemory, max = 16): bigint[] {
-  const out: bigint[] = [cpu.pc];
+export function backtrace(cpu: CpuState, mem: GuestMemory, max = 16, pc = cpu.pc): bigint[] {
+  const out: bigint[] = [pc];
   let fp = cpu.x(29);
   // A leaf function has no frame record of its own yet: its caller is in x30.
-  if (mem.contains(fp, 16) && mem.u64(fp + 8n) !== cpu.x(30) && cpu.x(30) !== 0n) out.push(cpu.x(30));
+  if (cpu.x(30) !== 0n && (!mem.contains(fp, 16) || mem.u64(fp + 8n) !== cpu.x(30))) out.push(cpu.x(30));
   const seen = new Set<bigint>();
   while (out.length < max && fp !== 0n && (fp & 7n) === 0n && mem.contains(fp, 16) && !seen.has(fp)) {
     seen.add(fp);
@@ -109,11 +109,6 @@ export function buildFault(
   if (!kind) return null;
   const pc = cpu.pc;
   const word = mem.contains(pc, 4) && (pc & 3n) === 0n ? mem.u32(pc) : undefined;
-  const symText = (a: bigint): string | null => {
-    const s = opts.symbolize?.(a);
-    return s ? (s.offset ? `${s.name}+0x${s.offset.toString(16)}` : s.name) : null;
-  };
-  const dis = (w: number, a: bigint): string => (opts.disassemble ? opts.disassemble(w, a, symText) : `.inst 0x${hex32(w)}`);
   const lines: string[] = [];
   const where = formatAddr(pc, opts.symbolize);
   let address: bigint | undefined;
@@ -132,7 +127,9 @@ export function buildFault(
     case 'data-abort': {
       address = cpu.far;
       const info = cpu.excInfo;
-      const what = info & L.FAULT_ALIGN ? 'alignment fault' : 'outside guest RAM';
+      const guard = mem.guard;
+      const inGuard = guard !== null && address < guard[1] && address + 16n > guard[0];
+      const what = info & L.FAULT_ALIGN ? 'alignment fault' : inGuard ? 'stack guard gap: stack overflow' : 'outside guest RAM';
       lines.push(
         `Unable to handle guest ${info & L.FAULT_WRITE ? 'write' : 'read'} at address 0x${hex64(address)} (${what}) ` +
           `at ${where} [CPU ${cpu.index}]`,
@@ -141,7 +138,7 @@ export function buildFault(
     }
     case 'instruction-abort':
       address = cpu.far;
-      lines.push(`Unable to fetch instruction at 0x${hex64(pc)}: PC outside guest RAM [CPU ${cpu.index}]`);
+      lines.push(`Unable to fetch instruction at 0x${hex64(pc)}: PC ${mem.guard && pc >= mem.guard[0] && pc < mem.guard[1] ? 'in the stack guard gap' : 'outside guest RAM'} [CPU ${cpu.index}]`);
       break;
     case 'pc-alignment':
       address = cpu.far;
@@ -160,7 +157,64 @@ export function buildFault(
     const far = kind === 'data-abort' || kind === 'instruction-abort' || kind === 'pc-alignment' ? `  FAR 0x${hex64(cpu.far)}` : '';
     lines.push(`ESR 0x${hex32(cpu.syndrome)} [${describeEsr(cpu.syndrome)}]${far}`);
   }
-  if (word !== undefined) lines.push(`pc : ${where}: ${hex32(word)}  ${dis(word, pc)}`);
+  lines.push(...stateLines(cpu, mem, pc, word, kernel, opts));
+  // Linux sends SIGBUS (BUS_ADRALN) for an alignment fault on a data access, SIGSEGV for the others.
+  const signal = kind === 'data-abort' && cpu.excInfo & L.FAULT_ALIGN ? 'SIGBUS' : SIGNALS[kind];
+  return { kind, cpu: cpu.index, pc, address, word, signal, report: lines.join('\n') };
+}
+
+const EXIT_INSN: Record<number, string> = { [L.EXIT_SVC]: 'SVC', [L.EXIT_HVC]: 'HVC', [L.EXIT_HLT]: 'HLT' };
+
+/**
+ * The oops of an exception the image has no vector for: an SVC or HVC taken
+ * at EL1 (or HLT with halting debug off) by a kernel image whose VBAR_EL1 is
+ * still 0. Names the instruction and its function, the vector the CPU would
+ * have entered, the syndrome ESR_EL1 would hold, decoded, then the state.
+ * Linux would die() with the same: the image is treated as having run an
+ * undefined instruction (SIGILL).
+ */
+export function unhandledException(
+  cpu: CpuState,
+  mem: GuestMemory,
+  opts: { disassemble?: Disassembler; symbolize?: Symbolizer },
+): Fault {
+  const exit = cpu.exit;
+  const insn = EXIT_INSN[exit] ?? `exit ${exit}`;
+  // SVC and HVC leave the PC past the instruction (the preferred return address); HLT leaves it on it.
+  const at = exit === L.EXIT_SVC || exit === L.EXIT_HVC ? cpu.pc - 4n : cpu.pc;
+  const word = mem.contains(at, 4) && (at & 3n) === 0n ? mem.u32(at) : undefined;
+  const imm = cpu.excInfo & 0xffff;
+  const esr = exit === L.EXIT_SVC ? ((L.EC_SVC64 << 26) | (1 << 25) | imm) >>> 0 : exit === L.EXIT_HVC ? ((0x16 << 26) | (1 << 25) | imm) >>> 0 : (1 << 25) >>> 0;
+  const el = cpu.el;
+  const offset = el === 0 ? 0x400 : cpu.spsel ? 0x200 : 0;
+  const vector = el === 0 ? 'lower EL using AArch64, synchronous' : `current EL with SP_EL${cpu.spsel ? 1 : 0}, synchronous`;
+  const esrText = exit === L.EXIT_HVC ? `EC 0x16 (HVC instruction), IL 1, imm16 0x${imm.toString(16).padStart(4, '0')}` : describeEsr(esr);
+  const lines = [
+    `Internal error: ${insn}${exit === L.EXIT_HLT ? '' : ` #0x${imm.toString(16)}`} at EL${el} with no vector table at ` +
+      `${formatAddr(at, opts.symbolize)} [CPU ${cpu.index}]`,
+    `The exception would enter VBAR_EL1 + 0x${offset.toString(16)} (${vector}), but VBAR_EL1 is 0`,
+    `ESR 0x${hex32(esr)} [${esrText}]  ELR 0x${hex64(exit === L.EXIT_HLT ? at : cpu.pc)}`,
+    ...stateLines(cpu, mem, at, word, true, opts),
+  ];
+  return { kind: 'undefined-instruction', cpu: cpu.index, pc: at, word, signal: 'SIGILL', report: lines.join('\n') };
+}
+
+/** The registers, the frame-pointer call trace and the last instructions, as the report's tail. */
+function stateLines(
+  cpu: CpuState,
+  mem: GuestMemory,
+  pc: bigint,
+  word: number | undefined,
+  kernel: boolean,
+  opts: { disassemble?: Disassembler; symbolize?: Symbolizer },
+): string[] {
+  const symText = (a: bigint): string | null => {
+    const s = opts.symbolize?.(a);
+    return s ? (s.offset ? `${s.name}+0x${s.offset.toString(16)}` : s.name) : null;
+  };
+  const dis = (w: number, a: bigint): string => (opts.disassemble ? opts.disassemble(w, a, symText) : `.inst 0x${hex32(w)}`);
+  const lines: string[] = [];
+  if (word !== undefined) lines.push(`pc : ${formatAddr(pc, opts.symbolize)}: ${hex32(word)}  ${dis(word, pc)}`);
   lines.push(`lr : ${formatAddr(cpu.x(30), opts.symbolize)}`);
   const n = cpu.nzcv;
   const flags = `${n & 0x80000000 ? 'N' : 'n'}${n & 0x40000000 ? 'Z' : 'z'}${n & 0x20000000 ? 'C' : 'c'}${n & 0x10000000 ? 'V' : 'v'}`;
@@ -172,7 +226,7 @@ export function buildFault(
     lines.push(row.join(' '));
   }
   lines.push('Call trace (frame pointers):');
-  for (const frame of backtrace(cpu, mem)) lines.push(`  ${formatAddr(frame, opts.symbolize)}`);
+  for (const frame of backtrace(cpu, mem, 16, pc)) lines.push(`  ${formatAddr(frame, opts.symbolize)}`);
   lines.push('Last instructions:');
   for (const a of recentPath(cpu, pc)) {
     const w = mem.contains(a, 4) ? mem.u32(a) : undefined;
@@ -180,7 +234,5 @@ export function buildFault(
     const text = w === undefined ? '(not in RAM)' : `${hex32(w)}  ${dis(w, a)}`;
     lines.push(`${mark} ${formatAddr(a, opts.symbolize)}: ${text}`);
   }
-  // Linux sends SIGBUS (BUS_ADRALN) for an alignment fault on a data access, SIGSEGV for the others.
-  const signal = kind === 'data-abort' && cpu.excInfo & L.FAULT_ALIGN ? 'SIGBUS' : SIGNALS[kind];
-  return { kind, cpu: cpu.index, pc, address, word, signal, report: lines.join('\n') };
+  return lines;
 }

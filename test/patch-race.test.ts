@@ -142,38 +142,18 @@ describe('a word that changes between validation and the store', () => {
 });
 
 describe('a site named twice in one batch', () => {
-  it('leaves the last site\'s new word, as stores in order did', () => {
-    const { p, patcher, g, epoch, invSeq } = setup();
-    const r = patcher.patchBatch([
-      { addr: g, expectedOld: NOP, newWord: MOV_X9_X30 },
-      { addr: g + 4n, expectedOld: NOP, newWord: MOV2 },
-      { addr: g, expectedOld: NOP, newWord: BRK },
-    ]);
-    expect(r.written).toBe(3);
-    expect([p.mem.u32(g), p.mem.u32(g + 4n)]).toEqual([BRK, MOV2]);
-    expect([epoch(), invSeq()]).toEqual([1, 1]);
-  });
-
-  it('is put back to the word before the batch when a later site is refused', () => {
-    const { p, patcher, race, refusal, f, g } = setup();
-    race(f, [f, MOV3]);
+  it('is refused with a duplicate PatchError before anything is written', () => {
+    const { p, patcher, calls, checker, refusal, f, g, epoch, invSeq } = setup();
     const e = refusal(() => patcher.patchBatch([
       { addr: g, expectedOld: NOP, newWord: MOV_X9_X30 },
-      { addr: g, expectedOld: NOP, newWord: BRK },
       { addr: f, expectedOld: MOV1, newWord: MOV2 },
+      { addr: g, expectedOld: NOP, newWord: BRK },
     ]));
-    expect([e.code, e.address]).toEqual(['mismatch', f]);
-    expect(e.message).toContain('2 word(s) written before it were put back');
-    expect([p.mem.u32(g), p.mem.u32(f)]).toEqual([NOP, MOV3]);
-  });
-
-  it('is refused when another writer changed the word between the two sites', () => {
-    const { p, patcher, race, refusal, g } = setup();
-    const twice = [{ addr: g, expectedOld: NOP, newWord: MOV_X9_X30 }, { addr: g + 4n, expectedOld: NOP, newWord: MOV2 }, { addr: g, expectedOld: NOP, newWord: BRK }];
-    race(g + 4n, [g, MOV3]);
-    const e = refusal(() => patcher.patchBatch(twice));
-    expect([e.code, e.address, e.actual]).toEqual(['mismatch', g, MOV3]);
-    expect(e.message).toContain('1 word(s) written before it were put back, 1 changed since by another writer left as found');
-    expect([p.mem.u32(g), p.mem.u32(g + 4n)]).toEqual([MOV3, NOP]);
+    expect([e.code, e.address, e.expectedOld, e.newWord]).toEqual(['duplicate', g, NOP, BRK]);
+    expect(e.message).toContain('sites 0 and 2');
+    expect([p.mem.u32(g), p.mem.u32(f)]).toEqual([NOP, MOV1]);
+    expect(calls).toEqual([]);
+    expect([epoch(), invSeq()]).toEqual([0, 0]);
+    expect(checker.counts).toEqual({ allowed: 0, quiescent: 0, violation: 0 });
   });
 });

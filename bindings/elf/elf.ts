@@ -80,7 +80,25 @@ class StringTable {
   }
 }
 
-export function parseElf(bytes: Uint8Array): ElfImage {
+export interface ParseElfOptions {
+  /**
+   * 'strict' (the default): a damaged section header table, string table,
+   * symbol table or `__patchable_function_entries` is an ElfError.
+   * 'lenient': as qemu-aarch64 and Linux load a program, only the ELF and
+   * program headers must be sound; when the sections are not, the image has
+   * no sections, symbols or patchable entries and `sectionError` says why.
+   */
+  sections?: 'strict' | 'lenient';
+}
+
+export function parseElf(bytes: Uint8Array, opts: ParseElfOptions = {}): ElfImage {
+  const lenient = opts.sections === 'lenient';
+  let sectionError: ElfError | null = null;
+  /** In lenient mode, keeps a section-table error for the image instead of throwing it. */
+  const keep = (err: unknown): void => {
+    if (!lenient || !(err instanceof ElfError)) throw err;
+    sectionError = err;
+  };
   const size = bytes.length;
   const sizeBig = BigInt(size);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -141,39 +159,48 @@ export function parseElf(bytes: Uint8Array): ElfImage {
   }
 
   // --- Section header table location and extended numbering -----------------
-  if (shoff === 0n) {
-    if (shnum !== 0 || shstrndx !== 0) {
-      throw new ElfError('BAD_HEADER', `e_shoff is 0 but e_shnum is ${shnum} and e_shstrndx is ${shstrndx}`,
-        { offset: 40 });
-    }
-    if (phnum === PN_XNUM) {
-      throw new ElfError('BAD_HEADER', 'e_phnum is PN_XNUM but there is no section header 0', { offset: 56 });
-    }
-  } else {
-    if (shentsize !== SHDR_SIZE) {
-      throw new ElfError('BAD_HEADER', `e_shentsize is ${shentsize}, expected 64`,
-        { offset: 58, value: BigInt(shentsize) });
-    }
-    if (!inFile(shoff, BigInt(SHDR_SIZE))) {
-      throw new ElfError('TRUNCATED',
-        `section header table at ${hex(shoff)} exceeds file size ${hex(size)}`, { offset: 40, value: shoff });
-    }
-    const s0 = Number(shoff);
-    if (shnum === 0) {
-      const n = u64(s0 + 32);
-      if (n === 0n || !inFile(shoff, n * BigInt(SHDR_SIZE))) {
-        throw new ElfError('BAD_HEADER', `extended section count ${hex(n)} is invalid for file size ${hex(size)}`,
-          { offset: s0 + 32, value: n });
+  const phnumXnum = phnum === PN_XNUM;
+  try {
+    if (shoff === 0n) {
+      if (shnum !== 0 || shstrndx !== 0) {
+        throw new ElfError('BAD_HEADER', `e_shoff is 0 but e_shnum is ${shnum} and e_shstrndx is ${shstrndx}`,
+          { offset: 40 });
       }
-      shnum = Number(n);
+      if (phnum === PN_XNUM) {
+        throw new ElfError('BAD_HEADER', 'e_phnum is PN_XNUM but there is no section header 0', { offset: 56 });
+      }
+    } else {
+      if (shentsize !== SHDR_SIZE) {
+        throw new ElfError('BAD_HEADER', `e_shentsize is ${shentsize}, expected 64`,
+          { offset: 58, value: BigInt(shentsize) });
+      }
+      if (!inFile(shoff, BigInt(SHDR_SIZE))) {
+        throw new ElfError('TRUNCATED',
+          `section header table at ${hex(shoff)} exceeds file size ${hex(size)}`, { offset: 40, value: shoff });
+      }
+      const s0 = Number(shoff);
+      if (shnum === 0) {
+        const n = u64(s0 + 32);
+        if (n === 0n || !inFile(shoff, n * BigInt(SHDR_SIZE))) {
+          throw new ElfError('BAD_HEADER', `extended section count ${hex(n)} is invalid for file size ${hex(size)}`,
+            { offset: s0 + 32, value: n });
+        }
+        shnum = Number(n);
+      }
+      if (shstrndx === SHN_XINDEX) shstrndx = u32(s0 + 40);
+      if (phnum === PN_XNUM) phnum = u32(s0 + 44);
+      if (!inFile(shoff, BigInt(shnum) * BigInt(SHDR_SIZE))) {
+        throw new ElfError('TRUNCATED',
+          `section header table ${hex(shoff)}+${hex(shnum * SHDR_SIZE)} exceeds file size ${hex(size)}`,
+          { offset: 40, value: shoff });
+      }
     }
-    if (shstrndx === SHN_XINDEX) shstrndx = u32(s0 + 40);
-    if (phnum === PN_XNUM) phnum = u32(s0 + 44);
-    if (!inFile(shoff, BigInt(shnum) * BigInt(SHDR_SIZE))) {
-      throw new ElfError('TRUNCATED',
-        `section header table ${hex(shoff)}+${hex(shnum * SHDR_SIZE)} exceeds file size ${hex(size)}`,
-        { offset: 40, value: shoff });
-    }
+
+  } catch (err) {
+    if (phnumXnum) throw err; // the program header count lives in section header 0
+    keep(err);
+    shnum = 0;
+    shstrndx = 0;
   }
 
   // --- Program headers ------------------------------------------------------
@@ -287,136 +314,144 @@ export function parseElf(bytes: Uint8Array): ElfImage {
   }
   const textRanges = sorted.filter((s) => s.flags.x).map((s) => ({ start: s.vaddr, end: s.vaddr + s.memSize }));
 
-  // --- Sections ---------------------------------------------------------------
-  const budget = { left: 2 * size + (1 << 20) };
-  const sections: ElfSection[] = [];
-  const nameOffsets: number[] = [];
-  for (let i = 0; i < shnum; i++) {
-    const s = Number(shoff) + i * SHDR_SIZE;
-    const type = u32(s + 4);
-    const flags = u64(s + 8);
-    const addr = u64(s + 16);
-    let offset = u64(s + 24);
-    let secSize = u64(s + 32);
-    const addrAlign = u64(s + 48);
-    const where = `section ${i}`;
-    if (type === SHT_NULL) {
-      offset = 0n;
-      secSize = 0n;
-    } else {
-      if (type !== SHT_NOBITS && secSize !== 0n && !inFile(offset, secSize)) {
-        throw new ElfError('BAD_SECTION_HEADER',
-          `${where}: file range ${hex(offset)}+${hex(secSize)} exceeds file size ${hex(size)}`,
-          { offset: s + 24, value: offset });
+  let sections: ElfSection[] = [];
+  let symbols: ElfSymbol[] = [];
+  let patchableEntries: bigint[] = [];
+  try {
+    // --- Sections ---------------------------------------------------------------
+    const budget = { left: 2 * size + (1 << 20) };
+    const nameOffsets: number[] = [];
+    for (let i = 0; i < shnum; i++) {
+      const s = Number(shoff) + i * SHDR_SIZE;
+      const type = u32(s + 4);
+      const flags = u64(s + 8);
+      const addr = u64(s + 16);
+      let offset = u64(s + 24);
+      let secSize = u64(s + 32);
+      const addrAlign = u64(s + 48);
+      const where = `section ${i}`;
+      if (type === SHT_NULL) {
+        offset = 0n;
+        secSize = 0n;
+      } else {
+        if (type !== SHT_NOBITS && secSize !== 0n && !inFile(offset, secSize)) {
+          throw new ElfError('BAD_SECTION_HEADER',
+            `${where}: file range ${hex(offset)}+${hex(secSize)} exceeds file size ${hex(size)}`,
+            { offset: s + 24, value: offset });
+        }
+        if ((flags & 2n) !== 0n && addr + secSize > U64_END) {
+          throw new ElfError('BAD_SECTION_HEADER', `${where}: address range ${hex(addr)}+${hex(secSize)} overflows 64 bits`,
+            { offset: s + 16, value: addr });
+        }
+        if (!isPow2OrZero(addrAlign)) {
+          throw new ElfError('BAD_SECTION_HEADER', `${where}: alignment ${hex(addrAlign)} is not a power of two`,
+            { offset: s + 48, value: addrAlign });
+        }
       }
-      if ((flags & 2n) !== 0n && addr + secSize > U64_END) {
-        throw new ElfError('BAD_SECTION_HEADER', `${where}: address range ${hex(addr)}+${hex(secSize)} overflows 64 bits`,
-          { offset: s + 16, value: addr });
-      }
-      if (!isPow2OrZero(addrAlign)) {
-        throw new ElfError('BAD_SECTION_HEADER', `${where}: alignment ${hex(addrAlign)} is not a power of two`,
-          { offset: s + 48, value: addrAlign });
-      }
-    }
-    nameOffsets.push(u32(s));
-    sections.push({
-      index: i, name: '', type, typeName: SECTION_TYPE_NAMES[type] ?? hex(type), addr,
-      offset: Number(offset), size: secSize,
-      flags: { write: (flags & 1n) !== 0n, alloc: (flags & 2n) !== 0n, exec: (flags & 4n) !== 0n, raw: flags },
-      link: u32(s + 40), info: u32(s + 44), addrAlign, entSize: u64(s + 56),
-    });
-  }
-  const sectionData = (sec: ElfSection): Uint8Array =>
-    sec.type === SHT_NOBITS || sec.type === SHT_NULL
-      ? bytes.subarray(0, 0) : bytes.subarray(sec.offset, sec.offset + Number(sec.size));
-  const stringTable = (index: number, user: string): StringTable => {
-    const sec = index < sections.length ? sections[index] : undefined;
-    if (!sec || sec.type !== SHT_STRTAB) {
-      throw new ElfError('BAD_SECTION_HEADER', `${user}: section ${index} is not a string table`,
-        { value: BigInt(index) });
-    }
-    const data = sectionData(sec);
-    if (data.length > 0 && (data[0] !== 0 || data[data.length - 1] !== 0)) {
-      throw new ElfError('BAD_STRING_TABLE', `section ${index}: string table does not start and end with NUL`,
-        { offset: sec.offset });
-    }
-    return new StringTable(data, `string table section ${index}`, budget);
-  };
-  if (shstrndx !== SHN_UNDEF) {
-    const shstr = stringTable(shstrndx, 'e_shstrndx');
-    for (const sec of sections) sec.name = shstr.get(nameOffsets[sec.index]!, `section ${sec.index}`);
-  }
-
-  // --- Symbols --------------------------------------------------------------
-  const symbols: ElfSymbol[] = [];
-  let symtabs = sections.filter((s) => s.type === SHT_SYMTAB);
-  if (symtabs.length === 0) symtabs = sections.filter((s) => s.type === SHT_DYNSYM);
-  if (symtabs.length > 1) {
-    throw new ElfError('BAD_SYMBOL_TABLE', `sections ${symtabs[0]!.index} and ${symtabs[1]!.index} are both symbol tables`);
-  }
-  if (symtabs.length === 1) {
-    const st = symtabs[0]!;
-    const where = `symbol table section ${st.index}`;
-    if (st.entSize !== BigInt(SYM_SIZE) || st.size % BigInt(SYM_SIZE) !== 0n) {
-      throw new ElfError('BAD_SYMBOL_TABLE',
-        `${where}: entry size ${hex(st.entSize)} / size ${hex(st.size)} do not match 24-byte entries`,
-        { value: st.entSize });
-    }
-    const count = Number(st.size) / SYM_SIZE;
-    if (st.info > count) {
-      throw new ElfError('BAD_SYMBOL_TABLE', `${where}: first global index ${st.info} exceeds count ${count}`,
-        { value: BigInt(st.info) });
-    }
-    if (st.link >= sections.length || sections[st.link]!.type !== SHT_STRTAB) {
-      throw new ElfError('BAD_SYMBOL_TABLE', `${where}: sh_link ${st.link} is not a string table`,
-        { value: BigInt(st.link) });
-    }
-    const strtab = stringTable(st.link, where);
-    for (let j = 1; j < count; j++) {
-      const o = st.offset + j * SYM_SIZE;
-      const info = bytes[o + 4]!;
-      const shndx = u16(o + 6);
-      if (shndx !== SHN_UNDEF && shndx < SHN_LORESERVE && shndx >= sections.length) {
-        throw new ElfError('BAD_SYMBOL_TABLE', `${where}: symbol ${j} has section index ${shndx} >= ${sections.length}`,
-          { offset: o + 6, value: BigInt(shndx) });
-      }
-      symbols.push({
-        index: j,
-        name: strtab.get(u32(o), `${where}: symbol ${j}`),
-        value: u64(o + 8),
-        size: u64(o + 16),
-        type: SYMBOL_TYPES[info & 15] ?? 'OTHER',
-        binding: SYMBOL_BINDINGS[info >> 4] ?? 'OTHER',
-        visibility: bytes[o + 5]! & 3,
-        sectionIndex: shndx,
+      nameOffsets.push(u32(s));
+      sections.push({
+        index: i, name: '', type, typeName: SECTION_TYPE_NAMES[type] ?? hex(type), addr,
+        offset: Number(offset), size: secSize,
+        flags: { write: (flags & 1n) !== 0n, alloc: (flags & 2n) !== 0n, exec: (flags & 4n) !== 0n, raw: flags },
+        link: u32(s + 40), info: u32(s + 44), addrAlign, entSize: u64(s + 56),
       });
     }
-  }
-
-  // --- __patchable_function_entries ------------------------------------------
-  const patchableEntries: bigint[] = [];
-  for (const sec of sections) {
-    if (sec.name !== PATCHABLE_SECTION) continue;
-    const where = `section ${sec.index} (${PATCHABLE_SECTION})`;
-    if (sec.type !== SHT_PROGBITS || sec.size % 8n !== 0n) {
-      throw new ElfError('BAD_PATCHABLE_ENTRIES',
-        `${where}: type ${sec.typeName} size ${hex(sec.size)} is not PROGBITS holding u64 entries`,
-        { offset: sec.offset, value: sec.size });
-    }
-    for (let o = sec.offset; o < sec.offset + Number(sec.size); o += 8) {
-      const addr = u64(o);
-      if (!isCode(addr)) {
-        throw new ElfError('BAD_PATCHABLE_ENTRIES',
-          `${where}: entry ${hex(addr)} at file offset ${hex(o)} is not an aligned address in executable code`,
-          { offset: o, value: addr });
+    const sectionData = (sec: ElfSection): Uint8Array =>
+      sec.type === SHT_NOBITS || sec.type === SHT_NULL
+        ? bytes.subarray(0, 0) : bytes.subarray(sec.offset, sec.offset + Number(sec.size));
+    const stringTable = (index: number, user: string): StringTable => {
+      const sec = index < sections.length ? sections[index] : undefined;
+      if (!sec || sec.type !== SHT_STRTAB) {
+        throw new ElfError('BAD_SECTION_HEADER', `${user}: section ${index} is not a string table`,
+          { value: BigInt(index) });
       }
-      patchableEntries.push(addr);
+      const data = sectionData(sec);
+      if (data.length > 0 && (data[0] !== 0 || data[data.length - 1] !== 0)) {
+        throw new ElfError('BAD_STRING_TABLE', `section ${index}: string table does not start and end with NUL`,
+          { offset: sec.offset });
+      }
+      return new StringTable(data, `string table section ${index}`, budget);
+    };
+    if (shstrndx !== SHN_UNDEF) {
+      const shstr = stringTable(shstrndx, 'e_shstrndx');
+      for (const sec of sections) sec.name = shstr.get(nameOffsets[sec.index]!, `section ${sec.index}`);
     }
+
+    // --- Symbols --------------------------------------------------------------
+    let symtabs = sections.filter((s) => s.type === SHT_SYMTAB);
+    if (symtabs.length === 0) symtabs = sections.filter((s) => s.type === SHT_DYNSYM);
+    if (symtabs.length > 1) {
+      throw new ElfError('BAD_SYMBOL_TABLE', `sections ${symtabs[0]!.index} and ${symtabs[1]!.index} are both symbol tables`);
+    }
+    if (symtabs.length === 1) {
+      const st = symtabs[0]!;
+      const where = `symbol table section ${st.index}`;
+      if (st.entSize !== BigInt(SYM_SIZE) || st.size % BigInt(SYM_SIZE) !== 0n) {
+        throw new ElfError('BAD_SYMBOL_TABLE',
+          `${where}: entry size ${hex(st.entSize)} / size ${hex(st.size)} do not match 24-byte entries`,
+          { value: st.entSize });
+      }
+      const count = Number(st.size) / SYM_SIZE;
+      if (st.info > count) {
+        throw new ElfError('BAD_SYMBOL_TABLE', `${where}: first global index ${st.info} exceeds count ${count}`,
+          { value: BigInt(st.info) });
+      }
+      if (st.link >= sections.length || sections[st.link]!.type !== SHT_STRTAB) {
+        throw new ElfError('BAD_SYMBOL_TABLE', `${where}: sh_link ${st.link} is not a string table`,
+          { value: BigInt(st.link) });
+      }
+      const strtab = stringTable(st.link, where);
+      for (let j = 1; j < count; j++) {
+        const o = st.offset + j * SYM_SIZE;
+        const info = bytes[o + 4]!;
+        const shndx = u16(o + 6);
+        if (shndx !== SHN_UNDEF && shndx < SHN_LORESERVE && shndx >= sections.length) {
+          throw new ElfError('BAD_SYMBOL_TABLE', `${where}: symbol ${j} has section index ${shndx} >= ${sections.length}`,
+            { offset: o + 6, value: BigInt(shndx) });
+        }
+        symbols.push({
+          index: j,
+          name: strtab.get(u32(o), `${where}: symbol ${j}`),
+          value: u64(o + 8),
+          size: u64(o + 16),
+          type: SYMBOL_TYPES[info & 15] ?? 'OTHER',
+          binding: SYMBOL_BINDINGS[info >> 4] ?? 'OTHER',
+          visibility: bytes[o + 5]! & 3,
+          sectionIndex: shndx,
+        });
+      }
+    }
+
+    // --- __patchable_function_entries ------------------------------------------
+    for (const sec of sections) {
+      if (sec.name !== PATCHABLE_SECTION) continue;
+      const where = `section ${sec.index} (${PATCHABLE_SECTION})`;
+      if (sec.type !== SHT_PROGBITS || sec.size % 8n !== 0n) {
+        throw new ElfError('BAD_PATCHABLE_ENTRIES',
+          `${where}: type ${sec.typeName} size ${hex(sec.size)} is not PROGBITS holding u64 entries`,
+          { offset: sec.offset, value: sec.size });
+      }
+      for (let o = sec.offset; o < sec.offset + Number(sec.size); o += 8) {
+        const addr = u64(o);
+        if (!isCode(addr)) {
+          throw new ElfError('BAD_PATCHABLE_ENTRIES',
+            `${where}: entry ${hex(addr)} at file offset ${hex(o)} is not an aligned address in executable code`,
+            { offset: o, value: addr });
+        }
+        patchableEntries.push(addr);
+      }
+    }
+
+  } catch (err) {
+    keep(err);
+    sections = [];
+    symbols = [];
+    patchableEntries = [];
   }
 
   return {
     type: eType === ET_EXEC ? 'EXEC' : 'DYN',
-    entry, segments, tlsSegment, interpreter, sections, symbols, patchableEntries, textRanges,
+    entry, segments, tlsSegment, interpreter, sections, symbols, patchableEntries, textRanges, sectionError,
     ...symbolLookup(symbols, segmentAt),
     segmentAt,
   };

@@ -1,5 +1,5 @@
 export { ElfError, ELF_ERROR_CODES, type ElfErrorCode, type ElfErrorDetails } from './errors.ts';
-export { parseElf } from './elf.ts';
+export { parseElf, type ParseElfOptions } from './elf.ts';
 export { isMappingSymbol } from './symbols.ts';
 export {
   EM_AARCH64,

@@ -103,6 +103,11 @@ export interface ElfImage {
   /** Address ranges of executable PT_LOAD segments, sorted by address. */
   textRanges: AddressRange[];
   /**
+   * Why the sections were dropped (parseElf's lenient mode: a damaged or
+   * truncated section header table, string or symbol table); null otherwise.
+   */
+  sectionError: import('./errors.ts').ElfError | null;
+  /**
    * Nearest FUNC/NOTYPE/IFUNC symbol at or below `addr` that covers it. A symbol
    * with a size covers `[value, value+size)`; a size-0 symbol (assembly label)
    * covers up to the next symbol address or the end of its segment, whichever

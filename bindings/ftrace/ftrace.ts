@@ -345,7 +345,7 @@ export class Ftrace {
     const mem = this.machine.mem;
     const words: PatchSite[] = [];
     for (let a = range.addr; a < range.end; a += 4n) words.push({ addr: a, expectedOld: mem.u32(a), newWord: TRAMP_FILL });
-    this.machine.patchBatch(words, { unreachable: safe, kick: true });
+    if (this.machine.status !== 'ended') this.machine.patchBatch(words, { unreachable: safe, kick: true }); // an ended machine is not patched
     this.designs.reuse(range);
     this.freedTrampolines++;
   }

@@ -69,6 +69,7 @@ async function run(flags: Flags): Promise<number> {
   if (flags.svg !== undefined) {
     const dir = dirname(resolve(flags.svg));
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new HackbenchError('bad-option', `--svg: directory ${dir} does not exist`);
+    if (existsSync(flags.svg) && statSync(flags.svg).isDirectory()) throw new HackbenchError('bad-option', `--svg: ${flags.svg} is a directory, not a file`);
   }
   const options: HackbenchOptions = {
     cpus: flags.cpus,

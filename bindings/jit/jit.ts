@@ -78,10 +78,12 @@ export class Jit {
     const m = L.MACHINE_BASE;
     const lo = dv.getBigUint64(m + L.M_LO, true);
     const hi = dv.getBigUint64(m + L.M_HI, true);
+    const guardLo = dv.getBigUint64(m + L.M_GUARD_LO, true);
+    const guardSpan = dv.getBigUint64(m + L.M_GUARD_HI, true) - guardLo;
     const base = dv.getBigUint64(m + L.M_RAM_BASE, true);
     const off = BigInt(dv.getUint32(m + L.M_RAM_OFFSET, true));
     return {
-      dv, lo, span: hi - lo, delta: off - base,
+      dv, lo, span: hi - lo, guardLo, guardSpan, delta: off - base,
       coherent: (dv.getUint32(m + L.M_FLAGS, true) & L.MF_COHERENT_ICACHE) !== 0,
       ramBase: base,
       codemap: dv.getUint32(m + L.M_CODEMAP, true),
@@ -102,6 +104,7 @@ export class Jit {
     const scratch = L.CPU_BASE + cpu * L.CPU_STRIDE + L.C_JIT_SCRATCH;
     const fetch = (at: bigint): Insn | null => {
       if ((at & 3n) !== 0n || BigInt.asUintN(64, at - v.lo) > v.span - 4n) return null;
+      if (BigInt.asUintN(64, at - v.guardLo + 3n) < v.guardSpan + 3n) return null;
       const word = v.dv.getUint32(Number(at + v.delta), true);
       const ok = core.decodeInto(word, at, scratch);
       const dv = v.dv;

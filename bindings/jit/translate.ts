@@ -44,6 +44,9 @@ export interface MachineView {
   /** Lowest accessible guest address and window length (layout.ts M_LO, M_HI - M_LO). */
   lo: bigint;
   span: bigint;
+  /** The guard hole inside the window (layout.ts M_GUARD_LO) and its length; 0 when there is none. */
+  guardLo: bigint;
+  guardSpan: bigint;
   /** Wasm address = guest address + delta. */
   delta: bigint;
   /** Coherent I-cache model (else architectural). */
@@ -209,12 +212,17 @@ export class Tx {
 
   /**
    * Checks that the guest access of `size` bytes at the address in local
-   * `addr` lies inside RAM; bails out to the interpreter (which raises the
-   * fault) when it does not.
+   * `addr` lies inside RAM and outside the guard hole; bails out to the
+   * interpreter (which raises the fault) when it does not.
    */
   checkAccess(size: number): void {
     const c = this.c;
     c.get(this.addr).i64(this.m.lo).op(Op.i64_sub).i64(this.m.span - BigInt(size)).op(Op.i64_gt_u);
+    if (this.m.guardSpan !== 0n) {
+      const k = BigInt(size - 1);
+      c.get(this.addr).i64(BigInt.asIntN(64, k - this.m.guardLo)).op(Op.i64_add).i64(BigInt.asIntN(64, this.m.guardSpan + k)).op(Op.i64_lt_u);
+      c.op(Op.i32_or);
+    }
     this.if(); this.bail(); this.end();
   }
 

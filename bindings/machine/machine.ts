@@ -15,8 +15,8 @@ import {
 import { parseElf, type ElfImage } from '../elf/index.ts';
 import { GuestAccessError, GuestMemory } from '../guest-memory.ts';
 import { disassemble } from '../isa/disasm.ts';
-import { buildFault, SIGNAL_NUMBERS, type Fault } from '../oops.ts';
-import { TextPatcher, type PatchOptions, type PatchResult, type PatchSite } from '../patch/text.ts';
+import { buildFault, formatAddr, SIGNAL_NUMBERS, unhandledException, type Fault } from '../oops.ts';
+import { PatchError, TextPatcher, type PatchOptions, type PatchResult, type PatchSite } from '../patch/text.ts';
 import { CmodxChecker, type CpuActivity } from '../patch/cmodx.ts';
 import { loadUserImage, NULL_GUARD, placedSymbolizer } from '../user/image.ts';
 import { coreModule } from '../wasm.ts';
@@ -26,47 +26,20 @@ import { DeterministicScheduler, type Slice, type StepResult } from './determini
 import { MachineError } from './errors.ts';
 import type { HostSink } from './hostcalls.ts';
 import { HostCallTable, type HostCallHandler } from './remote-calls.ts';
-import { DEFAULT_KERNEL_RAM, KERNEL_RAM_BASE, loadKernelImage } from './kernel-image.ts';
+import { KERNEL_RAM_BASE, loadKernelImage } from './kernel-image.ts';
 import type { Platform } from './platform.ts';
 import { defaultPlatform } from './default-platform.ts';
 import { TextStores } from './text-stores.ts';
 import { ThreadsRunner } from './threads.ts';
 import { STATS_IDLE, STATS_JIT, STATS_SLOTS, STATS_TID } from './worker.ts';
+import { validateOptions } from './options.ts';
 import type { CpuCounters, LoadOptions, MachineOptions, MachineResult, Mode, Profile } from './types.ts';
 import { MachineWords } from './words.ts';
 
 type State = 'created' | 'loaded' | 'running' | 'paused' | 'ended';
 
-const DEFAULT_QUANTUM: Record<Mode, number> = { threads: 1 << 16, deterministic: 4096 };
 /** Deterministic mode yields to the event loop after this much host time. */
 const SLICE_MS = 10;
-
-function oneOf<T extends string>(what: string, v: unknown, allowed: readonly T[], dflt: T): T {
-  if (v === undefined) return dflt;
-  if (typeof v !== 'string' || !allowed.includes(v as T)) {
-    throw new ConfigError(`${what} must be one of ${allowed.join(', ')}, got ${String(v)}`);
-  }
-  return v as T;
-}
-
-function validate(o: MachineOptions) {
-  const profile = oneOf<Profile>('profile', o.profile, ['user', 'kernel'], 'kernel');
-  const mode = oneOf<Mode>('mode', o.mode, ['threads', 'deterministic'], 'threads');
-  const icache = oneOf('icache', o.icache, ['architectural', 'coherent'] as const, 'architectural');
-  const cpus = o.cpus ?? 1;
-  const ramSize = o.ramSize ?? DEFAULT_KERNEL_RAM;
-  const plan = planMemory(cpus, ramSize); // ConfigError for bad counts and sizes
-  if (profile === 'user' && cpus !== 1) throw new ConfigError(`the user profile runs on one CPU, got ${cpus}`);
-  const seed = o.seed ?? 1;
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-    throw new ConfigError(`seed must be an integer 0..2^32-1, got ${seed}`);
-  }
-  const quantum = o.quantum ?? DEFAULT_QUANTUM[mode];
-  if (!Number.isInteger(quantum) || quantum < 1 || quantum > 0x3fffffff) {
-    throw new ConfigError(`quantum must be an integer 1..2^30-1, got ${quantum}`);
-  }
-  return { profile, mode, icache, plan, seed, quantum };
-}
 
 export class Machine {
   readonly profile: Profile;
@@ -77,6 +50,7 @@ export class Machine {
   readonly mem: GuestMemory;
   readonly seed: number;
   readonly quantum: number;
+  private readonly deadlockMs: number;
   /** The ELF loaded, once load() has run. */
   image: ElfImage | null = null;
   /** Guest address minus link-time address of the loaded image (a user-profile static-pie image is placed). */
@@ -93,6 +67,7 @@ export class Machine {
   private readonly platform: Platform;
   private readonly workerUrl: URL;
   private readonly stats = new SharedArrayBuffer(8 * STATS_SLOTS * L.MAX_CPUS);
+  private readonly parked = new SharedArrayBuffer(4 * L.MAX_CPUS);
   private readonly epochMs = performance.timeOrigin + performance.now();
   private readonly log: (message: string) => void;
   private readonly warned = new Set<string>();
@@ -104,6 +79,8 @@ export class Machine {
   private t0 = 0;
   private settle!: { resolve: (r: MachineResult) => void; reject: (e: Error) => void };
   private pauseAsked: (() => void) | null = null;
+  /** The pause() under way, which later calls join. */
+  private pausing: Promise<void> | null = null;
   private resumeGate: (() => void) | null = null;
   private readonly traceOn: boolean;
   private patcher: TextPatcher | null = null;
@@ -122,13 +99,14 @@ export class Machine {
   readonly exited: Promise<MachineResult>;
 
   private constructor(private readonly opts: MachineOptions) {
-    const v = validate(opts);
+    const v = validateOptions(opts);
     this.profile = v.profile;
     this.mode = v.mode;
     this.plan = v.plan;
     this.ncpus = v.plan.cpus;
     this.seed = v.seed;
     this.quantum = v.quantum;
+    this.deadlockMs = v.deadlockMs;
     this.traceOn = opts.trace ?? false;
     this.platform = opts.platform ?? defaultPlatform;
     this.workerUrl = opts.workerUrl ?? MACHINE_WORKER_URL;
@@ -179,7 +157,7 @@ export class Machine {
    */
   load(elf: Uint8Array, opts: LoadOptions = {}): void {
     this.expect(['created'], 'load');
-    const image = parseElf(elf);
+    const image = parseElf(elf, { sections: 'lenient' }); // program headers suffice, as for Linux and qemu-aarch64
     if (this.profile === 'kernel') {
       loadKernelImage(this.mem, image);
       for (const cpu of this.cpuStates) {
@@ -240,6 +218,7 @@ export class Machine {
         module: this.module,
         memory: this.memory,
         stats: this.stats,
+        parked: this.parked,
         quantum: this.quantum,
         profile: this.profileSetup,
         ram: { offset: this.plan.ramOffset, base: this.mem.base, size: this.mem.size, lo: this.mem.lo },
@@ -247,8 +226,14 @@ export class Machine {
       },
       this.ncpus,
       this.words,
-      { out: (c, fd, d) => this.onOut(c, fd, d), report: (c, k, v) => this.reports.set(k, v), warn: (m, o) => this.warn(m, o) },
+      {
+        out: (c, fd, d) => this.onOut(c, fd, d),
+        report: (c, k, v) => this.reports.set(k, v),
+        warn: (m, o) => this.warn(m, o),
+        locate: (c) => formatAddr(this.cpuStates[c].pc, this.symbolize),
+      },
       this.calls,
+      { deadlockMs: this.deadlockMs },
     );
     this.threads = r;
     this.textStores?.startPolling();
@@ -264,16 +249,33 @@ export class Machine {
     return this.exited;
   }
 
-  /** Stops every CPU at an instruction boundary; registers and memory may then be read and written. */
-  async pause(): Promise<void> {
-    this.expect(['running'], 'pause');
-    if (this.mode === 'threads') {
-      await this.threads!.pause();
-      this.textStores?.drain();
-    } else {
-      await new Promise<void>((resolve) => (this.pauseAsked = resolve));
+  /**
+   * Stops every CPU at an instruction boundary; registers and memory may then
+   * be read and written. A call while another pause() is under way shares its
+   * outcome; on a machine that is not running it rejects with BAD_STATE.
+   */
+  pause(): Promise<void> {
+    if (this.pausing) return this.pausing;
+    try {
+      this.expect(['running'], 'pause');
+    } catch (err) {
+      return Promise.reject(err);
     }
-    if (this.state === 'running') this.state = 'paused';
+    const p = (async () => {
+      if (this.mode === 'threads') {
+        await this.threads!.pause();
+        this.textStores?.drain();
+      } else {
+        await new Promise<void>((resolve) => (this.pauseAsked = resolve));
+      }
+      if (this.state === 'running') this.state = 'paused';
+    })();
+    this.pausing = p;
+    const clear = (): void => {
+      if (this.pausing === p) this.pausing = null;
+    };
+    p.then(clear, clear);
+    return p;
   }
 
   resume(): void {
@@ -430,11 +432,16 @@ export class Machine {
   /**
    * Rewrites instruction words of the loaded image through the validated
    * batch patch API (bindings/patch/text.ts): all or nothing, PatchError on
-   * any refusal.
+   * any refusal ('ended' once the machine has ended: `exited` has settled).
    */
   patchBatch(sites: readonly PatchSite[], opts: PatchOptions = {}): PatchResult {
     const image = this.image;
     if (!image) throw new MachineError('BAD_STATE', 'patchBatch() needs a loaded image');
+    if (this.state === 'ended') {
+      const s = sites[0];
+      throw new PatchError('ended', typeof s?.addr === 'bigint' ? s.addr : 0n, s?.expectedOld ?? 0, s?.newWord ?? 0, undefined,
+        `${sites.length} site(s), nothing written`);
+    }
     this.patcher ??= new TextPatcher({
       memory: this.memory,
       mem: this.mem,
@@ -641,18 +648,8 @@ export class Machine {
     const cpu = this.cpuStates[index];
     const f = buildFault(cpu, this.mem, { disassemble, symbolize: this.symbolize });
     if (f) return f;
-    // An exit the profile has no use for (HLT with halting debug off, an SVC
-    // that no vector handles...): the instruction is treated as undefined.
-    const pc = cpu.pc;
-    const what = EXIT_NAMES[cpu.exit] ?? `exit ${cpu.exit}`;
-    return {
-      kind: 'undefined-instruction',
-      cpu: index,
-      pc,
-      signal: 'SIGILL',
-      report:
-        `Internal error: unexpected ${what} exit at 0x${pc.toString(16).padStart(16, '0')} [CPU ${index}]\n` +
-        `sp : ${cpu.sp.toString(16).padStart(16, '0')}  EL${cpu.el}`,
-    };
+    // An exit the profile has no use for (an SVC or HVC with no vector
+    // table, HLT with halting debug off...): the instruction is treated as undefined.
+    return unhandledException(cpu, this.mem, { disassemble, symbolize: this.symbolize });
   }
 }

@@ -183,6 +183,12 @@ export class HostCallServer {
     if (Atomics.compareExchange(this.i32, at, PENDING, state) === PENDING) Atomics.notify(this.i32, at);
   }
 
+  /** Whether a CPU waits for a reply (a host call is in flight). */
+  inFlight(): boolean {
+    for (let c = 0; c < this.ncpus; c++) if (Atomics.load(this.i32, (c * REPLY_STRIDE) >> 2) === PENDING) return true;
+    return false;
+  }
+
   /** Wakes every CPU thread waiting for a reply, so that it re-checks the run state. */
   wakeAll(): void {
     for (let c = 0; c < this.ncpus; c++) Atomics.notify(this.i32, (c * REPLY_STRIDE) >> 2);

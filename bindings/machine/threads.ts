@@ -3,9 +3,11 @@
 // with a handler here, pause acknowledgements, completion) and their deaths.
 // A worker that dies, or ends without saying it finished, halts the others
 // and fails the run with a MachineError naming its CPU; so does a host-call
-// handler that fails.
+// handler that fails. A machine whose CPUs all wait for an interrupt that
+// nothing can send ends with a DEADLOCK MachineError (deadlock-watch.ts).
 
 import * as L from '../../assembly/layout.ts';
+import { DeadlockWatch, DEFAULT_DEADLOCK_MS } from './deadlock-watch.ts';
 import { MachineError } from './errors.ts';
 import type { Platform, WorkerHandle } from './platform.ts';
 import { HostCallServer, type HostCallTable } from './remote-calls.ts';
@@ -16,6 +18,8 @@ export interface ThreadEvents {
   out(cpu: number, fd: 1 | 2, data: Uint8Array): void;
   report(cpu: number, key: string, value: bigint): void;
   warn(message: string, once?: string): void;
+  /** Where CPU `cpu` is (PC and symbol), for the deadlock report. */
+  locate?(cpu: number): string;
 }
 
 /** Interval at which the host re-notifies parked CPU threads while it waits for them to stop or pause. */
@@ -37,6 +41,7 @@ export class ThreadsRunner {
   allStartedAt: number | null = null;
   private kicker: ReturnType<typeof setInterval> | null = null;
   private readonly calls: HostCallServer;
+  private readonly watch: DeadlockWatch;
   private finish!: { resolve: () => void; reject: (e: Error) => void };
   /** Settles when every CPU thread has finished (rejects with MachineError when one died). */
   readonly finished: Promise<void>;
@@ -49,8 +54,11 @@ export class ThreadsRunner {
     private readonly words: MachineWords,
     private readonly events: ThreadEvents,
     calls: HostCallTable,
+    opts: { deadlockMs?: number } = {},
   ) {
     this.calls = new HostCallServer(calls, ncpus, words, (err) => this.fail(err));
+    this.watch = new DeadlockWatch(words, new Int32Array(init.parked), ncpus, opts.deadlockMs ?? DEFAULT_DEADLOCK_MS,
+      () => this.calls.inFlight(), (ms) => this.deadlocked(ms));
     this.done = new Array<boolean>(ncpus).fill(false);
     this.gone = new Array<boolean>(ncpus).fill(false);
     this.killed = new Array<boolean>(ncpus).fill(false);
@@ -59,6 +67,7 @@ export class ThreadsRunner {
   }
 
   start(): void {
+    this.watch.start();
     for (let cpu = 0; cpu < this.ncpus; cpu++) {
       const data: WorkerInit = { ...this.init, cpu, calls: this.calls.init() };
       let w: WorkerHandle;
@@ -128,14 +137,23 @@ export class ThreadsRunner {
   fail(err: MachineError): void {
     if (this.failure) return;
     this.failure = err;
+    this.watch.stop();
     this.words.claimEnd(L.EK_ERROR, err.cpu ?? 0);
     this.halt();
     this.pauseWaiter?.reject(err);
     this.pauseWaiter = null;
   }
 
+  private deadlocked(quietMs: number): void {
+    const where = Array.from({ length: this.ncpus }, (_, c) => `CPU ${c} ${this.events.locate?.(c) ?? ''}`.trimEnd());
+    this.fail(new MachineError('DEADLOCK',
+      `deadlock: all ${this.ncpus} CPUs are waiting for an interrupt and no timer is armed ` +
+        `(nothing woke them for ${Math.round(quietMs)} ms; ${where.join(', ')})`));
+  }
+
   private check(): void {
     if (!this.done.every((d) => d)) return;
+    this.watch.stop();
     this.stopKicking();
     this.pauseWaiter?.resolve(); // ended while pausing: nothing runs any more
     this.pauseWaiter = null;
@@ -168,9 +186,11 @@ export class ThreadsRunner {
     if (this.failure) return Promise.reject(this.failure);
     this.pausedAck.clear();
     const p = new Promise<void>((resolve, reject) => (this.pauseWaiter = { resolve, reject }));
-    this.words.requestStop(L.RS_PAUSE);
+    // A machine already halting is not paused: the pause settles once every thread has finished.
+    const pausing = this.words.requestPause();
     this.startKicking();
-    this.checkPause();
+    if (pausing) this.checkPause();
+    else this.check();
     return p;
   }
 

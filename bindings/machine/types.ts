@@ -47,6 +47,14 @@ export interface MachineOptions {
    * sees: the same instructions retire in the same slices.
    */
   jitThreshold?: number;
+  /**
+   * Threads mode: how long every CPU must have waited for an interrupt that
+   * nothing can send (no timer armed, no host call in flight, no wake-up)
+   * before the run ends with a DEADLOCK MachineError, in ms; 0 turns the
+   * watch off (a host that wakes CPUs later from a timer of its own).
+   * Default 500. Deterministic mode sees a deadlock at once.
+   */
+  deadlockMs?: number;
   /** Deterministic mode: record every slice as (cpu, instructions) in `machine.trace`. */
   trace?: boolean;
   /**

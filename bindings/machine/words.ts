@@ -46,6 +46,18 @@ export class MachineWords {
     this.kickAll();
   }
 
+  /**
+   * Asks every CPU to pause, unless the machine is already ending: the run
+   * state goes from RS_RUN to RS_PAUSE only (a halt claimed meanwhile is never
+   * overwritten). False when it was not RS_RUN.
+   */
+  requestPause(): boolean {
+    if (Atomics.compareExchange(this.i32, mi(L.M_RUN_STATE), L.RS_RUN, L.RS_PAUSE) !== L.RS_RUN) return false;
+    Atomics.store(this.i32, mi(L.M_STOP), 1);
+    this.kickAll();
+    return true;
+  }
+
   /** Lets paused CPU threads go on. */
   release(): void {
     Atomics.store(this.i32, mi(L.M_RUN_STATE), L.RS_RUN);

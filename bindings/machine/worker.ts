@@ -19,6 +19,12 @@ export interface WorkerInit {
   memory: WebAssembly.Memory;
   /** BigUint64Array over it (STATS_*): idle ns, translation ns and host thread id per CPU. */
   stats: SharedArrayBuffer;
+  /**
+   * Int32Array over it, one word per CPU: 1 while the CPU thread is parked
+   * with nothing that can wake it but another CPU or the host (no timer
+   * armed, no WFE backstop); the host's deadlock watch reads it (threads.ts).
+   */
+  parked: SharedArrayBuffer;
   cpu: number;
   quantum: number;
   profile: ProfileSetup;
@@ -60,6 +66,7 @@ export function runCpuWorker(platform: Platform): void {
     const tid = platform.threadId?.() ?? null;
     if (tid !== null) Atomics.store(idle, STATS_TID * L.MAX_CPUS + cpu, BigInt(tid) + 1n);
     let jitMs = 0;
+    const parked = new Int32Array(init.parked);
     const nowMs = (): number => performance.timeOrigin + performance.now();
     const sink: HostSink = {
       // `data` is a copy out of guest RAM with its own buffer: hand it over.
@@ -136,9 +143,13 @@ export function runCpuWorker(platform: Platform): void {
             words.warpTo(cpu, slept < armed ? slept : armed);
             return 'run';
           }
+          const forever = wakeAtMs === Infinity && backstopMs === Infinity;
+          if (forever) Atomics.store(parked, cpu, 1);
           words.parkOn(cpu, seen, Math.min(wakeAtMs, backstopMs) - now);
+          if (forever) Atomics.store(parked, cpu, 0);
         }
       } finally {
+        Atomics.store(parked, cpu, 0);
         const ns = BigInt(Math.round((performance.now() - t0) * 1e6));
         Atomics.add(idle, STATS_IDLE * L.MAX_CPUS + cpu, ns);
       }

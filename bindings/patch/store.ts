@@ -3,8 +3,9 @@
 // word, then notePatch for the code epoch and the invalidation log.
 //
 // All or nothing, under this rule:
-//   - The words are written in the batch's order. A site whose word the
-//     batch already wrote (an address named twice) is compared with the word
+//   - The words are written in the batch's order. The patch API (text.ts)
+//     refuses a batch naming an address twice before it gets here; should a
+//     caller of CoreStore pass one, the second site is compared with the word
 //     the batch left there, so the last site's new word stays, as plain
 //     stores in order would leave it.
 //   - A word that no longer holds its expected old word (another writer

@@ -4,9 +4,11 @@
 //   patchText(addr, expectedOld, newWord)        one site
 //   patchBatch([{ addr, expectedOld, newWord }])  all or nothing
 //
-// Every site is checked first (4-byte aligned, inside loaded text, current
-// word == expectedOld, CMODX verdict under `strict`); any failure throws a
-// PatchError naming the address and the words, and nothing is written. Then
+// Every site is checked first (a bigint address, 4-byte aligned, inside
+// loaded text, named once in the batch, words that are integers
+// 0..2^32-1, current word == expectedOld, CMODX verdict under `strict`); any
+// failure throws a PatchError naming the address and the words, and nothing
+// is written. Then
 // the core writes each word with one compare-and-exchange (assembly/patch.ts),
 // so a word that changed after validation refuses the batch with a 'mismatch'
 // PatchError, its written words put back (the rule is in store.ts); the code
@@ -22,7 +24,19 @@ import type { GuestMemory } from '../guest-memory.ts';
 import { classify, cmodxClass, type CmodxChecker, type CmodxRecord, type CpuActivity } from './cmodx.ts';
 import { CoreStore, type PatchCore, type StoreRefusal } from './store.ts';
 
-export type PatchErrorCode = 'misaligned' | 'not-text' | 'mismatch' | 'cmodx' | 'bad-word';
+export type PatchErrorCode =
+  | 'misaligned'
+  | 'not-text'
+  | 'mismatch'
+  | 'cmodx'
+  /** expectedOld or newWord is not an integer 0..2^32-1. */
+  | 'bad-word'
+  /** The address is not a bigint. */
+  | 'bad-address'
+  /** The batch names the address twice (which word should win is not guessed). */
+  | 'duplicate'
+  /** The machine has ended: its memory is no longer patched. */
+  | 'ended';
 
 export class PatchError extends Error {
   override name = 'PatchError';
@@ -35,15 +49,20 @@ export class PatchError extends Error {
     readonly actual?: number,
     detail = '',
   ) {
-    const hex = (w: number) => `0x${(w >>> 0).toString(16).padStart(8, '0')}`;
+    const hex = (w: unknown) =>
+      typeof w === 'number' && Number.isInteger(w) && w >= 0 && w <= 0xffffffff ? `0x${w.toString(16).padStart(8, '0')}` : String(w);
     super(
-      `patch at 0x${address.toString(16)} (${hex(expectedOld)} -> ${hex(newWord)}) refused: ` +
+      (code === 'bad-address' ? 'patch' : `patch at 0x${BigInt.asUintN(64, address).toString(16)}`) +
+        ` (${hex(expectedOld)} -> ${hex(newWord)}) refused: ` +
         ({
           misaligned: 'address is not 4-byte aligned',
           'not-text': 'address is not in loaded text',
           mismatch: `memory holds ${hex(actual ?? 0)}, not the expected old word`,
           cmodx: 'concurrent modification outside the architecture\'s list while other CPUs run (strict CMODX)',
-          'bad-word': 'words must be 32-bit unsigned integers',
+          'bad-word': 'words must be integers 0..2^32-1',
+          'bad-address': 'the address must be a bigint',
+          duplicate: 'the batch names this address more than once',
+          ended: 'the machine has ended',
         } as const)[code] + (detail ? `: ${detail}` : ''),
     );
   }
@@ -121,11 +140,18 @@ export class TextPatcher {
     const checker = this.target.checker;
     const offsets: number[] = new Array(sites.length);
     const records: CmodxRecord[] = [];
+    const named = new Map<bigint, number>();
     // 1. validate everything
     for (let k = 0; k < sites.length; k++) {
       const { addr, expectedOld, newWord } = sites[k]!;
-      if (!isWord(expectedOld) || !isWord(newWord)) throw new PatchError('bad-word', addr, expectedOld, newWord);
+      if (typeof addr !== 'bigint') {
+        throw new PatchError('bad-address', 0n, expectedOld, newWord, undefined, `site ${k} has addr ${String(addr)} (${typeof addr})`);
+      }
+      if (!isWord(expectedOld) || !isWord(newWord)) throw new PatchError('bad-word', addr, expectedOld, newWord, undefined, `site ${k}`);
       if ((addr & 3n) !== 0n) throw new PatchError('misaligned', addr, expectedOld, newWord);
+      const first = named.get(addr);
+      if (first !== undefined) throw new PatchError('duplicate', addr, expectedOld, newWord, undefined, `sites ${first} and ${k}`);
+      named.set(addr, k);
       let inText = false;
       for (const r of text) if (addr >= r.start && addr + 4n <= r.end) { inText = true; break; }
       if (!inText || !mem.contains(addr, 4)) throw new PatchError('not-text', addr, expectedOld, newWord);
@@ -173,6 +199,6 @@ function refusal(sites: readonly PatchSite[], r: StoreRefusal): PatchError {
       (left.length ? `, ${left.length} changed since by another writer left as found (${left.join(', ')})` : ''));
 }
 
-function isWord(w: number): boolean {
-  return Number.isInteger(w) && w >= -0x80000000 && w <= 0xffffffff;
+function isWord(w: unknown): w is number {
+  return typeof w === 'number' && Number.isInteger(w) && w >= 0 && w <= 0xffffffff;
 }

@@ -10,19 +10,26 @@
 //                                a static-pie image, ET_DYN, is placed with its lowest segment there)
 //   brk start   .. brk            heap grown by brk(2)
 //   mmap low    .. mmap top      anonymous mmap(2) regions, allocated downwards
-//   stack limit .. RAM end       the stack (STACK_SIZE), initial SP just below the strings
+//   guard       .. stack limit   the stack guard gap (STACK_GUARD_GAP): no access, as
+//                                Linux's stack_guard_gap below a stack that reached its
+//                                rlimit; a stack that overflows faults there (SIGSEGV)
+//   stack limit .. RAM end       the stack (STACK_SIZE, qemu-aarch64's and Linux's default
+//                                8 MiB RLIMIT_STACK), initial SP just below the strings
 
 import type { ElfImage } from '../elf/index.ts';
 import { GuestMemory } from '../guest-memory.ts';
 
 export const NULL_GUARD = 0x10000n;
 export const STACK_SIZE = 8n << 20n;
+/** Linux's default stack_guard_gap: 256 pages. */
+export const STACK_GUARD_GAP = 1n << 20n;
 export const PAGE_SIZE = 4096n;
 /** Where the lowest segment of a position-independent (ET_DYN) image goes. */
 export const PIE_BASE = 0x400000n;
 
 export class LoadError extends Error {
   override name = 'LoadError';
+  readonly code = 'load';
   constructor(message: string, readonly address?: bigint) {
     super(message);
   }
@@ -49,6 +56,8 @@ export interface UserLayout {
   sp: bigint;
   brkStart: bigint;
   mmapTop: bigint;
+  /** The guard gap [guardLo, stackLimit): every access faults. */
+  guardLo: bigint;
   stackLimit: bigint;
   ramEnd: bigint;
 }
@@ -74,7 +83,15 @@ export function loadUserImage(
     );
   }
   const ramEnd = mem.hi;
+  const mib = (v: bigint | number): string => `${Number(v) / 2 ** 20} MiB`;
+  if (ramEnd - NULL_GUARD < STACK_SIZE + STACK_GUARD_GAP + PAGE_SIZE) {
+    throw new LoadError(
+      `guest RAM of ${mib(mem.size)} is too small for the user profile: the stack takes ${mib(STACK_SIZE)} ` +
+        `and its guard gap ${mib(STACK_GUARD_GAP)} (use --ram 16M or more)`,
+    );
+  }
   const stackLimit = ramEnd - STACK_SIZE;
+  const guardLo = stackLimit - STACK_GUARD_GAP;
   let loadBias = 0n;
   if (image.type === 'DYN') {
     // Keep every segment's address congruent to its file offset modulo its alignment.
@@ -90,11 +107,12 @@ export function loadUserImage(
   for (const s of image.segments) {
     const start = s.vaddr + loadBias;
     const end = start + s.memSize;
-    if (start < NULL_GUARD || end > stackLimit) {
+    if (start < NULL_GUARD || end > guardLo) {
+      const hex = (v: bigint): string => `0x${BigInt.asUintN(64, v).toString(16)}`;
       throw new LoadError(
-        `segment 0x${start.toString(16)}..0x${end.toString(16)} is outside the loadable range ` +
-          `0x${NULL_GUARD.toString(16)}..0x${stackLimit.toString(16)} (guest RAM ${mem.size / 2 ** 20} MiB)`,
-        start,
+        `segment ${hex(start)}..${hex(end)} is outside the loadable range ` +
+          `${hex(NULL_GUARD)}..${hex(guardLo)} (guest RAM ${mib(mem.size)})`,
+        BigInt.asUintN(64, start),
       );
     }
     if (end > imageEnd) imageEnd = end;
@@ -143,8 +161,9 @@ export function loadUserImage(
   words.forEach((w, i) => block.setBigUint64(i * 8, w, true));
   mem.write(sp, new Uint8Array(block.buffer));
 
+  mem.setGuard(guardLo, stackLimit);
   const brkStart = alignUp(imageEnd, PAGE_SIZE);
-  return { loadBias, entry, sp, brkStart, mmapTop: alignDown(stackLimit, PAGE_SIZE), stackLimit, ramEnd };
+  return { loadBias, entry, sp, brkStart, mmapTop: alignDown(guardLo, PAGE_SIZE), guardLo, stackLimit, ramEnd };
 }
 
 /** Symbolizes a guest address of an image loaded `loadBias` above its link-time addresses. */

@@ -60,7 +60,7 @@ export class UserProcess {
   readonly sys: Syscalls;
 
   constructor(readonly file: Uint8Array, readonly opts: UserRunOptions = {}) {
-    this.image = parseElf(file);
+    this.image = parseElf(file, { sections: 'lenient' }); // as qemu-aarch64 and Linux: program headers suffice
     const ramSize = opts.ramSize ?? DEFAULT_USER_RAM;
     const plan = planMemory(1, ramSize);
     this.memory = createMemory(plan);

@@ -30,6 +30,12 @@ const E = {
 } as const;
 const err = (e: number): bigint => BigInt(-e);
 
+/** arm64's user address space (TASK_SIZE, 48-bit VA) and the most a read or write moves at once (Linux's MAX_RW_COUNT). */
+const TASK_SIZE = 1n << 48n;
+const MAX_RW_COUNT = 0x7ffff000n;
+/** Linux's access_ok: the whole range [addr, addr+len) lies below TASK_SIZE. */
+const accessOk = (addr: bigint, len: bigint): boolean => addr <= TASK_SIZE && len <= TASK_SIZE - addr;
+
 /** The pid, tid and tgid of the one task. */
 const PID = 1000n;
 const UIO_MAXIOV = 1024n;
@@ -158,6 +164,7 @@ export class Syscalls {
       case SYS.writev: return this.writev(Number(a[0]), a[1], a[2]);
       case SYS.read: {
         if (a[0] !== 0n) return err(E.EBADF);
+        if (!accessOk(a[1], a[2])) return err(E.EFAULT);
         if (!this.io.read) return 0n;
         const len = Number(a[2] > 1n << 20n ? 1n << 20n : a[2]);
         mem.offset(a[1], len);
@@ -266,9 +273,9 @@ export class Syscalls {
 
   private write(fd: number, buf: bigint, len: bigint): bigint {
     if (fd !== 1 && fd !== 2) return err(E.EBADF);
-    if (len > 1n << 30n) return err(E.EINVAL);
+    if (!accessOk(buf, len)) return err(E.EFAULT); // as Linux's access_ok: (size_t)-1 is -EFAULT, not -EINVAL
     if (len === 0n) return 0n; // nothing is read from the buffer, so any address will do
-    const data = this.mem.read(buf, Number(len));
+    const data = this.mem.read(buf, Number(len > MAX_RW_COUNT ? MAX_RW_COUNT : len));
     const n = this.io.write(fd, data);
     if (n === -E.EPIPE && this.sigpipeKills()) {
       // Linux sends SIGPIPE, whose default action ends the process.
