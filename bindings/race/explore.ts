@@ -60,26 +60,16 @@ export interface RaceFound extends RaceFailure {
   token: string | null;
 }
 
-export interface RaceSummary {
-  strategy: RaceConfig['strategy'];
-  mode: RaceConfig['mode'];
-  cpus: number;
-  patcher: RaceConfig['patcher'];
+/** What one run or a whole search found: the run's counts summed over its schedules. */
+export interface RaceSummary
+  extends Pick<RaceResult, 'strategy' | 'mode' | 'cpus' | 'patcher' | 'toggles' | 'calls' | 'crashes' | 'wrongReturns' | 'hangs' | 'cmodxViolations' | 'seconds' | 'insns'> {
   /** Schedules run (deterministic) or runs (threads). */
   schedules: number;
-  toggles: number;
-  calls: number;
-  crashes: number;
-  wrongReturns: number;
-  hangs: number;
-  cmodxViolations: number;
   found: RaceFound | null;
   /** Host seconds until the first failure, or null. */
   secondsToFailure: number | null;
   /** Schedule index (from 0) of the first failure, or null. */
   scheduleOfFailure: number | null;
-  seconds: number;
-  insns: number;
 }
 
 /** Mixes a search seed and a schedule index into a schedule seed. */

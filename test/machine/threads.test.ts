@@ -3,29 +3,13 @@
 // memory accessible; idle CPUs park and are woken through the wake protocol.
 
 import { describe, expect, it } from 'vitest';
-import { Machine, MachineError, type Platform, type WorkerHandle } from '../../bindings/index.ts';
-import { nodePlatform } from '../../bindings/machine/platform-node.ts';
+import { Machine, MachineError } from '../../bindings/index.ts';
 import { MachineWords } from '../../bindings/machine/words.ts';
-import { kernelElf, smpElf, sym } from '../util/machine.ts';
+import { kernelElf, recordingPlatform, smpElf, sym } from '../util/machine.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const quiet = { log: () => {} };
 
-/** Node's platform, keeping the handles so a test can kill a CPU thread. */
-function recordingPlatform(): { platform: Platform; handles: WorkerHandle[] } {
-  const handles: WorkerHandle[] = [];
-  return {
-    handles,
-    platform: {
-      ...nodePlatform,
-      spawn(url, opts) {
-        const h = nodePlatform.spawn(url, opts);
-        handles.push(h);
-        return h;
-      },
-    },
-  };
-}
 
 describe('dying CPU threads', () => {
   it('a thread terminated mid-run makes wait() reject with WORKER_DIED naming its CPU', async () => {

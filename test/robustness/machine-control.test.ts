@@ -6,11 +6,10 @@
 
 import { describe, expect, it } from 'vitest';
 import * as L from '../../assembly/layout.ts';
-import { Machine, MachineError, type Platform, type WorkerHandle } from '../../bindings/index.ts';
+import { Machine, MachineError } from '../../bindings/index.ts';
 import { DeadlockWatch } from '../../bindings/machine/deadlock-watch.ts';
-import { nodePlatform } from '../../bindings/machine/platform-node.ts';
 import { MachineWords } from '../../bindings/machine/words.ts';
-import { kernelElf, smpElf } from '../util/machine.ts';
+import { kernelElf, recordingPlatform, smpElf } from '../util/machine.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const quiet = { log: () => {} };
@@ -173,21 +172,6 @@ describe('threads mode deadlock', () => {
   });
 });
 
-/** Node's platform, keeping the handles so a test can kill a CPU thread. */
-function recordingPlatform(): { platform: Platform; handles: WorkerHandle[] } {
-  const handles: WorkerHandle[] = [];
-  return {
-    handles,
-    platform: {
-      ...nodePlatform,
-      spawn(url, opts) {
-        const h = nodePlatform.spawn(url, opts);
-        handles.push(h);
-        return h;
-      },
-    },
-  };
-}
 
 describe('worker death', () => {
   it('a CPU thread that throws while running ends the machine with WORKER_DIED naming it', async () => {

@@ -3,7 +3,8 @@
 
 import { readFileSync } from 'node:fs';
 import { writeElf } from '../../bindings/elf/index.ts';
-import { Machine, type MachineOptions, type MachineResult } from '../../bindings/index.ts';
+import { Machine, type MachineOptions, type MachineResult, type Platform, type WorkerHandle } from '../../bindings/index.ts';
+import { nodePlatform } from '../../bindings/machine/platform-node.ts';
 import { assemble } from '../../bindings/isa/asm.ts';
 
 export const RAM = 0x4000_0000n;
@@ -49,4 +50,20 @@ export function sym(machine: Machine, name: string): bigint {
   const a = machine.image?.symbolAddress(name);
   if (a === undefined) throw new Error(`no symbol ${name}`);
   return a;
+}
+
+/** Node's platform, keeping the handles so a test can kill a CPU thread. */
+export function recordingPlatform(): { platform: Platform; handles: WorkerHandle[] } {
+  const handles: WorkerHandle[] = [];
+  return {
+    handles,
+    platform: {
+      ...nodePlatform,
+      spawn(url, opts) {
+        const h = nodePlatform.spawn(url, opts);
+        handles.push(h);
+        return h;
+      },
+    },
+  };
 }
