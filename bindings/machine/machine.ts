@@ -456,7 +456,9 @@ export class Machine {
     });
     const patcher = this.patcher;
     const stores = this.textStores;
-    return stores ? stores.hostPatch(sites.map((s) => s.addr), () => patcher.patchBatch(sites, opts)) : patcher.patchBatch(sites, opts);
+    // a batch the patcher will refuse (an address that is not a bigint) goes to it directly for its typed error
+    const addrs = sites.every((s) => typeof s?.addr === 'bigint');
+    return stores && addrs ? stores.hostPatch(sites.map((s) => s.addr), () => patcher.patchBatch(sites, opts)) : patcher.patchBatch(sites, opts);
   }
 
   /**
