@@ -31,6 +31,7 @@
 //                 untraced boots (R = I = 0) of the same design.
 
 import { parseElf } from '../elf/index.ts';
+import { optionChecks } from '../option-checks.ts';
 import { Machine } from '../machine/machine.ts';
 import { kernelImageFile, KernelImageError, readImage, setHbParams } from '../workload/kernel.ts';
 import { DESIGNS, type TrampolineDesign } from './designs.ts';
@@ -140,12 +141,8 @@ export interface BenchTrampolinesResult {
   rows: BenchRow[];
 }
 
-function int(name: string, v: unknown, lo: number, hi: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) {
-    throw new BenchError('bad-option', `${name} must be an integer ${lo}..${hi}, got ${String(v)}`);
-  }
-  return v;
-}
+
+const { int } = optionChecks((m) => new BenchError('bad-option', m));
 
 function intList(name: string, v: unknown, lo: number, hi: number): number[] {
   if (!Array.isArray(v) || v.length === 0) throw new BenchError('bad-option', `${name} must be a non-empty list of integers ${lo}..${hi}`);

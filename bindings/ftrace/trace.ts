@@ -13,6 +13,7 @@ import type { CmodxCounts, CmodxSource } from '../patch/cmodx.ts';
 import { KERNEL_IMAGES, kernelImageFile, KernelImageError, readImage, setHbParams } from '../workload/kernel.ts';
 import type { TraceContext, TraceEvent } from './events.ts';
 import { Ftrace, FtraceError, type CpuTraceStats } from './ftrace.ts';
+import { optionChecks } from '../option-checks.ts';
 import { selectRecords, OpsError, type OpsSpec } from './ops.ts';
 import { formatFunctionTrace, formatGraphTrace, formatProfile, profileRows, toTraceEventJson } from './output/index.ts';
 import type { ProfileRow } from './events.ts';
@@ -135,26 +136,12 @@ export interface TraceResult {
   trace: { events: TraceEvent[]; context: TraceContext };
 }
 
+const { int, oneOf, bool } = optionChecks((m) => new TraceError('bad-option', m));
+
 export const TRACE_DEFAULTS = { groups: 2, fds: 4, loops: 10, datasize: 100, cpus: 2, bufferKb: 1024 } as const;
 
-function int(name: string, v: unknown, lo: number, hi: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) {
-    throw new TraceError('bad-option', `${name} must be an integer ${lo}..${hi}, got ${String(v)}`);
-  }
-  return v;
-}
 
-function oneOf<T extends string>(name: string, v: unknown, allowed: readonly T[]): T {
-  if (typeof v !== 'string' || !allowed.includes(v as T)) {
-    throw new TraceError('bad-option', `${name} must be one of ${allowed.join(', ')}, got ${String(v)}`);
-  }
-  return v as T;
-}
 
-function bool(name: string, v: unknown): boolean {
-  if (typeof v !== 'boolean') throw new TraceError('bad-option', `${name} must be true or false`);
-  return v;
-}
 
 function patterns(name: string, v: unknown): string[] {
   if (v === undefined) return [];

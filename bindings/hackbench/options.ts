@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import type { IcacheModel, Mode } from '../machine/types.ts';
 import { PATCHERS, type PatcherKind } from '../ftrace/patcher.ts';
 import { PROLOGUES, type Prologue } from './prologue.ts';
+import { optionChecks } from '../option-checks.ts';
 
 export type HackbenchErrorCode =
   /** An option is out of range or of the wrong kind. */
@@ -121,19 +122,9 @@ export function defaultCpus(): number {
   return Math.max(1, Math.min(64, availableParallelism()));
 }
 
-function int(name: string, v: unknown, lo: number, hi: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) {
-    throw new HackbenchError('bad-option', `${name} must be an integer ${lo}..${hi}, got ${String(v)}`);
-  }
-  return v;
-}
 
-function oneOf<T extends string>(name: string, v: unknown, allowed: readonly T[]): T {
-  if (typeof v !== 'string' || !allowed.includes(v as T)) {
-    throw new HackbenchError('bad-option', `${name} must be one of ${allowed.join(', ')}, got ${String(v)}`);
-  }
-  return v as T;
-}
+
+const { int, oneOf } = optionChecks((m) => new HackbenchError('bad-option', m));
 
 /** Resolves defaults and checks every option (HackbenchError 'bad-option'). */
 export function resolveOptions(o: HackbenchOptions = {}): HackbenchConfig {

@@ -12,6 +12,7 @@
 //   so (options, seed) replays the run instruction for instruction.
 
 import { Machine } from '../machine/machine.ts';
+import { optionChecks } from '../option-checks.ts';
 import { MachineError } from '../machine/errors.ts';
 import { Ftrace, FtraceError, PHASE } from '../ftrace/ftrace.ts';
 import type { FtraceOps } from '../ftrace/ops.ts';
@@ -111,16 +112,7 @@ export interface RaceResult {
 
 /** Checks and completes race options; RaceError('bad-option') naming the first bad one. */
 export function resolveRaceOptions(o: RaceOptions = {}): RaceConfig {
-  const int = (name: string, v: unknown, lo: number, hi: number): number => {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) {
-      throw new RaceError('bad-option', `${name} must be an integer ${lo}..${hi}, got ${String(v)}`);
-    }
-    return v;
-  };
-  const oneOf = <T extends string>(name: string, v: unknown, allowed: readonly T[]): T => {
-    if (typeof v !== 'string' || !allowed.includes(v as T)) throw new RaceError('bad-option', `${name} must be one of ${allowed.join(', ')}, got ${String(v)}`);
-    return v as T;
-  };
+  const { int, oneOf } = optionChecks((m) => new RaceError('bad-option', m));
   const mode = oneOf('mode', o.mode ?? 'threads', ['threads', 'deterministic'] as const);
   const image = o.image ?? 'pfe2';
   if (typeof image !== 'string' || image === '') throw new RaceError('bad-option', 'image must be pfe2, pfe42 or a kernel ELF file');
