@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeElf } from '../../bindings/elf/index.ts';
+import { expectOneLineError } from '../util/cli.ts';
 import { cliTrace, HB_FUNCS, recordsOfImage, ROOT } from '../util/ftrace.ts';
 
 const SMALL = ['--groups', '1', '--fds', '2', '--loops', '3', '--datasize', '32'];
@@ -25,13 +26,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** Exit code 2, nothing on stdout, exactly one non-empty line on stderr matching `message`, no stack trace. */
 function expectUsageError(args: string[], message: RegExp): void {
   const r = cliTrace(args);
-  const where = `patchlab trace ${args.join(' ')}\n${r.stderr}`;
-  expect(r.status, where).toBe(2);
-  expect(r.stdout, where).toBe('');
-  expect(r.stderr, where).not.toMatch(/^\s+at /m);
-  const lines = r.stderr.split('\n').filter((l) => l.trim() !== '');
-  expect(lines, where).toHaveLength(1);
-  expect(lines[0], where).toMatch(message);
+  expectOneLineError(r, message, `patchlab trace ${args.join(' ')}\n${r.stderr}`);
 }
 
 const NOP_WORD = [0x1f, 0x20, 0x03, 0xd5];

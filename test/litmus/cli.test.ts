@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { expectOneLineError } from '../util/cli.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const IFETCH = join(ROOT, 'test', 'litmus', 'ifetch');
@@ -23,14 +24,6 @@ function litmus(args: string[]): { status: number | null; stdout: string; stderr
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-function expectOneLineError(r: { status: number | null; stdout: string; stderr: string }, message: RegExp): void {
-  expect(r.status, r.stderr).toBe(2);
-  expect(r.stdout).toBe('');
-  expect(r.stderr).not.toMatch(/^\s+at /m);
-  const lines = r.stderr.split('\n').filter((l) => l.trim() !== '');
-  expect(lines, r.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(message);
-}
 
 describe('patchlab litmus', () => {
   it('--json: [{name, quantifier, reachable, outcomes, explored}] with the expected verdicts from kinds.txt', () => {

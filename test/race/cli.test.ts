@@ -8,6 +8,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { expectOneLineError } from '../util/cli.ts';
 import { ROOT } from '../util/ftrace.ts';
 
 const race = (args: string[], timeout = 240_000) =>
@@ -55,14 +56,7 @@ describe('patchlab race', () => {
     [['--mode', 'fast'], /argument 'fast' is invalid/],
   ] as const) {
     it(`${args.join(' ')}: exit code 2, one line, no stack trace`, () => {
-      const r = race([...args]);
-      const where = `${args.join(' ')}\n${r.stderr}`;
-      expect(r.status, where).toBe(2);
-      expect(r.stdout).toBe('');
-      const lines = r.stderr.trim().split('\n');
-      expect(lines, where).toHaveLength(1);
-      expect(lines[0]).toMatch(re);
-      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expectOneLineError(race([...args]), re, args.join(' '));
     });
   }
 });
