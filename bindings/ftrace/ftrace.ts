@@ -261,7 +261,7 @@ export class Ftrace {
    * spec or a pattern that matches nothing (nothing changed).
    */
   register(spec: OpsSpec): FtraceOps {
-    this.checkSettled();
+    this.checkCanUpdate();
     const mem = this.machine.mem;
     const ops = new FtraceOps(this.nextId, spec, {
       mem,
@@ -291,7 +291,7 @@ export class Ftrace {
 
   /** Unregisters: the sites only it wanted go back to NOP first, then it leaves the guest's list. */
   unregister(ops: FtraceOps): void {
-    this.checkSettled();
+    this.checkCanUpdate();
     if (!ops.registered || !this.ops.includes(ops)) throw new OpsError('not-registered', `ops ${ops.id} is not registered`);
     ops.registered = false;
     this.update();
@@ -363,7 +363,7 @@ export class Ftrace {
 
   /** New filter (and notrace) patterns for a registered ops, then the sites that change. */
   setFilter(ops: FtraceOps, filter: readonly string[], notrace?: readonly string[]): void {
-    this.checkSettled();
+    this.checkCanUpdate();
     if (!ops.registered) throw new OpsError('not-registered', `ops ${ops.id} is not registered`);
     ops.setFilter(filter, notrace);
     this.update();
@@ -422,7 +422,7 @@ export class Ftrace {
    * ops after the NOP.
    */
   update(): number {
-    this.checkSettled();
+    this.checkCanUpdate();
     const mem = this.machine.mem;
     let next: SiteTarget[];
     try {
@@ -508,7 +508,7 @@ export class Ftrace {
    * previous one still waits for its grace period, nor, with stop-machine in
    * threads mode, while the CPUs run.
    */
-  private checkSettled(): void {
+  private checkCanUpdate(): void {
     if (this.opts.sync === 'stop-machine' && this.opts.patcher === 'host' && this.machine.mode === 'threads' && this.machine.status === 'running') {
       throw new FtraceError('bad-state', 'a stop-machine update holds every CPU: pause() the machine around it in threads mode');
     }

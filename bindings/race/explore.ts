@@ -108,10 +108,10 @@ export async function searchRace(options: SearchOptions = {}): Promise<RaceSumma
   const budget = options.budget ?? 20;
   if (!Number.isInteger(budget) || budget < 1 || budget > 1_000_000) throw new RaceError('bad-option', `budget must be an integer 1..1000000, got ${String(budget)}`);
   const { budget: _b, onSchedule, ...race } = options;
-  resolveRaceOptions({ ...race, mode: 'deterministic' }); // bad options before any run
+  const cfg = resolveRaceOptions({ ...race, mode: 'deterministic' }); // bad options before any run
   const t0 = performance.now();
   const sum: RaceSummary = {
-    strategy: resolveRaceOptions(race).strategy, mode: 'deterministic', cpus: 0, patcher: 'host', schedules: 0, toggles: 0,
+    strategy: cfg.strategy, mode: 'deterministic', cpus: 0, patcher: 'host', schedules: 0, toggles: 0,
     calls: 0, crashes: 0, wrongReturns: 0, hangs: 0, cmodxViolations: 0, found: null, secondsToFailure: null,
     scheduleOfFailure: null, seconds: 0, insns: 0,
   };

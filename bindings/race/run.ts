@@ -271,8 +271,8 @@ class RaceDriver {
     return s ? `${hex(a)} <${s}>` : hex(a);
   }
 
-  /** Records the watched words that changed since the last look, as writes by `who`. */
-  private noteWrites(who: number | null): void {
+  /** Records the watched words that changed since the last look (the guest patcher's stores), as writes by CPU `who`. */
+  private noteWrites(who: number): void {
     for (const w of this.watched) {
       const now = this.machine.mem.u32(w.addr);
       if (now === w.word) continue;
@@ -374,7 +374,6 @@ class RaceDriver {
       this.add(null, 'toggle', 'tracing on');
     }
     this.toggles++;
-    this.noteWrites(null);
   }
 
   /** After each deterministic slice: timeline, checks, and maybe the next toggle. */
@@ -436,12 +435,17 @@ class RaceDriver {
     try {
       while (!this.started && m.status === 'running') await sleep(1);
       while (m.status === 'running' || m.status === 'paused') {
+        // the host's own writes are logged as it makes them (ft.onPatch); the kernel's patcher task runs on the last CPU
+        if (this.cfg.patcher === 'guest') this.noteWrites(m.ncpus - 1);
         this.check();
         if (this.failure) break;
         const want = this.toggles < this.cfg.toggles || this.ops !== null;
         if (!want) break;
         if (twoPhase) {
-          await this.ft.flush(this.cfg.watchdogMs).catch(() => {});
+          // a guest patcher that does not finish in time is the watchdog's to report; a refusal is an error
+          await this.ft.flush(this.cfg.watchdogMs).catch((err: Error) => {
+            if (err instanceof FtraceError) throw err;
+          });
           if (!this.settled()) {
             this.check();
             continue;
