@@ -1,7 +1,7 @@
 // Options of the hackbench experiment: defaults (the real hackbench's sizes,
 // every host core, 20 runs per prologue, both prologues) and their checks.
 
-import { availableParallelism } from 'node:os';
+import { hostCores } from '../host-cores.ts';
 import type { IcacheModel, Mode } from '../machine/types.ts';
 import { PATCHERS, type PatcherKind } from '../ftrace/patcher.ts';
 import { PROLOGUES, type Prologue } from './prologue.ts';
@@ -119,7 +119,7 @@ export const HACKBENCH_DEFAULTS = {
 };
 
 export function defaultCpus(): number {
-  return Math.max(1, Math.min(64, availableParallelism()));
+  return Math.max(1, Math.min(64, hostCores()));
 }
 
 

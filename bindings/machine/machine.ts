@@ -348,15 +348,15 @@ export class Machine {
   }
 
   /**
-   * CPU `index`'s PC and taken-branch history as its state block holds them,
+   * CPU `index`'s PC, instructions retired and taken-branch history as its state block holds them,
    * readable at any time: exact between deterministic slices and while that
    * CPU waits in a host call (a handler of its own call), a moment old while
    * it runs in threads mode.
    */
-  peekCpu(index: number): { pc: bigint; branches: [bigint, bigint][] } {
+  peekCpu(index: number): { pc: bigint; insns: bigint; branches: [bigint, bigint][] } {
     this.checkCpu(index);
     const c = this.cpuStates[index];
-    return { pc: c.pc, branches: c.branchRing() };
+    return { pc: c.pc, insns: c.insns, branches: c.branchRing() };
   }
 
   /** CPU `index`'s PC alone, as peekCpu() reads it (cheap enough for every deterministic slice). */

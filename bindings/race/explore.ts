@@ -19,10 +19,23 @@ const TOKEN_FIELDS = [
   'toggleEvery', 'watchdogInsns',
 ] as const;
 
+// base64url (RFC 4648 section 5, no padding) with what every host has (atob/btoa), so tokens work in the browser too.
+function toBase64url(bytes: Uint8Array): string {
+  let bin = '';
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function fromBase64url(text: string): Uint8Array {
+  if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) throw new Error('not base64url');
+  const bin = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+  return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+}
+
 /** The replay token of a deterministic run's options. */
 export function encodeToken(cfg: RaceConfig): string {
   const values = TOKEN_FIELDS.map((k) => cfg[k]);
-  return TOKEN_PREFIX + Buffer.from(JSON.stringify(values), 'utf8').toString('base64url');
+  return TOKEN_PREFIX + toBase64url(new TextEncoder().encode(JSON.stringify(values)));
 }
 
 /** The options of a token; RaceError('bad-token') when it is not one. */
@@ -32,7 +45,7 @@ export function decodeToken(token: string): RaceOptions {
   }
   let values: unknown;
   try {
-    values = JSON.parse(Buffer.from(token.slice(TOKEN_PREFIX.length), 'base64url').toString('utf8'));
+    values = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(fromBase64url(token.slice(TOKEN_PREFIX.length))));
   } catch {
     throw new RaceError('bad-token', 'the replay token is damaged (not base64url JSON)');
   }

@@ -20,6 +20,7 @@ import { PATCHERS, type PatcherKind } from '../ftrace/patcher.ts';
 import { disassemble } from '../isa/disasm.ts';
 import { EV } from '../ftrace/layout.ts';
 import { below, makeRng } from '../isa/random.ts';
+import { yieldToHost } from '../host-yield.ts';
 import { kernelImageFile, KernelImageError, readImage, setHbParams } from '../workload/kernel.ts';
 import { RaceImageError, RaceProbe, RACE_FUNCTIONS } from './probe.ts';
 import { Schedule, SEARCH_POLICIES, type ScheduleParams, type SearchPolicy } from './schedule.ts';
@@ -463,7 +464,7 @@ class RaceDriver {
         } else this.toggle();
         // give the CPUs a moment between toggles, random so toggles land anywhere
         if (below(rng, 4) === 0) await sleep(0);
-        else await new Promise<void>((r) => setImmediate(r));
+        else await yieldToHost();
       }
       if (!this.failure && (m.status === 'running' || m.status === 'paused')) {
         this.stopping = true;
