@@ -37,6 +37,8 @@ import { BenchError } from './ftrace/bench-trampolines.ts';
 import { addRaceCommand } from './race/command.ts';
 import { RaceError } from './race/run.ts';
 import { addLitmusCommand } from './litmus/command.ts';
+import { addServeCommand } from './serve/command.ts';
+import { ServeError } from './serve/server.ts';
 
 function parseCount(v: string): bigint {
   if (!/^\d+$/.test(v.replace(/_/g, ''))) throw new InvalidArgumentError('expected a non-negative integer');
@@ -244,6 +246,10 @@ function reportError(err: unknown): number {
     process.stderr.write(`patchlab race: ${err.message}\n`);
     return err.code === 'setup' ? 1 : 2;
   }
+  if (err instanceof ServeError) {
+    process.stderr.write(`patchlab serve: ${err.message}\n`);
+    return err.code === 'bad-option' ? 2 : 1;
+  }
   if (err instanceof BenchError) {
     process.stderr.write(`patchlab bench: ${err.message}\n`);
     return err.code === 'bad-option' ? 2 : 1;
@@ -315,6 +321,9 @@ export async function main(argv: string[]): Promise<number> {
     code = c;
   });
   addLitmusCommand(program, (c) => {
+    code = c;
+  });
+  addServeCommand(program, (c) => {
     code = c;
   });
   // A stdout that fails later (the reader of a pipe went away) must not end

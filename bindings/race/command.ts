@@ -5,9 +5,8 @@
 import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { PATCHERS, type PatcherKind } from '../ftrace/patcher.ts';
-import { replayRace, searchRace, summarise, type RaceSummary } from './explore.ts';
-import { formatRace, formatRaceTable, raceJson } from './format.ts';
-import { RaceError, runRace, type RaceOptions } from './run.ts';
+import { formatRace, formatRaceTable } from './format.ts';
+import { raceLab, raceLabJson, type RaceLabResult } from './lab.ts';
 import { SEARCH_POLICIES, type SearchPolicy } from './schedule.ts';
 import { STRATEGIES, STRATEGY_NAMES, type StrategyName } from './strategies.ts';
 
@@ -44,46 +43,27 @@ function bar(label: string, total: number): { tick: () => void; stop: () => void
   return { tick: () => b.increment(), stop: () => b.stop() };
 }
 
-async function one(flags: Flags, name: StrategyName): Promise<RaceSummary> {
-  const opts: RaceOptions = {
-    strategy: name, mode: flags.search ? 'deterministic' : flags.mode, cpus: flags.cpus, toggles: flags.toggles, tasks: flags.tasks,
-    seed: flags.seed, patcher: flags.patcher, policy: flags.policy, image: flags.image, tick: flags.tick,
-  };
-  if (!flags.search) return summarise(await runRace(opts));
-  const budget = flags.budget ?? 20;
-  const p = bar(name, budget);
-  try {
-    return await searchRace({ ...opts, budget, onSchedule: () => p.tick() });
-  } finally {
-    p.stop();
-  }
-}
-
 async function runCommand(flags: Flags): Promise<number> {
-  if (flags.replay !== undefined) {
-    if (flags.all || flags.search || flags.strategy) throw new RaceError('bad-option', '--replay takes no --strategy, --all or --search: the token holds the whole run');
-    const s = summarise(await replayRace(flags.replay));
-    process.stdout.write(flags.json ? `${JSON.stringify(raceJson(s), null, 2)}\n` : formatRace(s));
-    return 0;
+  const { json, ...options } = flags;
+  const progress: { bar: { tick: () => void; stop: () => void } | null } = { bar: null };
+  let r: RaceLabResult;
+  try {
+    r = await raceLab(options, {
+      onStrategy: (name, budget) => {
+        progress.bar?.stop();
+        progress.bar = bar(name, budget);
+      },
+      onSchedule: () => progress.bar?.tick(),
+    });
+  } finally {
+    progress.bar?.stop();
   }
-  if (flags.search && flags.mode === 'threads') throw new RaceError('bad-option', '--search explores deterministic schedules: it takes no --mode threads');
-  if (flags.budget !== undefined && !flags.search) throw new RaceError('bad-option', '--budget needs --search');
-  if (flags.all) {
-    if (flags.strategy) throw new RaceError('bad-option', '--all runs every strategy: give no --strategy');
-    const rows: RaceSummary[] = [];
-    for (const s of STRATEGIES) {
-      if (s.sync === 'stop-machine' && flags.patcher === 'guest') continue; // host only (said in the table's note)
-      rows.push(await one(flags, s.name));
-    }
-    if (flags.json) process.stdout.write(`${JSON.stringify(rows.map(raceJson), null, 2)}\n`);
-    else {
-      process.stdout.write(formatRaceTable(rows));
-      if (flags.patcher === 'guest') process.stdout.write('(stop-machine left out: it holds every CPU from the host, so it needs the host patcher)\n');
-    }
-    return 0;
+  if (json) process.stdout.write(`${JSON.stringify(raceLabJson(r), null, 2)}\n`);
+  else if (r.kind === 'one') process.stdout.write(formatRace(r.summary));
+  else {
+    process.stdout.write(formatRaceTable(r.rows));
+    if (flags.patcher === 'guest') process.stdout.write('(stop-machine left out: it holds every CPU from the host, so it needs the host patcher)\n');
   }
-  const s = await one(flags, flags.strategy ?? 'v6-runtime');
-  process.stdout.write(flags.json ? `${JSON.stringify(raceJson(s), null, 2)}\n` : formatRace(s));
   return 0;
 }
 
