@@ -26,7 +26,7 @@ export function timeline(doc: TraceEventDocument): HTMLElement {
     const cpu = Number(e.args?.cpu ?? 0);
     const key = `${cpu}:${e.tid}`;
     let r = rows.get(key);
-    if (!r) rows.set(key, (r = { key, label: `CPU ${cpu}  ${names.get(e.tid) ?? e.tid}`, depth: 1, y: 0, events: [] }));
+    if (!r) rows.set(key, (r = { key, label: `CPU ${cpu}  ${names.get(e.tid) ?? "?"}${e.pid === 0 ? "" : ` (${e.pid})`}`, depth: 1, y: 0, events: [] }));
     r.events.push(e);
     r.depth = Math.max(r.depth, Number(e.args?.depth ?? 0) + 1);
     t0 = Math.min(t0, e.ts);
