@@ -37,9 +37,9 @@ export const ISOLATION_HEADERS = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 } as const;
 
-/** dist/web/ beside this module: bindings/serve/ in the sources, dist/ once bundled. */
+/** dist/web/ of the package: from bindings/serve/ in the sources, from dist/ (or any folder at the top) once bundled. */
 export function pageDir(): string {
-  for (const rel of ['../../dist/web/', './web/']) {
+  for (const rel of ['../../dist/web/', '../dist/web/']) {
     const d = fileURLToPath(new URL(rel, import.meta.url));
     if (existsSync(join(d, 'index.html'))) return d;
   }

@@ -1,6 +1,7 @@
 // Debian's Chromium driven by playwright-core, for the browser page tests:
 // the page served by `serve()` from dist/web/, with every page error and
-// console error collected.
+// console error collected. PATCHLAB_CHROMIUM_ARGS adds Chromium switches
+// (space-separated), for comparing engine settings in bench/browser.ts.
 
 import { existsSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
@@ -27,7 +28,8 @@ export async function openPage(): Promise<OpenPage> {
   const served: Serving = await serve({ port: 0 });
   let browser: Browser | null = null;
   try {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    const extra = (process.env.PATCHLAB_CHROMIUM_ARGS ?? '').split(' ').filter(Boolean);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', ...extra] });
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
