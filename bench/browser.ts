@@ -53,7 +53,7 @@ const o = await openPage();
 const rows = { pageMips: [] as number[], nodeMips: [] as number[], pageRun: [] as number[], cliRun: [] as number[], pageTotal: [] as number[], cliTotal: [] as number[] };
 try {
   await o.page.evaluate(() => window.patchlab.ready);
-  const inPage = (x: object) => o.page.evaluate((y) => window.patchlab.hackbench(y), x) as Promise<HackbenchResult>;
+  const inPage = (x: Record<string, unknown>) => o.page.evaluate((y) => window.patchlab.hackbench(y), x) as Promise<HackbenchResult>;
   await inPage({ ...MIPS, runs: 1 }); // warm-up: the page's first boot compiles the core in each new worker
   for (let k = 0; k < opts.rounds; k++) {
     const first = k % 2 === 0;

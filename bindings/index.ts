@@ -67,3 +67,6 @@ export {
   type Exploration, type ExploreOptions, type Kind, type LitmusErrorCode, type LitmusOptions, type LitmusResult, type LitmusTest,
   type Outcome, type Verdict,
 } from './litmus/index.ts';
+export { raceLab, raceLabJson, type RaceLabHooks, type RaceLabOptions, type RaceLabResult } from './race/lab.ts';
+export { LiveError, LiveMachine, type LiveCpu, type LiveErrorCode, type LiveOptions, type LiveSnapshot, type LiveWord } from './workload/live.ts';
+export { ISOLATION_HEADERS, pageDir, serve, ServeError, type ServeOptions, type Serving } from './serve/server.ts';
