@@ -156,6 +156,9 @@ export function cpuPages(events: readonly TraceEvent[], lost: number): Uint8Arra
   return out.done();
 }
 
+/** Instructions probed past a symbol's start for the symbol after it. */
+const SYMBOL_PROBE_LIMIT = 1 << 16;
+
 /** /proc/kallsyms lines for the symbols the events' addresses fall in, by address. */
 export function kallsyms(events: readonly TraceEvent[], ctx: TraceContext): string {
   const starts = new Map<bigint, string>();
@@ -168,6 +171,16 @@ export function kallsyms(events: readonly TraceEvent[], ctx: TraceContext): stri
   for (const e of events) {
     add(e.ip);
     if (e.type === 'function') add(e.parentIp);
+  }
+  // kallsyms has no sizes: a reader ends a symbol where the next one starts.
+  // Name the symbol after each one too, so the last traced function ends.
+  for (const [start, name] of [...starts]) {
+    for (let a = start + 4n, n = 0; n < SYMBOL_PROBE_LIMIT; a += 4n, n++) {
+      const sym = ctx.symbolize(a);
+      if (sym && sym.name === name && sym.offset === a - start) continue;
+      if (sym && sym.name !== '') starts.set(BigInt.asUintN(64, a - sym.offset), sym.name);
+      break;
+    }
   }
   return [...starts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([addr, name]) => `${addr.toString(16).padStart(16, '0')} T ${name}\n`).join('');
