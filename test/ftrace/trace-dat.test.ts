@@ -4,16 +4,17 @@
 // with a broken page size refused (so trace-cmd reads what was written).
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { formatTrace, toTraceDat, trace, type TraceResult } from '../../bindings/ftrace/trace.ts';
 import { functionSymbolName } from '../../bindings/ftrace/output/context.ts';
 
 const HAVE = spawnSync('trace-cmd', ['--help'], { encoding: 'utf8' }).error === undefined;
 if (!HAVE) console.warn('trace-dat.test: skipping: trace-cmd not found in PATH (apt-get install trace-cmd)');
 const DIR = HAVE ? mkdtempSync(join(tmpdir(), 'tracedat-')) : '';
+afterAll(() => { if (DIR) rmSync(DIR, { recursive: true, force: true }); });
 const SIZE = { mode: 'deterministic', cpus: 2, groups: 1, fds: 2, loops: 2 } as const;
 
 function report(bytes: Uint8Array, name: string, args: string[] = []) {
