@@ -9,7 +9,7 @@
 //   patchlab trace [--tracer nop|function|function_graph] [--profile] [--filter GLOB]... [--notrace GLOB]...
 //                [--graph-function F] [--list] [--image pfe2|pfe42|FILE] [--cpus N] [--mode M] [--seed S]
 //                [--groups G] [--fds F] [--loops L] [--datasize S] [--buffer-kb N]
-//                [--format text|perfetto] [--output FILE] [--json]
+//                [--format text|perfetto|trace-dat] [--output FILE] [--json]
 //   patchlab bench trampolines [--json] [--mode threads|deterministic] [--designs list,dynamic,call-ops]
 //                [--loops N] [--runs N]
 //   patchlab race [--strategy NAME | --all] [--mode threads|deterministic] [--cpus N] [--toggles N] [--search]

@@ -37,11 +37,11 @@ export { FtraceOps, OpsError, type OpsErrorCode, type OpsKind, type OpsSpec } fr
 export { ftraceRecords, RecordError, type FtraceRecord, type RecordLayout } from './ftrace/records.ts';
 export type { SiteState } from './ftrace/sites.ts';
 export {
-  formatTrace, trace, traceableFunctions, traceJson, TraceError, TRACERS,
+  formatTrace, toTraceDat, trace, traceableFunctions, traceJson, TraceError, TRACERS,
   type Redirect, type TraceConfig, type TraceErrorCode, type TraceFormat, type TraceOptions, type TraceResult, type Tracer,
 } from './ftrace/trace.ts';
 export {
-  formatFunctionTrace, formatGraphTrace, formatProfile, graphCalls, profileRows, toTraceEventJson,
+  formatFunctionTrace, formatGraphTrace, formatProfile, graphCalls, profileRows, toTraceEventJson, traceDat, TRACE_DAT_VERSION,
   type FunctionEvent, type GraphCall, type GraphEntryEvent, type GraphExitEvent, type ProfileRow, type TraceContext, type TraceEvent,
 } from './ftrace/output/index.ts';
 export {

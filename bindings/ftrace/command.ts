@@ -1,12 +1,12 @@
 // `patchlab trace`: one traced hackbench boot with the function or
 // function_graph tracer and the profiler, printed in the kernel's trace
-// layouts or as trace-event JSON for Perfetto.
+// layouts, as trace-event JSON for Perfetto, or as trace-cmd's trace.dat.
 
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import {
-  FORMATS, formatTrace, trace, TRACE_DEFAULTS, traceableFunctions, traceJson, TraceError, TRACERS,
+  FORMATS, formatTrace, toTraceDat, trace, TRACE_DEFAULTS, traceableFunctions, traceJson, TraceError, TRACERS,
   type TraceFormat, type TraceOptions, type Tracer,
 } from './trace.ts';
 
@@ -58,6 +58,9 @@ async function run(flags: Flags): Promise<number> {
     process.stdout.write(records.map((r) => `${r.fn}\n`).join(''));
     return 0;
   }
+  if (flags.format === 'trace-dat' && flags.output === undefined) {
+    throw new TraceError('bad-option', '--format trace-dat is binary: it needs --output FILE');
+  }
   if (flags.output !== undefined) {
     const out = resolve(flags.output);
     const dir = dirname(out);
@@ -91,7 +94,7 @@ async function run(flags: Flags): Promise<number> {
   for (const c of result.perCpu) {
     if (c.lost > 0) process.stderr.write(`patchlab trace: CPU ${c.cpu} lost ${c.lost} events (buffer of ${result.bufferEvents} events full; --buffer-kb)\n`);
   }
-  const text = formatTrace(result, flags.format);
+  const text = flags.format === 'trace-dat' ? toTraceDat(result) : formatTrace(result, flags.format);
   if (flags.output !== undefined) {
     try {
       writeFileSync(flags.output, text);
@@ -105,7 +108,7 @@ async function run(flags: Flags): Promise<number> {
 }
 
 /** Writes to stdout; 0 once written, 141 (as SIGPIPE would end it) when the reader has gone. */
-function writeStdout(text: string): Promise<number> {
+function writeStdout(text: string | Uint8Array): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
       if (err.code === 'EPIPE') resolve(141);
@@ -149,7 +152,7 @@ export function addTraceCommand(program: Command, done: (code: Promise<number>) 
     .addOption(new Option('--icache <model>', 'instruction cache model (default architectural)').choices(['architectural', 'coherent']))
     .option('--quantum <n>', 'instructions per slice', integer)
     .option('--jit-threshold <n>', 'runs of a block head before it is translated to Wasm (0: interpret only)', integer)
-    .addOption(new Option('--format <format>', 'trace output: the kernel\'s text layouts, or Chrome trace-event JSON for ui.perfetto.dev').choices([...FORMATS]).default('text'))
+    .addOption(new Option('--format <format>', 'trace output: the kernel\'s text layouts, Chrome trace-event JSON for ui.perfetto.dev, or trace-cmd\'s trace.dat (needs --output)').choices([...FORMATS]).default('text'))
     .option('--output <file>', 'write the trace to FILE instead of stdout')
     .option('--json', 'print one JSON object with the configuration, counts and profile')
     .action((flags: Flags) => {

@@ -15,7 +15,7 @@ import type { TraceContext, TraceEvent } from './events.ts';
 import { Ftrace, FtraceError, type CpuTraceStats } from './ftrace.ts';
 import { optionChecks } from '../option-checks.ts';
 import { selectRecords, OpsError, type OpsSpec } from './ops.ts';
-import { formatFunctionTrace, formatGraphTrace, formatProfile, profileRows, toTraceEventJson } from './output/index.ts';
+import { formatFunctionTrace, formatGraphTrace, formatProfile, profileRows, toTraceEventJson, traceDat } from './output/index.ts';
 import type { ProfileRow } from './events.ts';
 import { DESIGNS, type TrampolineDesign } from './designs.ts';
 import { PATCHERS, type GuestPatchStats, type PatcherKind } from './patcher.ts';
@@ -23,7 +23,7 @@ import { ftraceRecords, RecordError, type FtraceRecord } from './records.ts';
 
 export const TRACERS = ['nop', 'function', 'function_graph'] as const;
 export type Tracer = (typeof TRACERS)[number];
-export const FORMATS = ['text', 'perfetto'] as const;
+export const FORMATS = ['text', 'perfetto', 'trace-dat'] as const;
 export type TraceFormat = (typeof FORMATS)[number];
 
 export type TraceErrorCode = 'bad-option' | 'guest-failed' | 'message-count' | 'cmodx' | 'guest-refused' | 'output';
@@ -350,6 +350,7 @@ export async function trace(options: TraceOptions = {}): Promise<TraceResult> {
 /** The trace in the tracer's text layout (and the profile table after it), or trace-event JSON. */
 export function formatTrace(r: TraceResult, format: TraceFormat = 'text'): string {
   const { events, context } = r.trace;
+  if (format === 'trace-dat') throw new TraceError('bad-option', 'trace-dat is binary: use toTraceDat(result)');
   if (format === 'perfetto') return `${JSON.stringify(toTraceEventJson(events, context))}\n`;
   const parts: string[] = [];
   if (r.tracer === 'function') parts.push(formatFunctionTrace(events.filter((e) => e.type === 'function'), context));
@@ -357,6 +358,11 @@ export function formatTrace(r: TraceResult, format: TraceFormat = 'text'): strin
   else parts.push('# tracer: nop\n#\n');
   if (r.functions) parts.push(formatProfile(r.functions));
   return parts.join('\n');
+}
+
+/** The trace as trace-cmd's trace.dat (version 6), for `trace-cmd report` and KernelShark. */
+export function toTraceDat(r: TraceResult): Uint8Array {
+  return traceDat(r.trace.events, r.trace.context);
 }
 
 /** The --json object: everything but the events themselves. */

@@ -65,6 +65,7 @@ describe('bad options and images: exit code 2, one line on stderr, no stack trac
     ['--cpus 0', ['--cpus', '0'], /cpus/],
     ['an unknown mode', ['--mode', 'fast'], /mode/],
     ['an unknown format', ['--format', 'pdf'], /format/],
+    ['--format trace-dat without --output', ['--format', 'trace-dat'], /--format trace-dat is binary: it needs --output FILE/],
     ['--output into a missing directory', ['--output', '/nonexistent-dir-xyz/trace.txt'], /--output: directory \/nonexistent-dir-xyz does not exist/],
     ['--output that is a directory', ['--output', tmpdir()], /is a directory/],
     ['a missing image file', ['--image', '/nonexistent-dir-xyz/kernel.elf'], /\/nonexistent-dir-xyz\/kernel\.elf does not exist/],

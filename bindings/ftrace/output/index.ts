@@ -1,5 +1,6 @@
 // The ftrace output writers: the function and function_graph `trace` files,
-// the function profile table, and Chrome trace-event JSON for Perfetto.
+// the function profile table, Chrome trace-event JSON for Perfetto, and
+// trace-cmd's trace.dat.
 
 export type {
   FunctionEvent, GraphCall, GraphEntryEvent, GraphExitEvent, ProfileRow, Symbolizer, TraceContext, TraceEvent,
@@ -11,5 +12,6 @@ export { formatProfile, profileRows, type ProfileCounters } from './profile-tabl
 export {
   IDLE_TID_BASE, toTraceEventJson, traceTid, type TraceEventDocument, type TraceEventJson,
 } from './perfetto.ts';
+export { traceDat, TRACE_DAT_VERSION } from './trace-dat.ts';
 export { graphDuration, overheadMark } from './duration.ts';
 export { symbolName } from './context.ts';
