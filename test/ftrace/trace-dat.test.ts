@@ -56,6 +56,10 @@ describe.skipIf(!HAVE)('trace-cmd report reads patchlab trace.dat', () => {
     for (const c of fn.perCpu) expect(got.filter((g) => g.startsWith(`${c.cpu} `)).length).toBe(c.events);
   });
 
+  it('formatTrace refuses the binary format (toTraceDat writes it)', () => {
+    expect(() => formatTrace(fn, 'trace-dat')).toThrow(/toTraceDat/);
+  });
+
   it('--stat reads the file without complaint', () => {
     const r = report(toTraceDat(fn), 'stat.dat', ['--stat']);
     expect(r.status).toBe(0);
