@@ -64,8 +64,10 @@ export function traceView(ctl: Controller): HTMLElement {
         j.functions ? table(['function', 'hits', 'time us', 'avg us', 's^2 us'], j.functions.map((p) => [
           p.name, p.hits, (p.totalNs / 1000).toFixed(3), (p.avgNs / 1000).toFixed(3), (p.s2 / 1e6).toFixed(3)]), 'profile') : '',
         h('h3', {}, 'timeline'),
-        h('p', {}, h('a', { href: URL.createObjectURL(blob), download: 'patchlab-trace.json', class: 'button' }, 'Download the Perfetto JSON'),
-          ' (open it at ui.perfetto.dev). Wheel to zoom, drag to pan.'),
+        h('p', {}, h('a', { href: URL.createObjectURL(blob), download: 'patchlab-trace.json', class: 'button', id: 'perfetto-json' }, 'Download the Perfetto JSON'),
+          ' (open it at ui.perfetto.dev) ',
+          h('a', { href: URL.createObjectURL(new Blob([r.traceDat as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' })), download: 'trace.dat', class: 'button', id: 'trace-dat' }, 'Download trace.dat'),
+          ' (trace-cmd report, KernelShark). Wheel to zoom, drag to pan.'),
         timeline(doc),
         h('details', {}, h('summary', {}, `the trace as the kernel prints it${lines.length > TEXT_LINES ? ` (first ${TEXT_LINES} lines)` : ''}`),
           h('pre', {}, lines.slice(0, TEXT_LINES).join('\n'))),

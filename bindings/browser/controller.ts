@@ -4,7 +4,7 @@
 // answers with the same JSON the CLI's --json prints. CPUs are Web Workers
 // it starts (bindings/browser/platform.ts).
 
-import { formatTrace, trace, traceJson, type TraceOptions } from '../ftrace/trace.ts';
+import { formatTrace, toTraceDat, trace, traceJson, type TraceOptions } from '../ftrace/trace.ts';
 import { toTraceEventJson } from '../ftrace/output/index.ts';
 import { hackbench, type HackbenchHooks } from '../hackbench/run.ts';
 import type { HackbenchOptions } from '../hackbench/options.ts';
@@ -43,7 +43,7 @@ async function serve(req: Request): Promise<unknown> {
       const r = await trace(req.options as TraceOptions);
       const json = asJson(traceJson(r)) as object;
       if (!req.full) return json;
-      const extras: TraceExtras = { json, text: formatTrace(r), perfetto: toTraceEventJson(r.trace.events, r.trace.context) };
+      const extras: TraceExtras = { json, text: formatTrace(r), perfetto: toTraceEventJson(r.trace.events, r.trace.context), traceDat: toTraceDat(r) };
       return extras;
     }
     case 'race': {

@@ -31,6 +31,8 @@ export interface TraceExtras {
   json: object;
   text: string;
   perfetto: object;
+  /** trace-cmd's trace.dat of the same events (trace-cmd report, KernelShark). */
+  traceDat: Uint8Array;
 }
 
 export interface LiveStarted {

@@ -3,6 +3,10 @@
 // deterministic options (hackbench, a function profile, a race search), the
 // plot drawn, the live patch site toggled, and no page errors.
 
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trace, traceJson } from '../../bindings/ftrace/trace.ts';
 import { hackbench, type HackbenchResult } from '../../bindings/hackbench/run.ts';
@@ -98,6 +102,24 @@ describe.skipIf(why !== null)('browser page', () => {
     expect(shot.length).toBeGreaterThan(5000); // a PNG of a blank area of this size compresses far below this
     const rows = await page.locator('#hackbench table.summary tbody tr').count();
     expect(rows).toBe(2);
+  });
+
+  it('traces from the page\'s form: profile table, timeline, and a trace.dat that trace-cmd reads', async () => {
+    const { page } = o;
+    await page.click('nav button[data-tab=trace]');
+    await page.click('#trace button[type=submit]');
+    await page.waitForSelector('#trace canvas.timeline', { timeout: 120_000 });
+    expect(await page.locator('#trace table.profile tbody tr').count()).toBeGreaterThan(0);
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#trace-dat')]);
+    const bytes = readFileSync((await dl.path())!);
+    expect([...bytes.subarray(0, 10)]).toEqual([0x17, 0x08, 0x44, ...Buffer.from('tracing')]);
+    if (spawnSync('trace-cmd', ['--help']).error === undefined) {
+      const file = join(mkdtempSync(join(tmpdir(), 'page-dat-')), 'trace.dat');
+      writeFileSync(file, bytes);
+      const r = spawnSync('trace-cmd', ['report', file], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/funcgraph_entry/);
+    } else console.warn('trace-cmd not installed: the downloaded trace.dat is checked by its magic only');
   });
 
   it('shows a live patch site change from NOP to BL ftrace_caller and back while the CPUs run', async () => {

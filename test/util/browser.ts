@@ -30,7 +30,7 @@ export async function openPage(): Promise<OpenPage> {
   try {
     const extra = (process.env.PATCHLAB_CHROMIUM_ARGS ?? '').split(' ').filter(Boolean);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', ...extra] });
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 }, acceptDownloads: true });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
     page.on('console', (m) => {
