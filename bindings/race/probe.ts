@@ -4,6 +4,7 @@
 // current task and the timer interrupts taken (percpu, through the offsets
 // the kernel publishes in race_layout).
 
+import { KernelSched } from '../workload/sched.ts';
 import type { Machine } from '../machine/machine.ts';
 
 /** struct race_ctl (guest/kernel/race.c). */
@@ -40,11 +41,7 @@ export interface OopsInfo {
 export class RaceProbe {
   private readonly ctl: bigint;
   private readonly oops: bigint;
-  private readonly percpu: bigint;
-  private readonly stride: bigint;
-  private readonly currOff: bigint;
-  private readonly ticksOff: bigint;
-  private readonly idOff: bigint;
+  private readonly sched: KernelSched;
   /** Entry addresses of race_fn0..3. */
   readonly functions: bigint[];
 
@@ -57,13 +54,9 @@ export class RaceProbe {
     };
     this.ctl = sym('race_ctl');
     this.oops = sym('oops_info');
-    this.percpu = sym('percpu');
-    const layout = sym('race_layout');
-    const m = machine.mem;
-    this.stride = m.u64(layout);
-    this.currOff = m.u64(layout + 8n);
-    this.ticksOff = m.u64(layout + 16n);
-    this.idOff = m.u64(layout + 24n);
+    const sched = KernelSched.of(machine);
+    if (!(sched instanceof KernelSched)) throw new RaceImageError(`the image has no ${sched.missing}: not a patchlab kernel with the race workload`);
+    this.sched = sched;
     this.functions = RACE_FUNCTIONS.map(sym);
   }
 
@@ -119,13 +112,11 @@ export class RaceProbe {
 
   /** The id of the task CPU `cpu` runs (0: its idle task). */
   currentTask(cpu: number): number {
-    const m = this.machine.mem;
-    const t = m.atomicU64(this.percpu + BigInt(cpu) * this.stride + this.currOff);
-    return t === 0n ? 0 : m.u32(t + this.idOff);
+    return this.sched.currentTask(cpu);
   }
 
   /** Timer interrupts CPU `cpu` has taken. */
   ticks(cpu: number): bigint {
-    return this.machine.mem.atomicU64(this.percpu + BigInt(cpu) * this.stride + this.ticksOff);
+    return this.sched.ticks(cpu);
   }
 }

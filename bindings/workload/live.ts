@@ -16,6 +16,7 @@ import { Machine } from '../machine/machine.ts';
 import type { Mode } from '../machine/types.ts';
 import { optionChecks } from '../option-checks.ts';
 import { KERNEL_IMAGES, kernelImageFile, KernelImageError, readImage, setHbParams } from './kernel.ts';
+import { KernelSched } from './sched.ts';
 
 export type LiveErrorCode = 'bad-option' | 'unknown-function' | 'ended';
 
@@ -91,9 +92,7 @@ export class LiveMachine {
   private eventCount = 0;
   private runsDone = 0;
   private readonly t0 = performance.now();
-  private readonly percpu: bigint;
-  private readonly layout: { stride: bigint; curr: bigint; id: bigint } | null;
-  private readonly comm: bigint | undefined;
+  private readonly sched: KernelSched | null;
   private drainTimer: ReturnType<typeof setInterval> | null = null;
   private endedWith: string | null = null;
 
@@ -102,11 +101,8 @@ export class LiveMachine {
     private readonly ft: Ftrace,
     readonly records: readonly FtraceRecord[],
   ) {
-    const image = machine.image!;
-    this.percpu = image.symbolAddress('percpu') ?? 0n;
-    const lay = image.symbolAddress('race_layout');
-    this.layout = lay === undefined ? null : { stride: machine.mem.u64(lay), curr: machine.mem.u64(lay + 8n), id: machine.mem.u64(lay + 24n) };
-    this.comm = image.symbolAddress('task_comm');
+    const sched = KernelSched.of(machine);
+    this.sched = sched instanceof KernelSched ? sched : null;
   }
 
   /** Boots the kernel looping hackbench runs; resolves once the CPUs run. LiveError for bad options. */
@@ -182,13 +178,9 @@ export class LiveMachine {
   }
 
   private task(cpu: number): { pid: number; task: string } {
-    if (!this.layout || this.comm === undefined) return { pid: -1, task: '?' };
-    const m = this.machine.mem;
-    const t = m.atomicU64(this.percpu + BigInt(cpu) * this.layout.stride + this.layout.curr);
-    if (t === 0n) return { pid: 0, task: '<idle>' };
-    const pid = m.u32(t + this.layout.id);
-    if (pid === 0) return { pid, task: '<idle>' };
-    return { pid, task: pid < 8192 ? m.cstring(this.comm + BigInt(pid * 16), 16) || '?' : '?' };
+    if (!this.sched) return { pid: -1, task: '?' };
+    const pid = this.sched.currentTask(cpu);
+    return { pid, task: this.ft.comm([pid]).get(pid) ?? '?' };
   }
 
   /** The site of `fn`, its state and hits, and every CPU's PC, instruction count and task, as of now. */
