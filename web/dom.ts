@@ -55,3 +55,23 @@ export function errorBox(err: unknown): HTMLElement {
   const e = err as { name?: string; code?: string; message?: string };
   return h('div', { class: 'error', role: 'alert' }, `${e.name ?? 'Error'}${e.code ? ` (${e.code})` : ''}: ${e.message ?? String(err)}`);
 }
+
+/**
+ * A form of `fields` and a submit `button` that runs `task`: the button is
+ * disabled while it runs, and a failure is shown in `out` with the status
+ * line saying so.
+ */
+export function taskForm(fields: readonly HTMLElement[], button: HTMLButtonElement, status: HTMLElement, out: HTMLElement, task: () => Promise<void>): HTMLFormElement {
+  const run = async () => {
+    button.disabled = true;
+    try {
+      await task();
+    } catch (err) {
+      status.textContent = 'failed';
+      out.replaceChildren(errorBox(err));
+    } finally {
+      button.disabled = false;
+    }
+  };
+  return h('form', { class: 'options', onsubmit: (e: Event) => { e.preventDefault(); void run(); } }, ...fields, button);
+}

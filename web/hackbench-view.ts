@@ -6,7 +6,7 @@ import uPlot from 'uplot';
 import type { HackbenchResult, IntervalStatus, RunRecord } from '../bindings/hackbench/run.ts';
 import { formatText, verdict } from '../bindings/hackbench/report.ts';
 import type { Controller } from './client.ts';
-import { checkField, errorBox, h, numberField, selectField, table } from './dom.ts';
+import { checkField, h, numberField, selectField, table, taskForm } from './dom.ts';
 
 const COLORS: Record<string, string> = { 'nop-nop': '#1f77b4', 'mov-nop': '#d62728' };
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(2)}%`;
@@ -54,37 +54,28 @@ export function hackbenchView(ctl: Controller, cores: number): HTMLElement {
       cpus: f.cpus.value(), groups: f.groups.value(), fds: f.fds.value(), loops: f.loops.value(), datasize: f.datasize.value(),
       runs: f.runs.value(), prologues, mode: f.mode.value(), seed: f.seed.value(),
     };
-    button.disabled = true;
     out.replaceChildren();
     const seen: RunRecord[] = [];
     bar.value = 0;
     status.textContent = 'booting';
-    try {
-      const r = await ctl.request<'hackbench', HackbenchResult>('hackbench', { options }, (v) => {
-        const p = v as { done?: number; total?: number; run?: RunRecord; interval?: IntervalStatus; log?: string };
-        if (p.total === undefined) return;
-        bar.max = p.total;
-        bar.value = p.done ?? 0;
-        if (p.run) {
-          seen.push(p.run);
-          draw(seen, prologues);
-        }
-        status.textContent = `${p.done}/${p.total} boots${p.run ? ` | ${p.run.prologue} ${p.run.seconds.toFixed(4)} s` : ''}` +
-          (p.interval ? ` | ${p.interval.pairs} pairs: CI ${pct(p.interval.ci95Percent[0])}..${pct(p.interval.ci95Percent[1])}` : '');
-      });
-      draw(r.prologues.flatMap((p) => p.runs), r.prologues.map((p) => p.name));
-      status.textContent = `done in ${r.totalSeconds.toFixed(1)} s`;
-      out.replaceChildren(...report(r));
-    } catch (err) {
-      status.textContent = 'failed';
-      out.replaceChildren(errorBox(err));
-    } finally {
-      button.disabled = false;
-    }
+    const r = await ctl.request<'hackbench', HackbenchResult>('hackbench', { options }, (v) => {
+      const p = v as { done?: number; total?: number; run?: RunRecord; interval?: IntervalStatus; log?: string };
+      if (p.total === undefined) return;
+      bar.max = p.total;
+      bar.value = p.done ?? 0;
+      if (p.run) {
+        seen.push(p.run);
+        draw(seen, prologues);
+      }
+      status.textContent = `${p.done}/${p.total} boots${p.run ? ` | ${p.run.prologue} ${p.run.seconds.toFixed(4)} s` : ''}` +
+        (p.interval ? ` | ${p.interval.pairs} pairs: CI ${pct(p.interval.ci95Percent[0])}..${pct(p.interval.ci95Percent[1])}` : '');
+    });
+    draw(r.prologues.flatMap((p) => p.runs), r.prologues.map((p) => p.name));
+    status.textContent = `done in ${r.totalSeconds.toFixed(1)} s`;
+    out.replaceChildren(...report(r));
   };
 
-  const form = h('form', { class: 'options', onsubmit: (e: Event) => { e.preventDefault(); void run(); } },
-    ...Object.values(f).map((x) => x.el), button);
+  const form = taskForm(Object.values(f).map((x) => x.el), button, status, out, run);
   return h('section', { id: 'hackbench' },
     h('p', { class: 'lead' }, 'One fresh boot of the guest kernel per run, NOP;NOP and MOV X9,X30;NOP prologues alternating, then the comparison.'),
     form, h('div', { class: 'progress' }, bar, status), plotBox, out);

@@ -5,7 +5,7 @@
 import { STRATEGIES } from '../bindings/race/strategies.ts';
 import type { TimelineEvent } from '../bindings/race/timeline.ts';
 import type { Controller } from './client.ts';
-import { checkField, errorBox, h, numberField, selectField, table, textField } from './dom.ts';
+import { checkField, h, numberField, selectField, table, taskForm, textField } from './dom.ts';
 
 interface RaceJson {
   strategy: string; mode: string; cpus: number; patcher: string; schedules: number; toggles: number; calls: number;
@@ -42,41 +42,32 @@ export function raceView(ctl: Controller): HTMLElement {
       parts.push(h('p', { class: 'verdict bad' }, `${found.kind} on CPU ${found.cpu ?? '-'} at ${found.pc} (${found.where}): ${found.detail}`));
       if (found.token) {
         const tok = h('code', { class: 'token' }, found.token);
-        parts.push(h('p', {}, 'replay token: ', tok, ' ', h('button', { type: 'button', onclick: () => { (replay.el.querySelector('input') as HTMLInputElement).value = found.token!; void run(true); } }, 'Replay')));
+        parts.push(h('p', {}, 'replay token: ', tok, ' ', h('button', { type: 'button', onclick: () => { (replay.el.querySelector('input') as HTMLInputElement).value = found.token!; form.requestSubmit(); } }, 'Replay')));
       }
       parts.push(stepper(found.timeline, r.mode === 'deterministic' ? 'insns' : 'ms'));
     }
     out.replaceChildren(...parts);
   };
 
-  const run = async (fromToken = false) => {
+  const run = async () => {
     const token = replay.value();
-    const options = fromToken || token
+    const options = token
       ? { replay: token }
       : { strategy: f.strategy.value(), search: f.search.value(), ...(f.search.value() ? { budget: f.budget.value() } : { mode: 'threads' }),
         cpus: f.cpus.value(), toggles: f.toggles.value(), seed: f.seed.value(), patcher: f.patcher.value() };
-    button.disabled = true;
     status.textContent = 'running';
     bar.value = 0;
     out.replaceChildren();
-    try {
-      const r = await ctl.request<'race', RaceJson>('race', { options }, (v) => {
-        const p = v as { done: number; total: number };
-        bar.max = Math.max(1, p.total);
-        bar.value = p.done;
-        status.textContent = `${p.done}/${p.total} schedules`;
-      });
-      status.textContent = `done in ${r.seconds.toFixed(1)} s`;
-      show(r);
-    } catch (err) {
-      status.textContent = 'failed';
-      out.replaceChildren(errorBox(err));
-    } finally {
-      button.disabled = false;
-    }
+    const r = await ctl.request<'race', RaceJson>('race', { options }, (v) => {
+      const p = v as { done: number; total: number };
+      bar.max = Math.max(1, p.total);
+      bar.value = p.done;
+      status.textContent = `${p.done}/${p.total} schedules`;
+    });
+    status.textContent = `done in ${r.seconds.toFixed(1)} s`;
+    show(r);
   };
-  const form = h('form', { class: 'options', onsubmit: (e: Event) => { e.preventDefault(); void run(); } },
-    ...Object.values(f).map((x) => x.el), replay.el, button);
+  const form = taskForm([...Object.values(f).map((x) => x.el), replay.el], button, status, out, run);
   return h('section', { id: 'race' },
     h('p', { class: 'lead' }, 'Patching strategies against tasks calling traced functions, with checked results: which break, how, and the schedule that breaks them.'),
     summary, form, h('div', { class: 'progress' }, bar, status), out);

@@ -5,7 +5,7 @@
 import type { TraceEventDocument } from '../bindings/ftrace/output/perfetto.ts';
 import type { TraceExtras } from '../bindings/browser/protocol.ts';
 import type { Controller } from './client.ts';
-import { checkField, errorBox, h, numberField, selectField, table, textField } from './dom.ts';
+import { checkField, h, numberField, selectField, table, taskForm, textField } from './dom.ts';
 import { timeline } from './timeline.ts';
 
 interface TraceJson {
@@ -47,40 +47,31 @@ export function traceView(ctl: Controller): HTMLElement {
       graphFunction: list(f.graph.value()), trampoline: f.trampoline.value(), cpus: f.cpus.value(), mode: f.mode.value(),
       seed: f.seed.value(), groups: f.groups.value(), fds: f.fds.value(), loops: f.loops.value(),
     };
-    button.disabled = true;
     status.textContent = 'booting and tracing';
     out.replaceChildren();
-    try {
-      const r = await ctl.request<'trace', TraceExtras>('trace', { options, full: true });
-      const j = r.json as TraceJson;
-      status.textContent = `${j.events} events (${j.lost} lost) from ${j.enabledSites} sites, ${j.workload.messages}/${j.workload.expectedMessages} messages, ${j.seconds.toFixed(2)} s`;
-      const doc = r.perfetto as TraceEventDocument;
-      const blob = new Blob([JSON.stringify(doc)], { type: 'application/json' });
-      const lines = r.text.split('\n');
-      out.replaceChildren(
-        h('h3', {}, 'events per CPU'),
-        table(['CPU', 'events', 'lost'], j.perCpu.map((c) => [c.cpu, c.events, c.lost]), 'percpu'),
-        j.functions ? h('h3', {}, 'function profile') : '',
-        j.functions ? table(['function', 'hits', 'time us', 'avg us', 's^2 us'], j.functions.map((p) => [
-          p.name, p.hits, (p.totalNs / 1000).toFixed(3), (p.avgNs / 1000).toFixed(3), (p.s2 / 1e6).toFixed(3)]), 'profile') : '',
-        h('h3', {}, 'timeline'),
-        h('p', {}, h('a', { href: URL.createObjectURL(blob), download: 'patchlab-trace.json', class: 'button', id: 'perfetto-json' }, 'Download the Perfetto JSON'),
-          ' (open it at ui.perfetto.dev) ',
-          h('a', { href: URL.createObjectURL(new Blob([r.traceDat as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' })), download: 'trace.dat', class: 'button', id: 'trace-dat' }, 'Download trace.dat'),
-          ' (trace-cmd report, KernelShark). Wheel to zoom, drag to pan.'),
-        timeline(doc),
-        h('details', {}, h('summary', {}, `the trace as the kernel prints it${lines.length > TEXT_LINES ? ` (first ${TEXT_LINES} lines)` : ''}`),
-          h('pre', {}, lines.slice(0, TEXT_LINES).join('\n'))),
-      );
-    } catch (err) {
-      status.textContent = 'failed';
-      out.replaceChildren(errorBox(err));
-    } finally {
-      button.disabled = false;
-    }
+    const r = await ctl.request<'trace', TraceExtras>('trace', { options, full: true });
+    const j = r.json as TraceJson;
+    status.textContent = `${j.events} events (${j.lost} lost) from ${j.enabledSites} sites, ${j.workload.messages}/${j.workload.expectedMessages} messages, ${j.seconds.toFixed(2)} s`;
+    const doc = r.perfetto as TraceEventDocument;
+    const blob = new Blob([JSON.stringify(doc)], { type: 'application/json' });
+    const lines = r.text.split('\n');
+    out.replaceChildren(
+      h('h3', {}, 'events per CPU'),
+      table(['CPU', 'events', 'lost'], j.perCpu.map((c) => [c.cpu, c.events, c.lost]), 'percpu'),
+      j.functions ? h('h3', {}, 'function profile') : '',
+      j.functions ? table(['function', 'hits', 'time us', 'avg us', 's^2 us'], j.functions.map((p) => [
+        p.name, p.hits, (p.totalNs / 1000).toFixed(3), (p.avgNs / 1000).toFixed(3), (p.s2 / 1e6).toFixed(3)]), 'profile') : '',
+      h('h3', {}, 'timeline'),
+      h('p', {}, h('a', { href: URL.createObjectURL(blob), download: 'patchlab-trace.json', class: 'button', id: 'perfetto-json' }, 'Download the Perfetto JSON'),
+        ' (open it at ui.perfetto.dev) ',
+        h('a', { href: URL.createObjectURL(new Blob([r.traceDat as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' })), download: 'trace.dat', class: 'button', id: 'trace-dat' }, 'Download trace.dat'),
+        ' (trace-cmd report, KernelShark). Wheel to zoom, drag to pan.'),
+      timeline(doc),
+      h('details', {}, h('summary', {}, `the trace as the kernel prints it${lines.length > TEXT_LINES ? ` (first ${TEXT_LINES} lines)` : ''}`),
+        h('pre', {}, lines.slice(0, TEXT_LINES).join('\n'))),
+    );
   };
-  const form = h('form', { class: 'options', onsubmit: (e: Event) => { e.preventDefault(); void run(); } },
-    ...Object.values(f).map((x) => x.el), button);
+  const form = taskForm(Object.values(f).map((x) => x.el), button, status, out, run);
   return h('section', { id: 'trace' },
     h('p', { class: 'lead' }, 'One traced hackbench run: ftrace is switched on when the run starts, while the other CPUs run, and off when it ends.'),
     form, h('div', { class: 'progress' }, status), out);
