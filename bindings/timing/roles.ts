@@ -2,8 +2,7 @@
 // fields of a decoded entry (layout.ts, E_RD/E_RN/E_RM/E_RA) an operation
 // reads and writes, whether it reads or writes NZCV, and what kind of branch
 // or memory access it is. Cycle models need exactly this to follow register
-// dependencies, and it does not depend on the model; the core reads the
-// table from memory (one u32 per operation).
+// dependencies, and it does not depend on the model.
 //
 // Register fields hold register-file slots: XZR as a source is slot 32, which
 // nothing writes, and XZR as a destination is slot 33, which nothing reads,
@@ -131,11 +130,4 @@ export function rolesOf(op: number): number {
       return READ_RN | READ_RM | WRITE_RD;
     default: return 0;
   }
-}
-
-/** The table the core reads: roles for every operation number below OP_COUNT. */
-export function rolesTable(): Uint32Array {
-  const t = new Uint32Array(O.OP_COUNT);
-  for (let op = 0; op < O.OP_COUNT; op++) t[op] = rolesOf(op);
-  return t;
 }

@@ -44,8 +44,8 @@ import { Rng } from './rng.ts';
 // to the 2 MiB the core's memory needs at least.
 const RAM_SIZE = 32 * L.PAGE;
 const RAM_BASE = 0x40000000n;
-const ACCESSIBLE = 2 * L.PAGE;
-const LO = RAM_BASE + BigInt(L.PAGE);
+export const ACCESSIBLE = 2 * L.PAGE;
+export const LO = RAM_BASE + BigInt(L.PAGE);
 const HI = LO + BigInt(ACCESSIBLE);
 
 export interface DecodeFuzzOptions {
