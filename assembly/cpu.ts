@@ -13,8 +13,9 @@ import {
   EXIT_HVC, EXIT_PC_ALIGN, EXIT_RESCAN, EXIT_STOP, EXIT_SVC, EXIT_UNDEF, EXIT_WFE, EXIT_WFI, FAULT_RANGE,
   FAULT_WRITE, MACHINE_BASE, MF_COHERENT_ICACHE, M_FLAGS, M_GUARD_HI, M_GUARD_LO, M_HI, M_LO, M_RAM_BASE, M_RAM_OFFSET,
   M_STOP, RING_SIZE, BT_BLOCK, BT_ENTRIES, BT_FN, BT_HEAT, BT_OFFSET, C_JIT_RETIRED,
-  JIT_NEXT_HEAD, JIT_NEXT_STALE, M_JIT_THRESHOLD, C_STALE, C_SYNC_REQ, C_JIT_OWNER,
+  JIT_NEXT_HEAD, JIT_NEXT_STALE, M_JIT_THRESHOLD, C_STALE, C_SYNC_REQ, C_JIT_OWNER, C_TIMING, TM_OFFSET,
 } from './layout';
+import { tick, TICK_RUN, TICK_TIMER } from './timing';
 import * as O from './ops';
 import {
   adds32, adds64, clsW, clsX, condHolds, extend, logicFlags32, logicFlags64, rbit64, rev16_64,
@@ -178,10 +179,13 @@ export function step(cpu: i32, budget: i32): i32 {
   if (atomic.load<u32>(MACHINE_BASE + M_STOP) != 0) return finish(st, pc, EXIT_STOP, 0);
   if (atomic.load<u32>(st + C_SYNC_REQ) != 0) contextSync(st, cache);
   let left = budget;
+  // Under a cycle model every instruction is interpreted and ticks the model.
+  const timed = load<u32>(st + C_TIMING) != 0;
+  const tm = cache + TM_OFFSET;
   // Block heads (after a branch, after an instruction the translator leaves
   // to the interpreter, at entry) are looked up in the block table.
   const threshold = load<u32>(MACHINE_BASE + M_JIT_THRESHOLD);
-  const jit = threshold != 0;
+  const jit = threshold != 0 && !timed;
   const bt = cache + BT_OFFSET;
   let head = jit;
   if (jit && load<u32>(st + C_JIT_OWNER) != jitOwner) {
@@ -241,6 +245,10 @@ export function step(cpu: i32, budget: i32): i32 {
           store<u64>(st + C_STALE, load<u64>(st + C_STALE) + 1);
         }
       }
+    }
+    if (timed) {
+      const k = tick(st, tm, e, pc);
+      if (k != TICK_RUN) return finish(st, pc, k == TICK_TIMER ? EXIT_RESCAN : EXIT_BUDGET, budget - left);
     }
     left--;
     switch (<u32>load<u16>(e + E_OP)) {

@@ -146,7 +146,14 @@ export const C_WFE_WATCH = 608; //    u32 while idle in WFE holding a reservatio
 export const C_WATCH_HIT = 612; //    u32 nonzero: the running step() call stored into a watched page
 export const C_INV_LOCAL = 616; //    u32 nonzero: IC IALLU ran here; the next context synchronization
 //                                    empties this CPU's decoded cache and block table (icache.ts)
-// 620 .. 767 free
+// Cycle models (timing.ts, timing-layout.ts)
+export const C_TIMING = 620; //       u32 TIMING_* model of this CPU; 0 (none): the counter counts instructions
+export const C_CYCLES = 624; //       u64 modelled cycles: the cycle the latest instruction issued (in order) or
+//                                    was dispatched (out of order) in; under a model the counter is
+//                                    C_CNTVCT + C_CYCLES
+export const C_CYCLE_STOP = 632; //   u64 under a model: the counter value at which step() returns EXIT_BUDGET
+//                                    before the next instruction (the host's slice end); u64 max: none
+// 640 .. 767 free
 export const C_EXCEPTIONS = 768; //   u64 synchronous exceptions taken to EL1
 export const C_IRQS = 776; //         u64 IRQs taken
 export const C_STALE = 784; //        u64 instructions executed from a stale I-cache line
@@ -228,9 +235,11 @@ export const DECODE_BYTES = CACHE_ENTRIES * CACHE_ENTRY;
 export const CACHE_BASE = 0x100000;
 export const BT_ENTRIES = 4096; //   block table entries per CPU (see below)
 export const BT_ENTRY = 16;
-// Each CPU's cache area is CACHE_BYTES: the decoded-instruction cache, then
-// the block table (BT_*) of the translator.
-export const CACHE_BYTES = DECODE_BYTES + BT_ENTRIES * BT_ENTRY;
+// Each CPU's cache area is CACHE_BYTES: the decoded-instruction cache, the
+// block table (BT_*) of the translator, then the timing area of the cycle
+// models (timing-layout.ts, TM_BYTES).
+export const TM_OFFSET = DECODE_BYTES + BT_ENTRIES * BT_ENTRY;
+export const CACHE_BYTES = TM_OFFSET + 18432; // TM_BYTES
 export const E_TAG = 0;
 export const E_WORD = 8;
 export const E_OP = 12;

@@ -10,15 +10,19 @@
 // gets a budget that ends at the instruction whose retirement makes
 // CNTVCT >= CVAL, so the IRQ is taken right before the next one.
 //
+// Under a cycle model (C_TIMING) the deadline is a cycle: the loop hands back
+// before the first instruction that would issue at or after it.
+//
 // An IRQ is taken when the CPU has a vector table (VBAR_EL1 != 0), PSTATE.I
 // is clear and the CPU interface signals an interrupt, at EL1 or at EL0
 // (vector +0x480). Without a vector table interrupts stay pending: they are
 // never taken, but they still complete WFI/WFE.
 
 import {
-  CPU_BASE, CPU_STRIDE, C_EXIT, C_INSNS, C_PSTATE_IL, C_VBAR_EL1, C_WATCH_HIT, C_WFE_WATCH, EXIT_BUDGET, EXIT_RESCAN,
-  EXIT_UNDEF,
+  CACHE_BASE, CACHE_BYTES, CPU_BASE, CPU_STRIDE, C_EXIT, C_INSNS, C_PSTATE_IL, C_TIMING, C_VBAR_EL1, C_WATCH_HIT,
+  C_WFE_WATCH, EXIT_BUDGET, EXIT_RESCAN, EXIT_UNDEF, TM_OFFSET,
 } from './layout';
+import { setLimits } from './timing';
 import { step as execute } from './cpu';
 import { exitHook, illegalState, takeIrq } from './exceptions';
 import { irqTaken, timerCap } from './gic';
@@ -27,6 +31,8 @@ import { flushHits, unwatch } from './wfe-watch';
 export function step(cpu: i32, budget: i32): i32 {
   const st = <usize>CPU_BASE + <usize>cpu * <usize>CPU_STRIDE;
   let left = budget;
+  const timed = load<u32>(st + C_TIMING) != 0;
+  const tm = <usize>CACHE_BASE + <usize>cpu * <usize>CACHE_BYTES + TM_OFFSET;
   store<u32>(st + C_EXIT, EXIT_BUDGET); // running: not parked (the store log reads it, store-log.ts)
   // running again after WFE: the store that would have woken this CPU no longer needs to
   if (load<u32>(st + C_WFE_WATCH) != 0) unwatch(st);
@@ -37,7 +43,10 @@ export function step(cpu: i32, budget: i32): i32 {
       store<u32>(st + C_EXIT, EXIT_UNDEF);
       return EXIT_UNDEF;
     }
-    const run = vectors ? timerCap(st, left) : left;
+    // Under a cycle model the timer's deadline and the host's stop are cycle
+    // limits the execute loop checks before each instruction.
+    if (timed) setLimits(st, tm, vectors);
+    const run = timed || !vectors ? left : timerCap(st, left);
     const before = load<u64>(st + C_INSNS);
     let r = execute(cpu, run);
     // stores near reservations other CPUs wait on in WFE: wake those they broke
@@ -51,6 +60,11 @@ export function step(cpu: i32, budget: i32): i32 {
       }
     }
     const used = <i32>(load<u64>(st + C_INSNS) - before);
+    // the host's cycle stop: back to the host with the budget not all used
+    if (r == EXIT_BUDGET && used < run) {
+      store<u32>(st + C_EXIT, EXIT_BUDGET);
+      return EXIT_BUDGET;
+    }
     // An exception taken without retiring anything still costs one unit of
     // budget, so a vector that faults on itself cannot keep step() forever.
     left -= used == 0 && r == EXIT_RESCAN ? 1 : used;

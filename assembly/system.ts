@@ -6,7 +6,7 @@
 // The EL1, GIC and timer registers are in el1.ts.
 
 import {
-  C_CNTFRQ, C_CNTVCT, C_CPU_INDEX, C_CTR, C_DCZID, C_EL, C_EXC_INFO, C_EXCL_ADDR, C_EXCL_SIZE, C_INV_LOCAL,
+  C_CNTFRQ, C_CNTVCT, C_CYCLES, C_TIMING, C_CPU_INDEX, C_CTR, C_DCZID, C_EL, C_EXC_INFO, C_EXCL_ADDR, C_EXCL_SIZE, C_INV_LOCAL,
   C_EXCL_VAL, C_EXCL_VAL2, C_FAR, C_INSNS, C_MIDR, C_NZCV, C_TPIDR_EL0,
   E_AUX, E_B0, E_RA, E_RD, E_RM, E_RN,
   EXIT_DATA_ABORT, EXIT_UNDEF, FAULT_ALIGN, FAULT_RANGE, FAULT_WRITE, ICACHE_LINE, INV_ALL,
@@ -69,9 +69,11 @@ const CURRENT_EL: u32 = 0x4212; // S3_0_C4_C2_2
 
 /**
  * Virtual counter: this CPU's count base plus the instructions it has retired
- * (`inflight` = those retired by the running step() call, not yet in C_INSNS).
+ * (`inflight` = those retired by the running step() call, not yet in C_INSNS),
+ * or under a cycle model plus its modelled cycles (kept current by every tick).
  */
 export function counter(st: usize, inflight: u64): u64 {
+  if (load<u32>(st, C_TIMING) != 0) return load<u64>(st, C_CNTVCT) + load<u64>(st, C_CYCLES);
   return load<u64>(st, C_CNTVCT) + load<u64>(st, C_INSNS) + inflight;
 }
 

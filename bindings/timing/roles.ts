@@ -10,50 +10,61 @@
 
 import * as O from '../../assembly/ops.ts';
 
+import * as T from '../../assembly/timing-layout.ts';
+
+// The bits are defined with the models' layout (assembly/timing-layout.ts),
+// where the core reads them from the table the host writes (TM_ROLES).
 // Reads
-export const READ_RN = 1 << 0;
-export const READ_RM = 1 << 1;
-export const READ_RA = 1 << 2;
+export const READ_RN = T.ROLE_READ_RN;
+export const READ_RM = T.ROLE_READ_RM;
+export const READ_RA = T.ROLE_READ_RA;
 /** Rd as a source: store data, CBZ/TBZ operand, MOVK/BFM merge, MSR value. */
-export const READ_RD = 1 << 3;
-export const READ_NZCV = 1 << 4;
+export const READ_RD = T.ROLE_READ_RD;
+export const READ_NZCV = T.ROLE_READ_NZCV;
 // Writes
-export const WRITE_RD = 1 << 5;
+export const WRITE_RD = T.ROLE_WRITE_RD;
 /** ra written: Rt2 of pair loads, the status register of STXR/STXP, Rs of CAS. */
-export const WRITE_RA = 1 << 6;
+export const WRITE_RA = T.ROLE_WRITE_RA;
 /** The base register (pre/post-index writeback). */
-export const WRITE_RN = 1 << 7;
+export const WRITE_RN = T.ROLE_WRITE_RN;
 /** rm written: Rt2 of LDXP, the pair Rs of CASP. */
-export const WRITE_RM = 1 << 8;
-export const WRITE_NZCV = 1 << 9;
+export const WRITE_RM = T.ROLE_WRITE_RM;
+export const WRITE_NZCV = T.ROLE_WRITE_NZCV;
 /** X30, the link register of BL/BLR. */
-export const WRITE_LR = 1 << 10;
+export const WRITE_LR = T.ROLE_WRITE_LR;
 // Kind, bits 11..13
-export const KIND_SHIFT = 11;
-export const KIND_MASK = 7 << KIND_SHIFT;
-export const KIND_NONE = 0;
-export const KIND_LOAD = 1;
-export const KIND_STORE = 2;
+export const KIND_SHIFT = T.ROLE_KIND_SHIFT;
+export const KIND_MASK = T.ROLE_KIND_MASK;
+export const KIND_NONE = T.KIND_NONE;
+export const KIND_LOAD = T.KIND_LOAD;
+export const KIND_STORE = T.KIND_STORE;
 /** Conditional direct branch (B.cond, CBZ/CBNZ, TBZ/TBNZ). */
-export const KIND_COND = 3;
+export const KIND_COND = T.KIND_COND;
 /** Unconditional direct branch or call (B, BL). */
-export const KIND_DIRECT = 4;
+export const KIND_DIRECT = T.KIND_DIRECT;
 /** Indirect branch or call (BR, BLR). */
-export const KIND_INDIRECT = 5;
-export const KIND_RET = 6;
+export const KIND_INDIRECT = T.KIND_INDIRECT;
+export const KIND_RET = T.KIND_RET;
 /** Everything that leaves the straight line for the host or the exception logic (SVC, ERET, WFI, system registers...). */
-export const KIND_SYSTEM = 7;
+export const KIND_SYSTEM = T.KIND_SYSTEM;
 /** An operand shift or extend picks a slower form in some models (b0/b1 of shifted- and extended-register forms). */
-export const SHIFTED = 1 << 14;
+export const SHIFTED = T.ROLE_SHIFTED;
 /** A load or store that also reads and writes memory atomically (exclusives, CAS, LD<op>, SWP). */
-export const ATOMIC = 1 << 15;
+export const ATOMIC = T.ROLE_ATOMIC;
 /** rd and rm name even-odd register pairs (CASP: Rt, Rt+1 and Rs, Rs+1). */
-export const PAIR_REGS = 1 << 16;
+export const PAIR_REGS = T.ROLE_PAIR_REGS;
+/** Ordered against the other loads and stores: every ATOMIC operation, LDAR and STLR. */
+export const ORDERED = T.ROLE_ORDERED;
 
 const kind = (k: number): number => k << KIND_SHIFT;
 
 /** The roles of one operation; 0 for operations the core does not have. */
 export function rolesOf(op: number): number {
+  const r = accessRoles(op);
+  return r & ATOMIC || op === O.OP_LDAR || op === O.OP_STLR ? r | ORDERED : r;
+}
+
+function accessRoles(op: number): number {
   if (op >= O.OP_LDST_FIRST && op <= O.OP_LDST_LAST) {
     const k = (op - O.OP_LDST_FIRST) % O.LDST_KINDS;
     const mode = Math.floor((op - O.OP_LDST_FIRST) / O.LDST_KINDS);
