@@ -1,8 +1,8 @@
 // patchlab command line.
 //
-//   patchlab run [--profile user] [--max-insns N] [--stats] [--ram SIZE] FILE [ARGS...]
+//   patchlab run [--profile user] [--max-insns N] [--timing none|a53|a57] [--stats] [--ram SIZE] FILE [ARGS...]
 //   patchlab run --profile kernel [--cpus N] [--mode threads|deterministic] [--seed S]
-//                [--icache architectural|coherent] [--quantum N] [--stats] [--ram SIZE] FILE
+//                [--icache architectural|coherent] [--quantum N] [--timing none|a53|a57] [--stats] [--ram SIZE] FILE
 //   patchlab hackbench [--cpus N] [--groups G] [--fds F] [--loops L] [--datasize S] [--runs R]
 //                [--prologue nop-nop,mov-nop] [--mode threads|deterministic] [--seed S]
 //                [--image pfe2|pfe42] [--json | --markdown] [--svg FILE]
@@ -38,6 +38,8 @@ import { addRaceCommand } from './race/command.ts';
 import { RaceError } from './race/run.ts';
 import { addLitmusCommand } from './litmus/command.ts';
 import { addServeCommand } from './serve/command.ts';
+import { timingOption, timingStats } from './timing/command.ts';
+import type { TimingName } from './timing/models.ts';
 import { ServeError } from './serve/server.ts';
 
 function parseCount(v: string): bigint {
@@ -138,6 +140,7 @@ interface RunFlags {
   seed?: number;
   icache?: 'architectural' | 'coherent';
   quantum?: number;
+  timing: TimingName;
 }
 
 /** The kernel profile: boots FILE on every CPU of a Machine. */
@@ -155,6 +158,7 @@ async function runKernel(file: string, args: string[], flags: RunFlags): Promise
     icache: flags.icache,
     quantum: flags.quantum,
     jitThreshold: flags.jitThreshold,
+    timing: flags.timing,
     onOutput: (fd, data) => {
       if (outputError !== null) return;
       const n = writeAll(fd, data);
@@ -175,10 +179,12 @@ async function runKernel(file: string, args: string[], flags: RunFlags): Promise
       `patchlab: ${r.insns} instructions retired on ${machine.ncpus} CPUs in ${r.seconds.toFixed(3)} s, ` +
         `${r.mips.toFixed(1)} guest MIPS (${machine.mode})\n`,
     );
+    if (machine.timing) process.stderr.write(`patchlab: ${timingStats(machine.timing, r.insns, r.perCpu.map((c) => c.timing!))}\n`);
     for (const c of r.perCpu) {
       process.stderr.write(
         `patchlab: CPU ${c.cpu}: ${c.insns} instructions, ${c.exceptions} exceptions, ${c.irqs} IRQs, ` +
-          `${c.stale} stale, idle ${(Number(c.idleNs) / 1e6).toFixed(3)} ms\n`,
+          `${c.stale} stale, idle ${(Number(c.idleNs) / 1e6).toFixed(3)} ms` +
+          (machine.timing ? `; ${timingStats(machine.timing, c.insns, [c.timing!])}` : '') + '\n',
       );
     }
     for (const [k, v] of r.reports) process.stderr.write(`patchlab: report ${k} = ${v}\n`);
@@ -200,6 +206,7 @@ function runCommand(file: string, args: string[], flags: RunFlags): number | Pro
     ramSize: flags.ram,
     maxInsns: flags.maxInsns,
     jitThreshold: flags.jitThreshold,
+    timing: flags.timing,
     io: {
       write: (fd, data) => {
         const n = writeAll(fd, data);
@@ -222,6 +229,7 @@ function runCommand(file: string, args: string[], flags: RunFlags): number | Pro
       `patchlab: ${result.insns} instructions retired in ${result.seconds.toFixed(3)} s, ` +
         `${result.mips.toFixed(1)} guest MIPS, ${result.cacheMisses} decode-cache misses\n`,
     );
+    if (result.timing) process.stderr.write(`patchlab: ${timingStats(result.timing.model, result.insns, [result.timing])}\n`);
     const j = result.jit;
     process.stderr.write(
       `patchlab: translated ${j.regions} regions (${j.blocks} blocks, ${j.insns} instructions) ` +
@@ -294,7 +302,8 @@ export async function main(argv: string[]): Promise<number> {
     .description('run a static AArch64 ELF; its stdout/stderr are ours, our exit code is its')
     .addOption(new Option('--profile <profile>', 'machine profile').choices(['user', 'kernel']).default('user'))
     .option('--max-insns <n>', 'stop after N instructions (user profile)', parseCount)
-    .option('--stats', 'print instructions retired and guest MIPS to stderr')
+    .option('--stats', 'print instructions retired and guest MIPS (and modelled cycles under --timing) to stderr')
+    .addOption(timingOption())
     .option('--ram <size>', 'guest RAM size (default 256M)', parseSize, DEFAULT_USER_RAM)
     .option('--jit-threshold <n>', 'runs of a block head before it is translated to Wasm (0: interpret only)', parseIntIn(0, 65535))
     .option('--cpus <n>', 'kernel profile: number of CPUs (1..64, default 1)', parseIntIn(1, 64))

@@ -198,7 +198,8 @@ export class CpuState {
   get cntvctBase(): bigint { return this.u64(L.C_CNTVCT); }
   set cntvctBase(v: bigint) { this.setU64(L.C_CNTVCT, v); }
   /** CNTVCT_EL0 as the guest would read it between two steps. */
-  get cntvct(): bigint { return BigInt.asUintN(64, this.cntvctBase + this.insns); }
+  /** CNTVCT_EL0: the base plus instructions retired, or plus modelled cycles under a cycle model (C_TIMING). */
+  get cntvct(): bigint { return BigInt.asUintN(64, this.cntvctBase + (this.u32(L.C_TIMING) !== 0 ? this.u64(L.C_CYCLES) : this.insns)); }
   /** CNTV_CTL_EL0 ENABLE (bit 0) and IMASK (bit 1), as written. */
   get cntvCtl(): number { return this.u32(L.C_CNTV_CTL); }
   set cntvCtl(v: number) {

@@ -8,6 +8,7 @@ import { defaultCpus, HACKBENCH_DEFAULTS, HackbenchError, type HackbenchOptions 
 import { PROLOGUES, type Prologue } from './prologue.ts';
 import { formatMarkdown, formatSvg, formatText } from './report.ts';
 import { hackbench, type HackbenchHooks } from './run.ts';
+import { timingOption } from '../timing/command.ts';
 
 /** What commander parses: the API's options, with the prologue list as given and the output switches. */
 type Flags = Omit<HackbenchOptions, 'prologues' | 'preempt'> & {
@@ -86,6 +87,7 @@ async function run(flags: Flags): Promise<number> {
     quantum: flags.quantum,
     jitThreshold: flags.jitThreshold,
     preempt: flags.preempt,
+    timing: flags.timing,
     patcher: flags.patcher,
     warmup: flags.warmup,
     countCalls: flags.countCalls,
@@ -130,6 +132,7 @@ export function addHackbenchCommand(program: Command, done: (code: Promise<numbe
     .option('--quantum <n>', 'instructions per slice', integer)
     .option('--jit-threshold <n>', 'runs of a block head before it is translated to Wasm (0: interpret only)', integer)
     .option('--no-preempt', 'turn off timer preemption in the guest')
+    .addOption(timingOption())
     .addOption(new Option('--patcher <who>', 'who writes the MOVs of mov-nop: the host before boot, or the kernel at boot (default host)').choices(['host', 'guest']))
     .option('--json', 'print one JSON object with every run and the comparison')
     .option('--markdown', 'print the comparison table as Markdown')

@@ -6,6 +6,7 @@ import type { IcacheModel, Mode } from '../machine/types.ts';
 import { PATCHERS, type PatcherKind } from '../ftrace/patcher.ts';
 import { PROLOGUES, type Prologue } from './prologue.ts';
 import { optionChecks } from '../option-checks.ts';
+import { TIMING_NAMES, type TimingName } from '../timing/models.ts';
 
 export type HackbenchErrorCode =
   /** An option is out of range or of the wrong kind. */
@@ -54,6 +55,12 @@ export interface HackbenchOptions {
   /** Timer preemption in the guest (default true). */
   preempt?: boolean;
   /**
+   * Cycle model of every CPU (default 'none'): under 'a53' or 'a57' the
+   * guest's clock runs on modelled cycles, so seconds are modelled seconds
+   * (cycles at the model's frequency); best read in deterministic mode.
+   */
+  timing?: TimingName;
+  /**
    * Who writes mov-nop's MOV X9, X30 before the run: the host before any CPU
    * starts, or the kernel itself at boot (CPU 0, the others waiting). Default 'host'.
    */
@@ -95,6 +102,7 @@ export interface HackbenchConfig {
   quantum: number | null;
   jitThreshold: number | null;
   preempt: boolean;
+  timing: TimingName;
   patcher: PatcherKind;
   warmup: number;
   targetCi: number | null;
@@ -165,12 +173,13 @@ export function resolveOptions(o: HackbenchOptions = {}): HackbenchConfig {
   const jitThreshold = o.jitThreshold === undefined ? null : int('jitThreshold', o.jitThreshold, 0, 0x7fffffff);
   const preempt = o.preempt ?? true;
   if (typeof preempt !== 'boolean') throw new HackbenchError('bad-option', `preempt must be true or false, got ${String(preempt)}`);
+  const timing = oneOf('timing', o.timing ?? 'none', TIMING_NAMES);
   const patcher = oneOf('patcher', o.patcher ?? 'host', PATCHERS);
   const warmup = int('warmup', o.warmup ?? d.warmup, 0, 1_000_000);
   const countCalls = o.countCalls ?? false;
   if (typeof countCalls !== 'boolean') throw new HackbenchError('bad-option', `countCalls must be true or false, got ${String(countCalls)}`);
   return {
-    cpus, groups, fds, loops, datasize, runs, prologues, mode, seed, image, icache, quantum, jitThreshold, preempt, patcher,
+    cpus, groups, fds, loops, datasize, runs, prologues, mode, seed, image, icache, quantum, jitThreshold, preempt, timing, patcher,
     warmup, targetCi, maxRuns, countCalls,
   };
 }

@@ -7,6 +7,7 @@
 import type { Prologue } from './prologue.ts';
 import type { HackbenchResult, PrologueRuns } from './run.ts';
 import { mean } from './stats.ts';
+import { MODELS } from '../timing/install.ts';
 
 /** Column titles: the instructions at each function entry. */
 const TITLES: Record<Prologue, string> = { 'nop-nop': '"nop; nop"', 'mov-nop': '"mov x9, x30; nop"' };
@@ -53,6 +54,7 @@ function header(r: HackbenchResult): string[] {
     `machine: ${c.cpus} CPUs, ${c.mode} mode${c.mode === 'deterministic' ? ` (seed ${c.seed})` : ''}, ${file}, ` +
       `${r.image.patchSites} patchable sites; ${c.runs} boot${c.runs === 1 ? '' : 's'} ` +
       (c.prologues.length > 1 ? `per prologue, alternating ${c.prologues.join(', ')}` : `with ${c.prologues[0]}`),
+    ...(c.timing === 'none' ? [] : [`timing: ${c.timing} cycle model (${MODELS[c.timing].title}, ${MODELS[c.timing].frequency / 1e9} GHz): seconds are modelled seconds`]),
   ];
 }
 
@@ -150,6 +152,12 @@ export function comparisonTable(r: HackbenchResult): string[] {
 
 function notes(r: HackbenchResult): string[] {
   if (r.config.mode !== 'deterministic') return [];
+  if (r.config.timing !== 'none') {
+    return [
+      `note: the clock is the CPUs' counter, which moves with the ${r.config.timing} model's cycles: MOV X9, X30 ` +
+        'costs what the model says of it (an ALU slot, a register write), so a difference between the prologues is the model\'s.',
+    ];
+  }
   return [
     'note: in deterministic mode the clock is the CPUs\' counter, which moves with instructions retired; ' +
       'MOV X9, X30 and NOP each retire as one instruction, so for one seed both prologues retire the same ' +

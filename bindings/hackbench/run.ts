@@ -47,6 +47,8 @@ export interface RunRecord {
   noise: RunNoise;
   /** noise.workInsns / messages. */
   workInsnsPerMessage: number;
+  /** Under a cycle model, over the whole boot: busy cycles of all CPUs, instructions per busy cycle, predictor counts; else null. */
+  timing: { cycles: number; ipc: number; branches: number; mispredicts: number } | null;
 }
 
 export interface PrologueRuns {
@@ -145,6 +147,7 @@ async function oneRun(cfg: HackbenchConfig, elf: Uint8Array, prologue: Prologue,
     icache: cfg.icache,
     quantum: cfg.quantum ?? undefined,
     jitThreshold: cfg.jitThreshold ?? undefined,
+    timing: cfg.timing,
     log: (m) => (hooks.log ? hooks.log(m) : log.push(m)),
   });
   machine.load(elf);
@@ -207,6 +210,12 @@ async function oneRun(cfg: HackbenchConfig, elf: Uint8Array, prologue: Prologue,
     guestMips: r.mips,
     noise,
     workInsnsPerMessage: noise.workInsns / messages,
+    timing: r.timing && {
+      cycles: Number(r.timing.cycles),
+      ipc: r.timing.ipc,
+      branches: r.perCpu.reduce((s, c) => s + Number(c.timing!.branches), 0),
+      mispredicts: r.perCpu.reduce((s, c) => s + Number(c.timing!.mispredicts), 0),
+    },
   };
 }
 

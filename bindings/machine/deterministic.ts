@@ -9,7 +9,13 @@
 // the runnable CPUs reaches its timer deadline (its counter jumps there).
 // When every CPU is idle the one with the earliest deadline is woken; with no
 // deadline at all the machine is deadlocked.
+//
+// Under a cycle model the counter moves with modelled cycles, so a slice that
+// must end at an idle CPU's deadline cannot be cut as an instruction count:
+// the core gets the deadline as its cycle stop (C_CYCLE_STOP) instead and
+// hands back before the first instruction that would issue at or after it.
 
+import * as L from '../../assembly/layout.ts';
 import type { CoreExports } from '../core.ts';
 import { below, makeRng } from '../isa/random.ts';
 import type { ExitHandler } from './cpu-exits.ts';
@@ -120,10 +126,25 @@ export class DeterministicScheduler {
       } else if (t === bestT) best.push(c);
     }
     const cpu = best.length === 1 ? best[0] : best[below(this.rng, best.length)];
-    let q = this.qmin + below(this.rng, this.qspan);
-    // Do not run past the next idle CPU's deadline: it wakes on time.
-    if (earliest !== NO_DEADLINE && earliest > bestT && earliest - bestT < BigInt(q)) q = Number(earliest - bestT);
-    return this.run(cpu, q).stoppedBy !== 'stop';
+    const q = this.qmin + below(this.rng, this.qspan);
+    return this.runUntil(cpu, q, earliest).stoppedBy !== 'stop';
+  }
+
+  /**
+   * Runs `cpu` for `q` instructions but not past counter `until` (the next
+   * idle CPU's deadline, so that it wakes on time): an instruction count
+   * without a model, the core's cycle stop under one.
+   */
+  private runUntil(cpu: number, q: number, until: bigint): StepResult {
+    const t = this.words.counter(cpu);
+    if (until === NO_DEADLINE || until <= t) return this.run(cpu, q);
+    if (!this.words.timed(cpu)) return this.run(cpu, until - t < BigInt(q) ? Number(until - t) : q);
+    this.words.setCycleStop(cpu, until);
+    try {
+      return this.run(cpu, q, true);
+    } finally {
+      this.words.setCycleStop(cpu, NO_DEADLINE);
+    }
   }
 
   /** One slice chosen by the policy (`earliest`: the next idle CPU's timer deadline). */
@@ -138,17 +159,17 @@ export class DeterministicScheduler {
     if (!runnable.includes(pick.cpu) || !Number.isInteger(pick.insns) || pick.insns < 1) {
       throw new MachineError('BAD_STATE', `schedule policy chose CPU ${pick.cpu} for ${pick.insns} instructions; runnable: ${runnable.join(', ')}`);
     }
-    let q = pick.insns;
     // An idle CPU's timer still fires on time relative to the chosen CPU: the slice stops at its deadline.
-    const t = counters[pick.cpu]!;
-    if (earliest !== NO_DEADLINE && earliest > t && earliest - t < BigInt(q)) q = Number(earliest - t);
-    const r = this.run(pick.cpu, q);
+    const r = this.runUntil(pick.cpu, pick.insns, earliest);
     this.policy!.after?.(pick.cpu, r.retired, r.stoppedBy);
     return r.stoppedBy !== 'stop' && !this.words.stopRequested;
   }
 
-  /** Steps `cpu` for exactly `n` instructions unless it goes idle or the machine stops. */
-  run(cpu: number, n: number): StepResult {
+  /**
+   * Steps `cpu` for exactly `n` instructions unless it goes idle or the
+   * machine stops, or (`cycleStop`) the core hands back at its cycle stop.
+   */
+  run(cpu: number, n: number, cycleStop = false): StepResult {
     let retired = 0;
     this.idle[cpu] = false;
     while (retired < n) {
@@ -159,6 +180,7 @@ export class DeterministicScheduler {
       if (this.trace && did > 0) this.trace.push({ cpu, insns: did });
       const o = this.handler.handle(cpu, exit);
       if (o === 'stop') return { retired, stoppedBy: 'stop' };
+      if (cycleStop && exit === L.EXIT_BUDGET && retired < n) break; // the cycle stop: the slice is over
       if (o === 'idle') {
         this.idle[cpu] = true;
         this.seen[cpu] = this.words.wfiSeen(cpu);

@@ -30,6 +30,8 @@ import { KERNEL_RAM_BASE, loadKernelImage } from './kernel-image.ts';
 import type { Platform } from './platform.ts';
 import { defaultPlatform } from './default-platform.ts';
 import { TextStores } from './text-stores.ts';
+import { installTiming, timingCounts } from '../timing/install.ts';
+import type { CycleModel } from '../timing/models.ts';
 import { ThreadsRunner } from './threads.ts';
 import { STATS_IDLE, STATS_JIT, STATS_SLOTS, STATS_TID } from './worker.ts';
 import { validateOptions } from './options.ts';
@@ -50,6 +52,8 @@ export class Machine {
   readonly mem: GuestMemory;
   readonly seed: number;
   readonly quantum: number;
+  /** The cycle model of every CPU (null: none, the counter counts instructions). */
+  readonly timing: CycleModel | null;
   private readonly deadlockMs: number;
   /** The ELF loaded, once load() has run. */
   image: ElfImage | null = null;
@@ -107,6 +111,7 @@ export class Machine {
     this.seed = v.seed;
     this.quantum = v.quantum;
     this.deadlockMs = v.deadlockMs;
+    this.timing = v.timing;
     this.traceOn = opts.trace ?? false;
     this.platform = opts.platform ?? defaultPlatform;
     this.workerUrl = opts.workerUrl ?? MACHINE_WORKER_URL;
@@ -130,6 +135,7 @@ export class Machine {
     this.cpuStates = Array.from({ length: this.ncpus }, (_, i) => new CpuState(this.memory, i));
     for (let i = 0; i < this.ncpus; i++) {
       this.cpuStates[i].reset({ el: kernel ? 1 : 0 });
+      installTiming(this.memory, i, this.timing);
       this.core.flushCache(i);
     }
     this.exited = new Promise<MachineResult>((resolve, reject) => (this.settle = { resolve, reject }));
@@ -162,6 +168,7 @@ export class Machine {
       loadKernelImage(this.mem, image);
       for (const cpu of this.cpuStates) {
         cpu.reset({ el: 1 });
+        installTiming(this.memory, cpu.index, this.timing);
         cpu.pc = image.entry;
         cpu.setX(0, BigInt(cpu.index));
         cpu.setX(1, BigInt(this.ncpus));
@@ -412,7 +419,8 @@ export class Machine {
         cacheMisses: c.cacheMisses,
         idleNs,
         jitNs,
-        warpTicks: this.words.counter(c.index) - this.words.insns(c.index),
+        warpTicks: this.words.counter(c.index) - this.words.ticks(c.index),
+        timing: this.timing ? timingCounts(this.memory, c.index) : null,
         hostThread: tid === 0n ? null : (this.platform.threadTimes?.(Number(tid - 1n)) ?? null),
       };
     });
@@ -643,7 +651,13 @@ export class Machine {
       startupSeconds: this.threads?.allStartedAt != null ? (this.threads.allStartedAt - this.t0) / 1000 : undefined,
       insns,
       mips: seconds > 0 ? Number(insns) / seconds / 1e6 : 0,
+      timing: this.timing ? this.timingResult(perCpu, insns) : null,
     };
+  }
+
+  private timingResult(perCpu: CpuCounters[], insns: bigint): NonNullable<MachineResult['timing']> {
+    const cycles = perCpu.reduce((s, c) => s + (c.timing?.cycles ?? 0n), 0n);
+    return { model: this.timing!.name, cycles, ipc: cycles > 0n ? Number(insns) / Number(cycles) : 0 };
   }
 
   private buildFault(index: number): Fault {

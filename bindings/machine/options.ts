@@ -4,6 +4,7 @@
 import { ConfigError, planMemory } from '../core.ts';
 import { DEFAULT_DEADLOCK_MS } from './deadlock-watch.ts';
 import { DEFAULT_KERNEL_RAM } from './kernel-image.ts';
+import { modelNamed } from '../timing/install.ts';
 import type { MachineOptions, Mode, Profile } from './types.ts';
 
 const DEFAULT_QUANTUM: Record<Mode, number> = { threads: 1 << 16, deterministic: 4096 };
@@ -37,5 +38,7 @@ export function validateOptions(o: MachineOptions) {
   if (typeof deadlockMs !== 'number' || !Number.isInteger(deadlockMs) || deadlockMs < 0 || deadlockMs > 3_600_000) {
     throw new ConfigError(`deadlockMs must be an integer 0 (off) .. 3600000, got ${String(deadlockMs)}`);
   }
-  return { profile, mode, icache, plan, seed, quantum, deadlockMs };
+  if (o.timing !== undefined && typeof o.timing !== 'string') throw new ConfigError(`timing must be a model name, got ${String(o.timing)}`);
+  const timing = modelNamed(o.timing ?? 'none'); // TimingError (a ConfigError) for an unknown name
+  return { profile, mode, icache, plan, seed, quantum, deadlockMs, timing };
 }

@@ -2,6 +2,8 @@
 
 import type { Fault } from '../oops.ts';
 import type { HostThreadTimes, Platform } from './platform.ts';
+import type { TimingName } from '../timing/models.ts';
+import type { TimingCounts } from '../timing/install.ts';
 
 export type Profile = 'user' | 'kernel';
 export type Mode = 'threads' | 'deterministic';
@@ -55,6 +57,13 @@ export interface MachineOptions {
    * Default 500. Deterministic mode sees a deadlock at once.
    */
   deadlockMs?: number;
+  /**
+   * Cycle model of every CPU (bindings/timing): 'none' (default) counts one
+   * counter tick per instruction retired; 'a53' (in order) or 'a57' (out of
+   * order) ticks the counter with modelled cycles at the model's frequency
+   * (CNTFRQ), and every instruction is interpreted.
+   */
+  timing?: TimingName;
   /** Deterministic mode: record every slice as (cpu, instructions) in `machine.trace`. */
   trace?: boolean;
   /**
@@ -108,9 +117,11 @@ export interface CpuCounters {
   jitNs: bigint;
   /**
    * Ticks the virtual counter was moved forward while the CPU waited in
-   * WFI/WFE (CNTVCT minus instructions retired).
+   * WFI/WFE (CNTVCT minus instructions retired, or minus modelled cycles under a model).
    */
   warpTicks: bigint;
+  /** Under a cycle model: the cycles it modelled (busy cycles: idle time is warps) and its predictor's counts; else null. */
+  timing: TimingCounts | null;
   /** threads mode: host CPU time of this CPU's thread so far, where the host tells it (Linux); else null. */
   hostThread: HostThreadTimes | null;
 }
@@ -137,4 +148,6 @@ export interface MachineResult {
   insns: bigint;
   /** Aggregate guest instructions per microsecond of host time. */
   mips: number;
+  /** Under a cycle model: its name, the busy cycles of all CPUs and instructions per busy cycle; else null. */
+  timing: { model: Exclude<TimingName, 'none'>; cycles: bigint; ipc: number } | null;
 }

@@ -122,9 +122,23 @@ export class MachineWords {
     Atomics.notify(this.i32, ci(cpu, L.C_WAKE));
   }
 
-  /** The CPU's virtual counter: C_CNTVCT + instructions retired. */
+  /** The CPU's virtual counter: C_CNTVCT + its own ticks (instructions retired, or modelled cycles under a model). */
   counter(cpu: number): bigint {
-    return this.u64[ci64(cpu, L.C_CNTVCT)] + this.u64[ci64(cpu, L.C_INSNS)];
+    return this.u64[ci64(cpu, L.C_CNTVCT)] + this.ticks(cpu);
+  }
+
+  /** What the CPU itself adds to its counter: instructions retired, or modelled cycles under a model (C_TIMING). */
+  ticks(cpu: number): bigint {
+    return this.u64[ci64(cpu, this.timed(cpu) ? L.C_CYCLES : L.C_INSNS)];
+  }
+
+  timed(cpu: number): boolean {
+    return this.i32[ci(cpu, L.C_TIMING)] !== 0;
+  }
+
+  /** Under a model: step() hands back (EXIT_BUDGET) before the first instruction that would issue at counter `t` or later. */
+  setCycleStop(cpu: number, t: bigint): void {
+    this.u64[ci64(cpu, L.C_CYCLE_STOP)] = t;
   }
 
   insns(cpu: number): bigint {

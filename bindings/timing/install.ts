@@ -6,6 +6,7 @@
 import * as L from '../../assembly/layout.ts';
 import * as O from '../../assembly/ops.ts';
 import * as T from '../../assembly/timing-layout.ts';
+import { ConfigError } from '../core.ts';
 import { classOf, type ClassCost, type CycleModel, type TimingName } from './models.ts';
 import { rolesOf } from './roles.ts';
 import { A53 } from './a53.ts';
@@ -13,11 +14,9 @@ import { A57 } from './a57.ts';
 
 export const MODELS: Record<Exclude<TimingName, 'none'>, CycleModel> = { a53: A53, a57: A57 };
 
-export class TimingError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'TimingError';
-  }
+/** A model name or parameter the timing area cannot take (a ConfigError: nothing is built). */
+export class TimingError extends ConfigError {
+  override name = 'TimingError';
 }
 
 /** The model named `name`; null for 'none'. TimingError for any other name. */

@@ -13,6 +13,8 @@ import { disassemble } from '../isa/disasm.ts';
 import { buildFault, SIGNAL_NUMBERS, type Disassembler, type Fault } from '../oops.ts';
 import { loadUserImage, NULL_GUARD, placedSymbolizer, type UserLayout } from './image.ts';
 import { Syscalls, type HostIo } from './syscalls.ts';
+import { installTiming, modelNamed, timingCounts, type TimingCounts } from '../timing/install.ts';
+import type { CycleModel, TimingName } from '../timing/models.ts';
 
 export interface UserRunOptions {
   /** argv, argv[0] included (defaults to ['a.out']). */
@@ -29,6 +31,12 @@ export interface UserRunOptions {
   /** Times a block head runs before it is translated to Wasm (0: interpret only). */
   jitThreshold?: number;
   io?: Partial<HostIo>;
+  /**
+   * Cycle model (bindings/timing): 'none' (default) or 'a53'/'a57', which
+   * interpret every instruction, count modelled cycles and run the counter
+   * (CNTVCT, clock_gettime) from them at the model's frequency.
+   */
+  timing?: TimingName;
   /** Disassembler for fault reports (default: the llvm-objdump-style one of bindings/isa). */
   disassemble?: Disassembler;
 }
@@ -45,6 +53,8 @@ export interface UserRunResult {
   syscalls: Map<number, number>;
   cacheMisses: bigint;
   jit: JitStats;
+  /** Under a cycle model: its name, what it counted and instructions per cycle; else null. */
+  timing: (TimingCounts & { model: CycleModel['name']; ipc: number }) | null;
 }
 
 export const DEFAULT_USER_RAM = 256 << 20;
@@ -58,8 +68,10 @@ export class UserProcess {
   readonly image: ElfImage;
   readonly layout: UserLayout;
   readonly sys: Syscalls;
+  readonly timing: CycleModel | null;
 
   constructor(readonly file: Uint8Array, readonly opts: UserRunOptions = {}) {
+    this.timing = modelNamed(opts.timing ?? 'none'); // TimingError before anything is built
     this.image = parseElf(file, { sections: 'lenient' }); // as qemu-aarch64 and Linux: program headers suffice
     const ramSize = opts.ramSize ?? DEFAULT_USER_RAM;
     const plan = planMemory(1, ramSize);
@@ -76,6 +88,7 @@ export class UserProcess {
     this.mem = new GuestMemory(this.memory, plan.ramOffset, 0n, ramSize, NULL_GUARD);
     this.cpu = new CpuState(this.memory, 0);
     this.cpu.reset({ el: 0 });
+    installTiming(this.memory, 0, this.timing);
     const io = opts.io ?? {};
     const random = io.random ? io.random(16) : crypto.getRandomValues(new Uint8Array(16));
     this.layout = loadUserImage(this.mem, file, this.image, opts.args ?? ['a.out'], opts.env ?? [], random);
@@ -135,7 +148,13 @@ export class UserProcess {
       syscalls: this.sys.counts,
       cacheMisses: this.cpu.cacheMisses,
       jit: { ...this.core.jit.stats },
+      timing: this.timing ? this.timingResult(insns) : null,
     };
+  }
+
+  private timingResult(insns: bigint): NonNullable<UserRunResult['timing']> {
+    const t = timingCounts(this.memory, 0);
+    return { model: this.timing!.name, ...t, ipc: t.cycles > 0n ? Number(insns) / Number(t.cycles) : 0 };
   }
 }
 
