@@ -54,6 +54,9 @@ export interface MemoryPlan {
   pages: number;
 }
 
+/** CNTFRQ_EL0 after reset (without a cycle model): the counter moves one tick per instruction, as at 100 MHz. */
+export const DEFAULT_CNTFRQ = 100_000_000n;
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -243,7 +246,7 @@ export class CpuState {
     this.setU32(L.C_CPU_INDEX, this.index);
     this.setU32(L.C_EL, opts.el);
     this.setU64(L.C_MIDR, opts.midr ?? 0x411fd070n); // Cortex-A57 r1p0
-    this.setU64(L.C_CNTFRQ, opts.cntfrq ?? 100_000_000n);
+    this.setU64(L.C_CNTFRQ, opts.cntfrq ?? DEFAULT_CNTFRQ);
     this.setU32(L.C_DCZID, 4); // DC ZVA zeroes 2^4 words = 64 bytes
     this.setU64(L.C_CTR, 0x8444c004n); // 64-byte lines, VIPT I-cache, IDC/DIC clear
   }

@@ -8,6 +8,8 @@ import {
   BENCH_MODES, BENCH_TRAMPOLINES_DEFAULTS, benchTrampolines, formatBenchTrampolines, TRAMPOLINE_DESIGNS,
   type BenchMode, type TrampolineDesign,
 } from './bench-trampolines.ts';
+import { timingOption } from '../timing/command.ts';
+import type { TimingName } from '../timing/models.ts';
 
 interface Flags {
   json?: boolean;
@@ -19,6 +21,7 @@ interface Flags {
   warmup?: number;
   runs?: number;
   image?: string;
+  timing?: TimingName;
 }
 
 function integer(v: string): number {
@@ -66,6 +69,7 @@ async function runTrampolines(flags: Flags): Promise<number> {
       warmup: flags.warmup,
       runs: flags.runs,
       image: flags.image,
+      timing: flags.timing,
       onProgress: p.onProgress,
     });
   } finally {
@@ -90,6 +94,7 @@ export function addBenchCommand(program: Command, done: (code: Promise<number>) 
     .option('--loops <n>', `timed calls per boot (default ${d.loops})`, integer)
     .option('--warmup <n>', `untimed calls before them (default ${d.warmup})`, integer)
     .option('--runs <n>', `boots per configuration in threads mode, medians taken (default ${d.runs})`, integer)
+    .addOption(timingOption())
     .option('--image <name>', `image of the list and dynamic designs: pfe2, pfe42 or an ELF path (default ${d.image}; call-ops runs pfe42)`)
     .action((flags: Flags) => {
       done(runTrampolines(flags));

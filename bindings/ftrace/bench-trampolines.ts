@@ -26,6 +26,10 @@
 //                 registration, a grace period before a dynamic trampoline is
 //                 freed) is taken out first: each boot is also run with no
 //                 calls at all, and that boot's count subtracted (fixedInsns).
+//   cyclesPerCall with a cycle model (timing a53 or a57), the same
+//                 subtraction on the boots' modelled cycles: what a call
+//                 costs on that pipeline (exact for the model; cycles do not
+//                 add up as instructions do, so it is the cost in this loop).
 //   nsPerCall     threads mode, 1 CPU: the run's host time over its timed
 //                 calls, median of `runs` boots, minus the median of the
 //                 untraced boots (R = I = 0) of the same design.
@@ -39,6 +43,7 @@ import { Ftrace, FtraceError } from './ftrace.ts';
 import type { FtraceOps, OpsSpec } from './ops.ts';
 import { ftraceRecords, RecordError } from './records.ts';
 import { EVENT } from './layout.ts';
+import { TIMING_NAMES, type TimingName } from '../timing/models.ts';
 
 export const TRAMPOLINE_DESIGNS = DESIGNS;
 export type { TrampolineDesign };
@@ -102,6 +107,8 @@ export interface BenchTrampolinesOptions {
   runs?: number;
   /** Image of the list and dynamic designs: 'pfe2', 'pfe42' or a kernel ELF path (default 'pfe2'); call-ops always runs pfe42. */
   image?: string;
+  /** Cycle model of the deterministic boots (default 'none'): with a53 or a57 the rows also give cycles per call. */
+  timing?: TimingName;
   /** Called after every boot. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -114,6 +121,7 @@ export interface BenchTrampolinesConfig {
   loops: number;
   warmup: number;
   runs: number;
+  timing: TimingName;
   /** CPUs of every boot. */
   cpus: 1;
   /** The image file each design ran. */
@@ -128,6 +136,10 @@ export interface BenchRow {
   insnsPerCall: number | null;
   /** Guest instructions per boot that the ops cost whatever the calls (the boots with no calls, traced minus untraced); null in threads mode only. */
   fixedInsns: number | null;
+  /** Modelled cycles per call above the untraced boot (deterministic, under a cycle model); else null. */
+  cyclesPerCall: number | null;
+  /** Modelled cycles per boot that the ops cost whatever the calls; else null. */
+  fixedCycles: number | null;
   /** Host ns per call above the untraced median (threads); null in deterministic mode only. */
   nsPerCall: number | null;
   /** Host ns per call of the untraced boots (median), the figure subtracted; null in deterministic mode only. */
@@ -168,13 +180,16 @@ export function resolveBenchTrampolinesOptions(o: BenchTrampolinesOptions = {}):
   const runs = int('runs', o.runs ?? d.runs, 1, 101);
   const image = o.image ?? d.image;
   if (typeof image !== 'string' || image === '') throw new BenchError('bad-option', 'image must be pfe2, pfe42 or a kernel ELF file');
+  const timing = o.timing ?? 'none';
+  if (!(TIMING_NAMES as readonly string[]).includes(timing)) throw new BenchError('bad-option', `timing must be one of ${TIMING_NAMES.join(', ')}, got ${String(timing)}`);
+  if (timing !== 'none' && mode === 'threads') throw new BenchError('bad-option', `timing ${timing} gives cycles per call in deterministic mode: it needs mode deterministic or both`);
   // every call of a relevant function ops writes one event; the buffer must hold them all (none lost)
   const events = (loops + warmup) * Math.max(...relevant);
   if (events > MAX_EVENTS) {
     throw new BenchError('bad-option',
       `(loops + warmup) x ${Math.max(...relevant)} relevant ops = ${events} events per boot; at most ${MAX_EVENTS} fit a ring buffer (${MAX_BUFFER_KB} KiB)`);
   }
-  return { designs: [...designs], relevant, irrelevant, mode, loops, warmup, runs, cpus: 1, image };
+  return { designs: [...designs], relevant, irrelevant, mode, loops, warmup, runs, timing, cpus: 1, image };
 }
 
 interface Image {
@@ -224,6 +239,8 @@ function attachFtrace(machine: Machine, design: TrampolineDesign, bufferKb: numb
 
 interface BootResult {
   insns: bigint;
+  /** Modelled busy cycles of the boot (deterministic boots under a model), else 0. */
+  cycles: bigint;
   calls: number;
   warmupCalls: number;
   timeNs: number;
@@ -233,6 +250,7 @@ interface BootSpec {
   image: Image;
   design: TrampolineDesign;
   mode: 'threads' | 'deterministic';
+  timing: TimingName;
   relevant: number;
   irrelevant: number;
   loops: number;
@@ -244,7 +262,7 @@ interface BootSpec {
 /** One boot of the call loop with the configuration's ops registered for its run; checked (BenchError). */
 async function boot(s: BootSpec): Promise<BootResult> {
   const log: string[] = [];
-  const machine = await Machine.create({ profile: 'kernel', cpus: 1, mode: s.mode, seed: 1, log: (m) => log.push(m) });
+  const machine = await Machine.create({ profile: 'kernel', cpus: 1, mode: s.mode, seed: 1, timing: s.timing, log: (m) => log.push(m) });
   machine.load(s.image.elf);
   // timer off: no tick interrupts whose number would grow with the traced instructions
   setHbParams(machine, { workload: WL_CALLLOOP, loops: s.loops, warmup: s.warmup, runs: 1, preempt: 0 });
@@ -275,7 +293,7 @@ async function boot(s: BootSpec): Promise<BootResult> {
   if (lost > 0) throw new BenchError('lost', `${what}: ${lost} events lost (buffer of ${ft.bufferEvents} events)`);
   const v = machine.cmodx.counts.violation;
   if (v > 0) throw new BenchError('cmodx', `${what}: ${v} patch writes were CMODX violations`);
-  return { insns: r.insns, calls, warmupCalls, timeNs: rep('time_ns') };
+  return { insns: r.insns, cycles: r.timing?.cycles ?? 0n, calls, warmupCalls, timeNs: rep('time_ns') };
 }
 
 function median(xs: readonly number[]): number {
@@ -302,7 +320,7 @@ export async function benchTrampolines(options: BenchTrampolinesOptions = {}): P
   const run = async (design: TrampolineDesign, mode: 'threads' | 'deterministic', relevant: number, irrelevant: number, calls = true) => {
     const events = (cfg.loops + cfg.warmup) * relevant;
     const b = await boot({
-      image: designImages.get(design)!, design, mode, relevant, irrelevant, events,
+      image: designImages.get(design)!, design, mode, timing: mode === 'deterministic' ? cfg.timing : 'none', relevant, irrelevant, events,
       loops: calls ? cfg.loops : 0, warmup: calls ? cfg.warmup : 0,
     });
     options.onProgress?.(++done, total);
@@ -311,17 +329,18 @@ export async function benchTrampolines(options: BenchTrampolinesOptions = {}): P
   const key = (d: TrampolineDesign, r: number, i: number) => `${d}/${r}/${i}`;
 
   // deterministic: every configuration with the calls and without any
-  const insns = new Map<string, { perCall: number; fixed: number }>();
+  const insns = new Map<string, { perCall: number; fixed: number; cyclesPerCall: number; fixedCycles: number }>();
   if (det) {
     for (const d of cfg.designs) {
       const base = await run(d, 'deterministic', 0, 0);
       const base0 = await run(d, 'deterministic', 0, 0, false);
-      insns.set(key(d, 0, 0), { perCall: 0, fixed: 0 });
+      insns.set(key(d, 0, 0), { perCall: 0, fixed: 0, cyclesPerCall: 0, fixedCycles: 0 });
       for (const [r, i] of traced) {
         const b = await run(d, 'deterministic', r, i);
         const b0 = await run(d, 'deterministic', r, i, false);
         const perCall = Number(b.insns - b0.insns - (base.insns - base0.insns)) / (b.calls + b.warmupCalls);
-        insns.set(key(d, r, i), { perCall, fixed: Number(b0.insns - base0.insns) });
+        const cyclesPerCall = Number(b.cycles - b0.cycles - (base.cycles - base0.cycles)) / (b.calls + b.warmupCalls);
+        insns.set(key(d, r, i), { perCall, fixed: Number(b0.insns - base0.insns), cyclesPerCall, fixedCycles: Number(b0.cycles - base0.cycles) });
       }
     }
   }
@@ -352,6 +371,8 @@ export async function benchTrampolines(options: BenchTrampolinesOptions = {}): P
         irrelevant: i,
         insnsPerCall: det ? insns.get(key(d, r, i))!.perCall : null,
         fixedInsns: det ? insns.get(key(d, r, i))!.fixed : null,
+        cyclesPerCall: det && cfg.timing !== 'none' ? insns.get(key(d, r, i))!.cyclesPerCall : null,
+        fixedCycles: det && cfg.timing !== 'none' ? insns.get(key(d, r, i))!.fixedCycles : null,
         nsPerCall: untraced === null ? null : median(runs) - untraced,
         untracedNsPerCall: untraced,
         nsRuns: runs,
@@ -375,16 +396,17 @@ export function formatBenchTrampolines(res: BenchTrampolinesResult): string {
   const { config: c, rows } = res;
   const det = c.mode !== 'threads';
   const thr = c.mode !== 'deterministic';
+  const cyc = det && c.timing !== 'none';
   // groups of columns: R and I, then one group per design
   const head: string[][] = [['Relevant', 'Irrelevant']];
-  for (const d of c.designs) head.push([...(det ? [`${d} insns`] : []), ...(thr ? [`${d} ns`] : [])]);
+  for (const d of c.designs) head.push([...(det ? [`${d} insns`] : []), ...(cyc ? [`${d} cycles`] : []), ...(thr ? [`${d} ns`] : [])]);
   const body: string[][][] = [];
   for (const r of c.relevant) {
     for (const i of c.irrelevant) {
       const line: string[][] = [[String(r), String(i)]];
       for (const d of c.designs) {
         const x = rows.find((y) => y.design === d && y.relevant === r && y.irrelevant === i)!;
-        line.push([...(det ? [fmt(x.insnsPerCall, 2)] : []), ...(thr ? [fmt(x.nsPerCall, 1)] : [])]);
+        line.push([...(det ? [fmt(x.insnsPerCall, 2)] : []), ...(cyc ? [fmt(x.cyclesPerCall, 2)] : []), ...(thr ? [fmt(x.nsPerCall, 1)] : [])]);
       }
       body.push(line);
     }
@@ -403,8 +425,9 @@ export function formatBenchTrampolines(res: BenchTrampolinesResult): string {
   if (det) {
     out.push('insns: guest instructions per call, the boot with the ops minus the same boot without any (R = I = 0), deterministic mode: exact;');
     out.push('       what the ops cost once per boot (registration, grace periods; the same boots with no calls) is subtracted first.');
-    out.push('       Guest time in deterministic mode is the instruction counter at 100 MHz: guest ns per call are exactly insns x 10.');
+    if (c.timing === 'none') out.push('       Guest time in deterministic mode is the instruction counter at 100 MHz: guest ns per call are exactly insns x 10.');
   }
+  if (cyc) out.push(`cycles: modelled ${c.timing} cycles per call, the same subtraction on the deterministic boots' cycles.`);
   if (thr) {
     const untraced = c.designs.map((d) => `${d} ${fmt(rows.find((x) => x.design === d)!.untracedNsPerCall, 1)}`).join(', ');
     out.push(`ns: host ns per call in threads mode, median of ${c.runs} boots, minus the median of the untraced boots (R = I = 0) of the same design;`);

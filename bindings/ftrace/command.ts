@@ -5,6 +5,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { timingOption } from '../timing/command.ts';
+import type { TimingName } from '../timing/models.ts';
 import {
   FORMATS, formatTrace, toTraceDat, trace, TRACE_DEFAULTS, traceableFunctions, traceJson, TraceError, TRACERS,
   type TraceFormat, type TraceOptions, type Tracer,
@@ -34,6 +36,7 @@ interface Flags {
   icache?: TraceOptions['icache'];
   quantum?: number;
   jitThreshold?: number;
+  timing?: TimingName;
   format: TraceFormat;
   output?: string;
   json?: boolean;
@@ -90,6 +93,7 @@ async function run(flags: Flags): Promise<number> {
     icache: flags.icache,
     quantum: flags.quantum,
     jitThreshold: flags.jitThreshold,
+    timing: flags.timing,
   });
   for (const c of result.perCpu) {
     if (c.lost > 0) process.stderr.write(`patchlab trace: CPU ${c.cpu} lost ${c.lost} events (buffer of ${result.bufferEvents} events full; --buffer-kb)\n`);
@@ -152,6 +156,7 @@ export function addTraceCommand(program: Command, done: (code: Promise<number>) 
     .addOption(new Option('--icache <model>', 'instruction cache model (default architectural)').choices(['architectural', 'coherent']))
     .option('--quantum <n>', 'instructions per slice', integer)
     .option('--jit-threshold <n>', 'runs of a block head before it is translated to Wasm (0: interpret only)', integer)
+    .addOption(timingOption())
     .addOption(new Option('--format <format>', 'trace output: the kernel\'s text layouts, Chrome trace-event JSON for ui.perfetto.dev, or trace-cmd\'s trace.dat (needs --output)').choices([...FORMATS]).default('text'))
     .option('--output <file>', 'write the trace to FILE instead of stdout')
     .option('--json', 'print one JSON object with the configuration, counts and profile')

@@ -15,6 +15,7 @@
 // in a data area above the kernel's heap. From then on only call-site words
 // change (sites.ts), through the machine's validated patch API.
 
+import { DEFAULT_CNTFRQ } from '../core.ts';
 import type { Machine } from '../machine/machine.ts';
 import type { MachineResult } from '../machine/types.ts';
 import type { PatchSite } from '../patch/text.ts';
@@ -84,7 +85,8 @@ export class Ftrace {
   private readonly area!: FtraceArea;
   private readonly ctl: bigint;
   private readonly profiles: bigint[];
-  private readonly hz = 100_000_000n;
+  /** The counter's frequency (CNTFRQ): event times are counter ticks, turned into ns at it. */
+  private readonly hz: bigint;
   private nextId = 1;
   private timer: ReturnType<typeof setInterval> | null = null;
   /** The kernel's patcher queue: the guest patcher's writes, and grace periods. */
@@ -102,6 +104,7 @@ export class Ftrace {
   patched = 0;
 
   private constructor(private readonly machine: Machine, private readonly opts: Required<FtraceOptions>) {
+    this.hz = machine.timing ? BigInt(machine.timing.frequency) : DEFAULT_CNTFRQ;
     const image = machine.image;
     if (machine.status !== 'loaded' || !image || machine.profile !== 'kernel') {
       throw new FtraceError('bad-state', `ftrace attaches to a kernel-profile machine after load() and before start(); it is ${machine.status}`);

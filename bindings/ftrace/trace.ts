@@ -20,6 +20,8 @@ import type { ProfileRow } from './events.ts';
 import { DESIGNS, type TrampolineDesign } from './designs.ts';
 import { PATCHERS, type GuestPatchStats, type PatcherKind } from './patcher.ts';
 import { ftraceRecords, RecordError, type FtraceRecord } from './records.ts';
+import { TIMING_NAMES, type TimingName } from '../timing/models.ts';
+import { MODELS } from '../timing/install.ts';
 
 export const TRACERS = ['nop', 'function', 'function_graph'] as const;
 export type Tracer = (typeof TRACERS)[number];
@@ -72,6 +74,11 @@ export interface TraceOptions {
   icache?: IcacheModel;
   quantum?: number;
   jitThreshold?: number;
+  /**
+   * Cycle model (default 'none'): under 'a53' or 'a57' event times and the
+   * profile's times are modelled cycles (1 ns = 1 cycle at the models' 1 GHz).
+   */
+  timing?: TimingName;
 }
 
 export interface Redirect {
@@ -104,6 +111,7 @@ export interface TraceConfig {
   icache: IcacheModel;
   quantum: number | null;
   jitThreshold: number | null;
+  timing: TimingName;
 }
 
 export interface TraceResult {
@@ -192,6 +200,7 @@ export function resolveTraceOptions(o: TraceOptions = {}): TraceConfig {
     icache: oneOf('icache', o.icache ?? 'architectural', ['architectural', 'coherent'] as const),
     quantum: o.quantum === undefined ? null : int('quantum', o.quantum, 1, 0x3fffffff),
     jitThreshold: o.jitThreshold === undefined ? null : int('jit-threshold', o.jitThreshold, 0, 0x7fffffff),
+    timing: oneOf('timing', o.timing ?? 'none', TIMING_NAMES),
   };
 }
 
@@ -271,6 +280,7 @@ export async function trace(options: TraceOptions = {}): Promise<TraceResult> {
     icache: cfg.icache,
     quantum: cfg.quantum ?? undefined,
     jitThreshold: cfg.jitThreshold ?? undefined,
+    timing: cfg.timing,
     log: (m) => log.push(m),
   });
   machine.load(elf);
@@ -356,7 +366,10 @@ export function formatTrace(r: TraceResult, format: TraceFormat = 'text'): strin
   if (r.tracer === 'function') parts.push(formatFunctionTrace(events.filter((e) => e.type === 'function'), context));
   else if (r.tracer === 'function_graph') parts.push(formatGraphTrace(events.filter((e) => e.type !== 'function'), context));
   else parts.push('# tracer: nop\n#\n');
-  if (r.functions) parts.push(formatProfile(r.functions));
+  if (r.functions) {
+    if (r.config.timing !== 'none') parts.push(`# profile times are ${r.config.timing} modelled cycles (1 us = ${MODELS[r.config.timing].frequency / 1e6} cycles)\n`);
+    parts.push(formatProfile(r.functions));
+  }
   return parts.join('\n');
 }
 

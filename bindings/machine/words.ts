@@ -8,6 +8,7 @@
 // notifies. A woken CPU warps its counter forward to C_WAKE_CLOCK.
 
 import * as L from '../../assembly/layout.ts';
+import { DEFAULT_CNTFRQ } from '../core.ts';
 
 /** timerDeadline() value meaning "no timer armed". */
 export const NO_DEADLINE = 0xffff_ffff_ffff_ffffn;
@@ -154,6 +155,6 @@ export class MachineWords {
   }
 
   cntfrq(cpu: number): bigint {
-    return this.u64[ci64(cpu, L.C_CNTFRQ)] || 100_000_000n;
+    return this.u64[ci64(cpu, L.C_CNTFRQ)] || DEFAULT_CNTFRQ;
   }
 }

@@ -19,7 +19,7 @@ beforeAll(() => {
   const r = spawnSync(process.execPath, [
     'node_modules/assemblyscript/bin/asc.js', 'test/fixtures/cores/timer-core.ts', '--runtime', 'stub',
     '--importMemory', '--sharedMemory', '--initialMemory', '64', '--maximumMemory', '65536', '--enable', 'threads',
-    '-O3', '--noAssert', '-o', out,
+    '-O3', '--noAssert', '-o', out, '--textFile', out.replace(/\.wasm$/, '.wat'), // not asconfig.json's build/core.wat
   ], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`asc failed: ${r.stderr}`);
   core = new WebAssembly.Module(readFileSync(out));
