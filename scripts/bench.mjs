@@ -4,3 +4,4 @@ const extra = process.argv.slice(2);
 execFileSync(process.execPath, ['scripts/run-ts.mjs', 'bench/user-speed.ts', ...extra], { stdio: 'inherit' });
 execFileSync(process.execPath, ['scripts/run-ts.mjs', 'bench/patch-rate.ts'], { stdio: 'inherit' });
 execFileSync(process.execPath, ['scripts/run-ts.mjs', 'bench/browser.ts'], { stdio: 'inherit' });
+execFileSync(process.execPath, ['scripts/run-ts.mjs', 'bench/timing-speed.ts'], { stdio: 'inherit' });

@@ -196,9 +196,11 @@ describe('patchlab bench trampolines', () => {
     expect(j.config).toMatchObject({ designs: ['list', 'dynamic'], relevant: [0, 1], irrelevant: [0, 2], mode: 'deterministic', loops: 100, warmup: 10, cpus: 1 });
     expect(j.rows).toHaveLength(8);
     for (const x of j.rows) {
-      expect(Object.keys(x).sort()).toEqual(['design', 'fixedInsns', 'insnsPerCall', 'irrelevant', 'nsPerCall', 'nsRuns', 'relevant', 'untracedNsPerCall']);
+      expect(Object.keys(x).sort()).toEqual(['cyclesPerCall', 'design', 'fixedCycles', 'fixedInsns', 'insnsPerCall', 'irrelevant', 'nsPerCall', 'nsRuns', 'relevant', 'untracedNsPerCall']);
       expect(typeof x.insnsPerCall).toBe('number');
       expect(x.nsPerCall).toBeNull();
+      expect(x.cyclesPerCall).toBeNull(); // no cycle model asked for
+      expect(x.fixedCycles).toBeNull();
     }
   });
 

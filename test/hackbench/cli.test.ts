@@ -22,7 +22,7 @@ describe('patchlab hackbench --json', () => {
     expect(j.config).toEqual({
       cpus: 2, groups: 2, fds: 3, loops: 5, datasize: 100, runs: 2, prologues: ['nop-nop', 'mov-nop'],
       mode: 'threads', seed: 1, image: 'pfe2', icache: 'architectural', quantum: null, jitThreshold: null, preempt: true, patcher: 'host',
-      warmup: 0, targetCi: null, maxRuns: null, countCalls: false,
+      warmup: 0, targetCi: null, maxRuns: null, countCalls: false, timing: 'none',
     });
     expect(j.stoppedBy).toBe('runs');
     expect(j.tracedCalls).toBeNull();
