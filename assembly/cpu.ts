@@ -179,13 +179,13 @@ export function step(cpu: i32, budget: i32): i32 {
   if (atomic.load<u32>(MACHINE_BASE + M_STOP) != 0) return finish(st, pc, EXIT_STOP, 0);
   if (atomic.load<u32>(st + C_SYNC_REQ) != 0) contextSync(st, cache);
   let left = budget;
-  // Under a cycle model every instruction is interpreted and ticks the model.
+  // Under a cycle model every instruction ticks the model (translated code has its ticks inline).
   const timed = load<u32>(st + C_TIMING) != 0;
   const tm = cache + TM_OFFSET;
   // Block heads (after a branch, after an instruction the translator leaves
   // to the interpreter, at entry) are looked up in the block table.
   const threshold = load<u32>(MACHINE_BASE + M_JIT_THRESHOLD);
-  const jit = threshold != 0 && !timed;
+  const jit = threshold != 0;
   const bt = cache + BT_OFFSET;
   let head = jit;
   if (jit && load<u32>(st + C_JIT_OWNER) != jitOwner) {

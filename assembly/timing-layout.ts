@@ -34,6 +34,7 @@ export const TM_LDISSUE = 192; //  u64 issue cycle of the latest load
 export const TM_STISSUE = 200; //  u64 issue cycle of the latest store
 export const TM_LDBAR = 208; //    u64 issue cycle of the latest ordered load (ROLE_ORDERED)
 export const TM_STBAR = 216; //    u64 issue cycle of the latest ordered store
+export const TM_ISSUE = 224; //    u64 out of order: issue cycle of the latest instruction (dispatchOutOfOrder)
 
 // ---- parameters (the host writes them; 192..255 are running state again) ---------
 export const TM_WIDTH = 128; //    u32 micro-ops issued (in order) or dispatched (out of order) per cycle

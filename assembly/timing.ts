@@ -49,7 +49,7 @@ import {
   TM_BHT, TM_BHTMASK, TM_BRANCHES, TM_BRIDX, TM_BRKIND, TM_BRPC, TM_BRTIME, TM_BTB, TM_BTBMASK, TM_BUSY, TM_CLASS,
   TM_CLASSES, TM_FETCH, TM_FLUSHES, TM_FQUEUE, TM_FSHIFT, TM_GHR, TM_GROUP, TM_LASTPC, TM_LASTWB, TM_LIMIT,
   TM_LDBAR, TM_LDISSUE, TM_MISSES, TM_NZCV, TM_STBAR, TM_STISSUE, TM_PENALTY, TM_PRED, TM_RAS, TM_RASN, TM_RASTOP, TM_READY, TM_REDIRECT, TM_RES,
-  TM_RES_CYCLES, TM_RETIRE, TM_ROB, TM_ROBPOS, TM_ROBR, TM_ROLES, TM_TLIMIT, TM_UNIT_COUNT, TM_UNIT_FIRST,
+  TM_RES_CYCLES, TM_RETIRE, TM_ROB, TM_ROBPOS, TM_ROBR, TM_ROLES, TM_TLIMIT, TM_UNIT_COUNT, TM_ISSUE, TM_UNIT_FIRST,
   TM_USED, TM_WIDTH,
 } from './timing-layout';
 import { deadline } from './gic';
@@ -99,8 +99,8 @@ export function setLimits(st: usize, tm: usize, vectors: bool): void {
   store<u8>(tm + TM_GROUP + <usize>r, group);
 }
 
-/** Checks the pending prediction against the actual next PC and trains the predictor. */
-function resolve(tm: usize, kind: u32, pc: u64): void {
+/** Checks the pending prediction against the actual next PC and trains the predictor (translated code calls it too). */
+export function resolve(tm: usize, kind: u32, pc: u64): void {
   store<u32>(tm + TM_BRKIND, 0);
   const from = load<u64>(tm + TM_BRPC);
   if (kind == KIND_SYSTEM) {
@@ -134,8 +134,12 @@ function resolve(tm: usize, kind: u32, pc: u64): void {
   store<u32>(tm + TM_RASTOP, top + 1);
 }
 
-/** Predicts the next PC of the branch (or system instruction) at pc, resolved at cycle t. */
-function predict(tm: usize, e: usize, pc: u64, kind: u32, op: u32, t: u64): void {
+/**
+ * Predicts the next PC of the branch (or system instruction) at pc, resolved
+ * at cycle t; `target` is a direct or conditional branch's (translated code
+ * calls it too).
+ */
+export function predict(tm: usize, pc: u64, kind: u32, op: u32, target: u64, t: u64): void {
   let pred: u64 = pc + 4;
   if (kind == KIND_DIRECT) {
     if (op == OP_BL) rasPush(tm, pc + 4);
@@ -144,7 +148,7 @@ function predict(tm: usize, e: usize, pc: u64, kind: u32, op: u32, t: u64): void
   if (kind == KIND_COND) {
     const idx = (<u32>(pc >> 2) ^ load<u32>(tm + TM_GHR)) & load<u32>(tm + TM_BHTMASK);
     store<u32>(tm + TM_BRIDX, idx);
-    if (load<u8>(tm + TM_BHT + <usize>idx) >= 2) pred = load<u64>(e + E_IMM);
+    if (load<u8>(tm + TM_BHT + <usize>idx) >= 2) pred = target;
   } else if (kind == KIND_INDIRECT) {
     const b = tm + TM_BTB + ((<usize>(pc >> 2) & <usize>load<u32>(tm + TM_BTBMASK)) << 4);
     if (load<u64>(b) == pc) pred = load<u64>(b + 8);
@@ -319,17 +323,8 @@ export function tick(st: usize, tm: usize, e: usize, pc: u64): i32 {
     store<u64>(tm + TM_LASTWB, t + <u64>load<u8>(c + TMC_LAT_MAX));
     i = t;
   } else {
-    // a free reorder-buffer slot for each micro-op: the youngest one to be reused has retired
-    const pos = load<u32>(tm + TM_ROBPOS);
-    const mask = rob - 1;
-    const n: i32 = uops == 0 ? 1 : <i32>uops;
-    t = max64(t, load<u64>(tm + TM_ROBR + (<usize>((pos + <u32>n - 1) & mask) << 3)));
-    t = bandwidth(tm, prev, t, width, uops);
-    i = issueOutOfOrder(tm, c, max64(t + 1, src));
-    const done = max64(load<u64>(tm + TM_RETIRE), i + <u64>load<u8>(c + TMC_LAT_MAX) + 1);
-    store<u64>(tm + TM_RETIRE, done);
-    for (let k = 0; k < n; k++) store<u64>(tm + TM_ROBR + (<usize>((pos + <u32>k) & mask) << 3), done);
-    store<u32>(tm + TM_ROBPOS, pos + <u32>n);
+    t = dispatchOutOfOrder(tm, c, prev, t, src);
+    i = load<u64>(tm + TM_ISSUE);
   }
   store<u64>(st + C_CYCLES, t);
   if (reads) {
@@ -350,8 +345,35 @@ export function tick(st: usize, tm: usize, e: usize, pc: u64): i32 {
   if (roles & ROLE_WRITE_RN) setReady(tm, load<u8>(e + E_RN), i + <u64>load<u8>(c + TMC_LAT_BASE), 0);
   if (roles & ROLE_WRITE_NZCV) setReady(tm, TM_NZCV, i + <u64>load<u8>(c + TMC_LAT_FLAGS), group);
   if (roles & ROLE_WRITE_LR) setReady(tm, 30, i + <u64>load<u8>(c + TMC_LAT_LR), 0);
-  if (kind >= <u32>KIND_COND) predict(tm, e, pc, kind, op, i);
+  if (kind >= <u32>KIND_COND) predict(tm, pc, kind, op, load<u64>(e + E_IMM), i);
   return TICK_RUN;
+}
+
+/**
+ * Out of order, from the cycle t the instruction may enter at (after prev,
+ * fetched) and the cycle src its sources and memory order allow it to issue
+ * at: dispatches it in order (a free reorder-buffer slot for each micro-op,
+ * the width), issues it (issueOutOfOrder) and retires it in order. Returns
+ * the dispatch cycle and stores the issue cycle at TM_ISSUE (translated code
+ * calls it too).
+ */
+export function dispatchOutOfOrder(tm: usize, c: usize, prev: u64, t: u64, src: u64): u64 {
+  const uops = <u64>load<u8>(c + TMC_UOPS);
+  const width = <u64>load<u32>(tm + TM_WIDTH);
+  const rob = load<u32>(tm + TM_ROB);
+  // a free reorder-buffer slot for each micro-op: the youngest one to be reused has retired
+  const pos = load<u32>(tm + TM_ROBPOS);
+  const mask = rob - 1;
+  const n: i32 = uops == 0 ? 1 : <i32>uops;
+  t = max64(t, load<u64>(tm + TM_ROBR + (<usize>((pos + <u32>n - 1) & mask) << 3)));
+  t = bandwidth(tm, prev, t, width, uops);
+  const i = issueOutOfOrder(tm, c, max64(t + 1, src));
+  const done = max64(load<u64>(tm + TM_RETIRE), i + <u64>load<u8>(c + TMC_LAT_MAX) + 1);
+  store<u64>(tm + TM_RETIRE, done);
+  for (let k = 0; k < n; k++) store<u64>(tm + TM_ROBR + (<usize>((pos + <u32>k) & mask) << 3), done);
+  store<u32>(tm + TM_ROBPOS, pos + <u32>n);
+  store<u64>(tm + TM_ISSUE, i);
+  return t;
 }
 
 /**

@@ -24,6 +24,10 @@ export interface CoreExports {
   notePatch(lines: number): number;
   /** Appends a guest store into a text page to the store log (assembly/store-log.ts); the translated regions call it. */
   textStore(st: number, pc: bigint, p: number, size: number): void;
+  /** The cycle models' calls from translated code (assembly/timing.ts resolve, predict, dispatchOutOfOrder). */
+  tmResolve(tm: number, kind: number, pc: bigint): void;
+  tmPredict(tm: number, pc: bigint, kind: number, op: number, target: bigint, t: bigint): void;
+  tmDispatch(tm: number, c: number, prev: bigint, t: bigint, src: bigint): bigint;
   readonly ROW_COUNT: WebAssembly.Global;
 }
 

@@ -8,6 +8,7 @@
 
 import * as L from '../../assembly/layout.ts';
 import { discoverRegion, type Insn, type Region } from './region.ts';
+import { readTimingView } from './timing.ts';
 import { translateRegion, type MachineView } from './translate.ts';
 
 export interface JitStats {
@@ -32,6 +33,8 @@ export const DEFAULT_JIT_THRESHOLD = 64;
 interface Translation {
   fn: number;
   region: Region;
+  /** The cycle model's key it ticks for ('' without one). */
+  timing: string;
 }
 
 /** The minimal core surface the translator needs. */
@@ -39,6 +42,10 @@ interface DecodingCore {
   decodeInto(word: number, pc: bigint, entry: number): number;
   /** The store log's append (assembly/store-log.ts), imported by every region. */
   textStore(st: number, pc: bigint, p: number, size: number): void;
+  /** The cycle models' calls (assembly/timing.ts), imported by every region. */
+  tmResolve(tm: number, kind: number, pc: bigint): void;
+  tmPredict(tm: number, pc: bigint, kind: number, op: number, target: bigint, t: bigint): void;
+  tmDispatch(tm: number, c: number, prev: bigint, t: bigint, src: bigint): bigint;
 }
 
 export class Jit {
@@ -73,7 +80,7 @@ export class Jit {
   };
 
 
-  private view(): MachineView & { dv: DataView } {
+  private view(cpu: number): MachineView & { dv: DataView } {
     const dv = new DataView(this.memory.buffer);
     const m = L.MACHINE_BASE;
     const lo = dv.getBigUint64(m + L.M_LO, true);
@@ -88,15 +95,17 @@ export class Jit {
       ramBase: base,
       codemap: dv.getUint32(m + L.M_CODEMAP, true),
       epoch: 0,
+      timing: readTimingView(this.memory.buffer, cpu),
     };
   }
 
   private compile(cpu: number, pc: bigint): void {
     const core = this.core;
     if (!core) throw new Error('jit: not bound to a core instance');
-    const v = this.view();
+    const v = this.view(cpu);
+    const timing = v.timing?.key ?? '';
     const old = this.blocks.get(pc);
-    if (old && this.stillValid(old.t.region, v)) {
+    if (old && old.t.timing === timing && this.stillValid(old.t.region, v)) {
       this.install(cpu, old.t, v.dv, old.k);
       this.stats.reused++;
       return;
@@ -127,7 +136,9 @@ export class Jit {
     let fn: number;
     try {
       const module = new WebAssembly.Module(translateRegion(region, v) as BufferSource);
-      const instance = new WebAssembly.Instance(module, { env: { memory: this.memory, text_store: core.textStore } });
+      const instance = new WebAssembly.Instance(module, {
+        env: { memory: this.memory, text_store: core.textStore, tm_resolve: core.tmResolve, tm_predict: core.tmPredict, tm_dispatch: core.tmDispatch },
+      });
       fn = this.table.grow(1);
       this.table.set(fn, instance.exports.region as Function);
     } catch (err) {
@@ -135,7 +146,7 @@ export class Jit {
       this.onError(`patchlab: translation of the region at 0x${pc.toString(16)} failed: ${(err as Error).message}`);
       return;
     }
-    const t: Translation = { fn, region };
+    const t: Translation = { fn, region, timing };
     // newer translations take over the block starts they share with older ones
     region.blocks.forEach((b, k) => this.blocks.set(b.start, { t, k }));
     this.stats.regions++;

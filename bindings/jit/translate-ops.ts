@@ -272,6 +272,7 @@ function condBranch(tx: Tx, i: Insn, cond: () => void): void {
   const c = tx.c;
   cond();
   c.set(tx.t);
+  tx.tickHere();
   tx.flush();
   c.get(tx.t);
   tx.if();
@@ -288,6 +289,7 @@ function indirect(tx: Tx, i: Insn, link: boolean, candidates: number[]): void {
   c.set(tx.a);
   c.get(tx.a).i64(3n).op(Op.i64_and, Op.i32_wrap_i64);
   tx.if(); tx.bail(); tx.end();
+  tx.tickHere();
   if (link) { c.i64(i.pc + 4n); tx.write(30); }
   tx.flush();
   tx.trace(i.pc, () => c.get(tx.a));
@@ -370,8 +372,8 @@ export function emitInsn(tx: Tx, i: Insn): void {
       low32(tx); tx.write(i.rd); return;
 
     // ---- branches (the last instruction of a block)
-    case O.OP_B: tx.flush(); tx.trace(i.pc, imm); tx.goto(i.imm); return;
-    case O.OP_BL: c.i64(i.pc + 4n); tx.write(30); tx.flush(); tx.trace(i.pc, imm); tx.goto(i.imm); return;
+    case O.OP_B: tx.tickHere(); tx.flush(); tx.trace(i.pc, imm); tx.goto(i.imm); return;
+    case O.OP_BL: c.i64(i.pc + 4n); tx.write(30); tx.tickHere(); tx.flush(); tx.trace(i.pc, imm); tx.goto(i.imm); return;
     case O.OP_BCOND: condBranch(tx, i, () => tx.flags.cond(i.b0)); return;
     case O.OP_CBZ_X: condBranch(tx, i, () => { tx.read(i.rd); c.op(Op.i64_eqz); }); return;
     case O.OP_CBNZ_X: condBranch(tx, i, () => { tx.read(i.rd); c.op(Op.i64_eqz, Op.i32_eqz); }); return;

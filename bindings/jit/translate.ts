@@ -38,6 +38,7 @@ import * as L from '../../assembly/layout.ts';
 import { Flags } from './flags.ts';
 import type { Block, Insn, Region } from './region.ts';
 import { emitInsn } from './translate-ops.ts';
+import { TickEmitter, TIMING_IMPORTS, type TimingView } from './timing.ts';
 import { buildModule, Code, I32, I64, Op } from './wasm.ts';
 
 export interface MachineView {
@@ -56,6 +57,8 @@ export interface MachineView {
   codemap: number;
   /** The code epoch read before the region's words were. */
   epoch: number;
+  /** The CPUs' cycle model (timing.ts), or null: no ticks. */
+  timing: TimingView | null;
 }
 
 const G_KEY = 0;
@@ -63,9 +66,12 @@ const G_EP = 1;
 const G_STALE = 2;
 /** $key of a stale region: never equal to the epoch it was checked at. */
 const STALE_KEY_OFFSET = 0x40000000;
-/** Function indices: the core's textStore (imported), the region, recheck. */
+/** Function indices: the core's textStore and timing calls (imported), the region, recheck. */
 const F_TEXT_STORE = 0;
-const F_RECHECK = 2;
+const F_TM_RESOLVE = 1;
+const F_TM_PREDICT = 2;
+const F_TM_DISPATCH = 3;
+const F_RECHECK = 5;
 /** The core export a region calls for a store into a text page (assembly/store-log.ts). */
 export const TEXT_STORE_IMPORT = { name: 'text_store', params: [I32, I64, I32, I32], results: [] } as const;
 const EPOCH_ADDR = L.MACHINE_BASE + L.M_CODE_EPOCH;
@@ -104,6 +110,9 @@ export class Tx {
   readonly codeWritten: number;
   /** Whether the instruction being emitted has a store (noteStore was called). */
   private storeNoted = false;
+  /** The cycle model's tick emitter (null without a model) and whether the current instruction has ticked. */
+  readonly ticks: TickEmitter | null;
+  private ticked = false;
   // per block
   private loaded: boolean[] = [];
   private dirty: boolean[] = [];
@@ -137,6 +146,18 @@ export class Tx {
     this.fa = fa;
     this.fb = fb;
     this.fr = fr;
+    this.ticks = m.timing ? new TickEmitter(c, this.st, m.timing, F_TM_RESOLVE, F_TM_PREDICT, F_TM_DISPATCH) : null;
+  }
+
+  /**
+   * Under a cycle model, the current instruction's tick, once: branches call
+   * it before they leave the block, after anything that may still send them
+   * to the interpreter; other instructions get it after their code.
+   */
+  tickHere(): void {
+    if (!this.ticks || this.ticked) return;
+    this.ticked = true;
+    this.ticks.tick(this.block, this.insnIndex, this.block.insns[this.insnIndex]!);
   }
   readonly fa: number;
   readonly fb: number;
@@ -310,7 +331,11 @@ export class Tx {
     for (let j = 0; j < n; j++) {
       this.insnIndex = j;
       this.storeNoted = false;
+      this.ticked = false;
+      // under a model: the clock at the loop's limit leaves before the instruction (the interpreter hands back)
+      if (this.ticks) { this.ticks.limitReached(); this.if(); this.bail(); this.end(); }
       emitInsn(this, b.insns[j]!);
+      this.tickHere();
       // The last instruction of a block is followed by a block entry's check, or by the interpreter.
       if (this.storeNoted && this.m.coherent && j < n - 1) this.leaveIfCodeWritten();
     }
@@ -366,6 +391,7 @@ export class Tx {
     c.get(this.left).set(this.left0);
     c.get(this.st).mem('i32_load', L.C_RING_POS).set(this.ringPos);
     c.get(this.blkParam).set(this.blk);
+    this.ticks?.prologue();
     c.block(); // $exit
     c.loop(); // $top
     for (let i = n - 1; i >= 0; i--) c.block();
@@ -376,6 +402,7 @@ export class Tx {
     }
     c.end(); // loop
     c.end(); // $exit
+    this.ticks?.epilogue();
     c.get(this.st).get(this.left0).get(this.left).op(Op.i32_sub).mem('i32_store', L.C_JIT_RETIRED);
     c.get(this.st).get(this.ringPos).mem('i32_store', L.C_RING_POS);
     c.get(this.next);
@@ -393,7 +420,7 @@ export function translateRegion(region: Region, m: MachineView): Uint8Array {
   const body = tx.build();
   return buildModule(
     [{ name: 'region', code: body }, { code: tx.buildRecheck() }], 65536, [{ init: m.epoch }, { init: m.epoch }, { init: 0 }],
-    [TEXT_STORE_IMPORT],
+    [TEXT_STORE_IMPORT, ...TIMING_IMPORTS],
   );
 }
 

@@ -1,0 +1,354 @@
+// Cycle models in translated code: the tick of assembly/timing.ts, emitted
+// per instruction with what the translator knows at translation time (the
+// operation's class record, its roles, its registers, its place in the fetch
+// block) folded into constants. It must give the same cycle, for the same
+// instruction stream, as the interpreter's tick(): test/timing/jit.test.ts
+// runs both and compares every counter.
+//
+// Where the pieces live while a region runs:
+//
+//   | state                         | where                                  |
+//   |-------------------------------|----------------------------------------|
+//   | clock (C_CYCLES)              | local $clk, stored at the region's exit |
+//   | fetch cycle, previous PC      | locals $fetch, $lastpc (exit)          |
+//   | in order: width use, last WB  | locals $used, $lastwb (exit)           |
+//   | cycle limit (TM_LIMIT)        | local $limit, read at entry             |
+//   | ready cycles, units, memory   | the timing area, read and written      |
+//   | order, predictor              | in place (layout: timing-layout.ts)    |
+//
+// Order within one instruction k, as the interpreter has it: the limit check
+// (clock >= limit: leave before k, and the interpreter hands back) comes
+// before k's code; k's tick comes after k's code has passed every check that
+// can send k to the interpreter (an access outside RAM, a misaligned branch
+// target), so an instruction that bails is ticked once, by the interpreter.
+// A branch ticks before it leaves the block. The core's resolve(), predict()
+// and dispatchOutOfOrder() are imported and called as they are.
+
+import * as L from '../../assembly/layout.ts';
+import * as T from '../../assembly/timing-layout.ts';
+import { OP_BL } from '../../assembly/ops.ts';
+import type { Block } from './region.ts';
+import { I32, I64, Op, type Code } from './wasm.ts';
+
+/** What the translator reads of a CPU's timing area (bindings/timing/install.ts wrote it). */
+export interface TimingView {
+  outOfOrder: boolean;
+  width: number;
+  fshift: number;
+  fqueue: number;
+  unitFirst: number[];
+  unitCount: number[];
+  roles: Uint32Array;
+  classIndex: Uint8Array;
+  classes: Uint8Array;
+  /** Equal for two CPUs whose models are the same (a translation is reused only under the same model). */
+  key: string;
+}
+
+/** The timing view of the CPU whose state is at `st`, or null when it has no model. */
+export function readTimingView(buf: ArrayBuffer, cpu: number): TimingView | null {
+  const dv = new DataView(buf);
+  const st = L.CPU_BASE + cpu * L.CPU_STRIDE;
+  const mode = dv.getUint32(st + L.C_TIMING, true);
+  if (mode === T.TIMING_NONE) return null;
+  const tm = L.CACHE_BASE + cpu * L.CACHE_BYTES + L.TM_OFFSET;
+  const u8 = new Uint8Array(buf);
+  const v: TimingView = {
+    outOfOrder: dv.getUint32(tm + T.TM_ROB, true) !== 0,
+    width: dv.getUint32(tm + T.TM_WIDTH, true),
+    fshift: dv.getUint32(tm + T.TM_FSHIFT, true),
+    fqueue: dv.getUint32(tm + T.TM_FQUEUE, true),
+    unitFirst: Array.from(u8.slice(tm + T.TM_UNIT_FIRST, tm + T.TM_UNIT_FIRST + T.TM_UNITS_MAX)),
+    unitCount: Array.from(u8.slice(tm + T.TM_UNIT_COUNT, tm + T.TM_UNIT_COUNT + T.TM_UNITS_MAX)),
+    roles: new Uint32Array(u8.slice(tm + T.TM_ROLES, tm + T.TM_ROLES + 1024).buffer),
+    classIndex: u8.slice(tm + T.TM_CLASS, tm + T.TM_CLASS + 512),
+    classes: u8.slice(tm + T.TM_CLASSES, tm + T.TM_CLASSES + T.TM_CLASS_MAX * T.TMC_SIZE),
+    key: '',
+  };
+  // FNV-1a over the mode and the parameter and table bytes the ticks are built from
+  let h = 0x811c9dc5 ^ mode;
+  const hash = (a: Uint8Array) => { for (let k = 0; k < a.length; k++) h = Math.imul(h ^ a[k]!, 0x01000193); };
+  hash(u8.subarray(tm + T.TM_WIDTH, tm + T.TM_UNIT_COUNT + T.TM_UNITS_MAX));
+  hash(u8.subarray(tm + T.TM_ROLES, tm + T.TM_CLASSES + T.TM_CLASS_MAX * T.TMC_SIZE));
+  v.key = `${mode}:${(h >>> 0).toString(16)}`;
+  return v;
+}
+
+/** The core's timing calls a region imports (assembly/timing.ts; index.ts exports them). */
+export const TIMING_IMPORTS = [
+  { name: 'tm_resolve', params: [I32, I32, I64], results: [] }, //              resolve(tm, kind, pc)
+  { name: 'tm_predict', params: [I32, I64, I32, I32, I64, I64], results: [] }, // predict(tm, pc, kind, op, target, t)
+  { name: 'tm_dispatch', params: [I32, I32, I64, I64, I64], results: [I64] }, // dispatchOutOfOrder(tm, c, prev, t, src)
+] as const;
+
+/** The instruction's fields the tick needs. */
+export interface TickInsn {
+  pc: bigint;
+  op: number;
+  rd: number;
+  rn: number;
+  rm: number;
+  ra: number;
+  b1: number;
+  imm: bigint;
+}
+
+const NO_UNIT = T.TMC_NO_UNIT;
+
+/** The kind (KIND_*) of an operation under the view's roles. */
+export function kindOf(v: TimingView, op: number): number {
+  return (v.roles[op]! >>> T.ROLE_KIND_SHIFT) & 7;
+}
+
+export class TickEmitter {
+  readonly tm: number; //      i32 Wasm address of the CPU's timing area
+  readonly clk: number; //     i64 C_CYCLES
+  readonly fetch: number; //   i64 TM_FETCH
+  readonly lastpc: number; //  i64 TM_LASTPC
+  readonly used: number; //    i64 TM_USED (in order)
+  readonly lastwb: number; //  i64 TM_LASTWB (in order)
+  readonly limit: number; //   i64 TM_LIMIT
+  private readonly t: number; //   i64 the cycle being computed
+  private readonly src: number; // i64 out of order: the sources' cycle
+  private readonly s: number; //   i64 scratch
+  private readonly bt: number; //  i64 a unit's free cycle while searching
+  private readonly best: number[]; // i32 the unit instance chosen for each unit use
+
+  constructor(private readonly c: Code, private readonly st: number, readonly v: TimingView, private readonly fResolve: number, private readonly fPredict: number, private readonly fDispatch: number) {
+    this.tm = c.local(I32);
+    this.clk = c.local(I64);
+    this.fetch = c.local(I64);
+    this.lastpc = c.local(I64);
+    this.used = c.local(I64);
+    this.lastwb = c.local(I64);
+    this.limit = c.local(I64);
+    this.t = c.local(I64);
+    this.src = c.local(I64);
+    this.s = c.local(I64);
+    this.bt = c.local(I64);
+    this.best = [c.local(I32), c.local(I32), c.local(I32)];
+  }
+
+  /** Region entry: the timing area's address from the CPU index, then the state kept in locals. */
+  prologue(): void {
+    const c = this.c;
+    c.get(this.st).mem('i32_load', L.C_CPU_INDEX).i32(L.CACHE_BYTES).op(Op.i32_mul).i32(L.CACHE_BASE + L.TM_OFFSET).op(Op.i32_add).set(this.tm);
+    c.get(this.st).mem('i64_load', L.C_CYCLES).set(this.clk);
+    c.get(this.tm).mem('i64_load', T.TM_FETCH).set(this.fetch);
+    c.get(this.tm).mem('i64_load', T.TM_LASTPC).set(this.lastpc);
+    c.get(this.tm).mem('i64_load', T.TM_LIMIT).set(this.limit);
+    if (!this.v.outOfOrder) {
+      c.get(this.tm).mem('i64_load32_u', T.TM_USED).set(this.used);
+      c.get(this.tm).mem('i64_load', T.TM_LASTWB).set(this.lastwb);
+    }
+  }
+
+  /** Region exit: the locals back into the CPU block and the timing area. */
+  epilogue(): void {
+    const c = this.c;
+    c.get(this.st).get(this.clk).mem('i64_store', L.C_CYCLES);
+    c.get(this.tm).get(this.fetch).mem('i64_store', T.TM_FETCH);
+    c.get(this.tm).get(this.lastpc).mem('i64_store', T.TM_LASTPC);
+    if (!this.v.outOfOrder) {
+      c.get(this.tm).get(this.used).mem('i64_store32', T.TM_USED);
+      c.get(this.tm).get(this.lastwb).mem('i64_store', T.TM_LASTWB);
+    }
+  }
+
+  /** Pushes the i32 condition "the clock reached the limit" (the caller leaves before the instruction). */
+  limitReached(): void {
+    this.c.get(this.clk).get(this.limit).op(Op.i64_ge_u);
+  }
+
+  /** t = max(t, value on the stack) (unsigned). */
+  private maxT(dst: number = this.t): void {
+    const c = this.c;
+    c.set(this.s);
+    c.get(dst).get(this.s).get(dst).get(this.s).op(Op.i64_gt_u, Op.select).set(dst);
+  }
+
+  /** Pushes the i64 ready cycle of slot r for a read `adv` cycles early from forwarding producers (readyFor). */
+  private ready(r: number, adv: number): void {
+    const c = this.c;
+    const at = T.TM_READY + 8 * r;
+    if (adv === 0) { c.get(this.tm).mem('i64_load', at); return; }
+    // t > a ? t - a : 0 with a = adv when the slot's writer forwards, else t
+    c.get(this.tm).mem('i64_load', at).set(this.bt);
+    c.get(this.bt).i64(BigInt(adv)).op(Op.i64_sub).i64(0n);
+    c.get(this.bt).i64(BigInt(adv)).op(Op.i64_gt_u, Op.select);
+    c.get(this.bt);
+    c.get(this.tm).mem('i32_load8_u', T.TM_GROUP + r);
+    c.op(Op.select);
+  }
+
+  private setReady(r: number, lat: number, group: number): void {
+    const c = this.c;
+    c.get(this.tm).get(this.t).i64(BigInt(lat)).op(Op.i64_add).mem('i64_store', T.TM_READY + 8 * r);
+    c.get(this.tm).i64(BigInt(group)).mem('i64_store8', T.TM_GROUP + r);
+  }
+
+  /** The tick of instruction `j` of block `b`, `i` (the same instruction's fields). */
+  tick(b: Block, j: number, i: TickInsn): void {
+    const c = this.c, v = this.v;
+    const pc = i.pc;
+    const roles = v.roles[i.op]!;
+    const kind = (roles >>> T.ROLE_KIND_SHIFT) & 7;
+    const shifted = (roles & T.ROLE_SHIFTED) !== 0 && i.b1 !== 0;
+    const cls = v.classIndex[2 * i.op + (shifted ? 1 : 0)]!;
+    const rec = v.classes.subarray(cls * T.TMC_SIZE, (cls + 1) * T.TMC_SIZE);
+    const fs = BigInt(v.fshift);
+
+    // 1. the previous instruction's prediction, 2. fetch
+    if (j === 0) {
+      c.get(this.tm).mem('i32_load', T.TM_BRKIND).set(this.best[0]!);
+      c.get(this.best[0]!);
+      c.if(); c.get(this.tm).get(this.best[0]!).i64(pc).call(this.fResolve); c.end();
+      // a new fetch block unless on the straight line inside the previous one
+      c.get(this.lastpc).i64(4n).op(Op.i64_add).i64(pc).op(Op.i64_ne);
+      c.get(this.lastpc).i64(fs).op(Op.i64_shr_u).i64(pc >> fs).op(Op.i64_ne, Op.i32_or, Op.i64_extend_i32_u);
+      c.get(this.fetch).op(Op.i64_add).set(this.fetch);
+      c.get(this.tm).mem('i64_load', T.TM_REDIRECT); this.maxT(this.fetch);
+    } else {
+      const prevOp = b.insns[j - 1]!.op;
+      const pk = (v.roles[prevOp]! >>> T.ROLE_KIND_SHIFT) & 7;
+      if (pk >= T.KIND_COND && pk !== T.KIND_DIRECT) c.get(this.tm).i32(pk).i64(pc).call(this.fResolve);
+      if ((pc >> fs) !== ((pc - 4n) >> fs)) c.get(this.fetch).i64(1n).op(Op.i64_add).set(this.fetch);
+      // fetch is never before a redirect; only a resolve moves it (and fetch only grows)
+      if (pk >= T.KIND_COND && pk !== T.KIND_DIRECT) { c.get(this.tm).mem('i64_load', T.TM_REDIRECT); this.maxT(this.fetch); }
+    }
+    // fetch never more than the queue ahead of issue
+    const fq = BigInt(v.fqueue);
+    c.get(this.clk).i64(fq).op(Op.i64_sub);
+    c.get(this.fetch);
+    c.get(this.clk).get(this.fetch).i64(fq).op(Op.i64_add, Op.i64_gt_u, Op.select).set(this.fetch);
+    c.i64(pc).set(this.lastpc);
+
+    // 3. schedule: sources
+    const ooo = v.outOfOrder;
+    const srcLocal = ooo ? this.src : this.t;
+    if (ooo) c.i64(0n).set(this.src);
+    else c.get(this.clk).get(this.fetch).get(this.clk).get(this.fetch).op(Op.i64_gt_u, Op.select).set(this.t); // t = max(clk, fetch)
+    const read = (flag: number, r: number, adv: number) => {
+      if ((roles & flag) === 0) return;
+      this.ready(r, rec[adv]!);
+      this.maxT(srcLocal);
+    };
+    read(T.ROLE_READ_RN, i.rn, T.TMC_ADV_N);
+    read(T.ROLE_READ_RM, i.rm, T.TMC_ADV_M);
+    read(T.ROLE_READ_RA, i.ra, T.TMC_ADV_A);
+    read(T.ROLE_READ_RD, i.rd, T.TMC_ADV_D);
+    if (roles & T.ROLE_READ_NZCV) { c.get(this.tm).mem('i64_load', T.TM_READY + 8 * T.TM_NZCV); this.maxT(srcLocal); }
+    const reads = kind === T.KIND_LOAD || (roles & T.ROLE_ATOMIC) !== 0;
+    const writes = kind === T.KIND_STORE || (roles & T.ROLE_ATOMIC) !== 0;
+    const ordered = (roles & T.ROLE_ORDERED) !== 0;
+    const after = (at: number) => { c.get(this.tm).mem('i64_load', at).i64(1n).op(Op.i64_add); this.maxT(srcLocal); };
+    if (reads) { after(T.TM_LDBAR); if (ordered) after(T.TM_LDISSUE); }
+    if (writes) { after(T.TM_STBAR); if (ordered) after(T.TM_STISSUE); }
+
+    const uops = rec[T.TMC_UOPS]!;
+    if (!ooo) {
+      // units: the instance of each kind that is free first (all chosen before any is taken)
+      const chosen: (number | null)[] = [null, null, null]; // a constant instance, or null: in best[u]
+      for (let u = 0; u < 3; u++) {
+        const k = rec[T.TMC_UNITS + 2 * u]!;
+        if (k === NO_UNIT) continue;
+        const first = v.unitFirst[k]!, n = v.unitCount[k]!;
+        if (n <= 1) {
+          chosen[u] = first;
+          c.get(this.tm).mem('i64_load', T.TM_BUSY + 8 * first); this.maxT();
+          continue;
+        }
+        c.get(this.tm).mem('i64_load', T.TM_BUSY + 8 * first).set(this.bt);
+        c.i32(first).set(this.best[u]!);
+        for (let x = first + 1; x < first + n; x++) {
+          c.get(this.tm).mem('i64_load', T.TM_BUSY + 8 * x).tee(this.s).get(this.bt).op(Op.i64_lt_u);
+          c.if(); c.get(this.s).set(this.bt); c.i32(x).set(this.best[u]!); c.end();
+        }
+        c.get(this.bt); this.maxT();
+      }
+      // write-backs in program order
+      const fw = BigInt(rec[T.TMC_FIRST_WB]!);
+      c.get(this.lastwb).get(this.t).i64(fw).op(Op.i64_add, Op.i64_gt_u);
+      c.if(); c.get(this.lastwb).i64(fw).op(Op.i64_sub).set(this.t); c.end();
+      this.bandwidth(uops);
+      for (let u = 0; u < 3; u++) {
+        const k = rec[T.TMC_UNITS + 2 * u]!;
+        if (k === NO_UNIT) continue;
+        const hold = BigInt(rec[T.TMC_UNITS + 2 * u + 1]!);
+        const inst = chosen[u];
+        if (inst !== null && inst !== undefined) c.get(this.tm);
+        else c.get(this.tm).get(this.best[u]!).i32(3).op(Op.i32_shl, Op.i32_add);
+        c.get(this.t).i64(hold).op(Op.i64_add).mem('i64_store', T.TM_BUSY + 8 * (inst ?? 0));
+      }
+      c.get(this.t).i64(BigInt(rec[T.TMC_LAT_MAX]!)).op(Op.i64_add).set(this.lastwb);
+      c.get(this.t).set(this.clk);
+      // from here on t is the issue cycle
+    } else {
+      // t = max(clk, fetch); the core dispatches, issues and retires
+      c.get(this.tm);
+      c.get(this.tm).i32(T.TM_CLASSES + cls * T.TMC_SIZE).op(Op.i32_add); // the class record
+      c.get(this.clk);
+      c.get(this.clk).get(this.fetch).get(this.clk).get(this.fetch).op(Op.i64_gt_u, Op.select);
+      c.get(this.src);
+      c.call(this.fDispatch).set(this.clk);
+      c.get(this.tm).mem('i64_load', T.TM_ISSUE).set(this.t);
+    }
+    // memory order: the issue cycles of the latest loads and stores
+    if (reads) {
+      c.get(this.tm).mem('i64_load', T.TM_LDISSUE); this.maxOf(T.TM_LDISSUE);
+      if (ordered) c.get(this.tm).get(this.t).mem('i64_store', T.TM_LDBAR);
+    }
+    if (writes) {
+      c.get(this.tm).mem('i64_load', T.TM_STISSUE); this.maxOf(T.TM_STISSUE);
+      if (ordered) c.get(this.tm).get(this.t).mem('i64_store', T.TM_STBAR);
+    }
+
+    // 4. results, in the interpreter's order (a later write of the same slot wins)
+    const lat = rec[T.TMC_LAT]!, group = rec[T.TMC_GROUP]!;
+    if (roles & T.ROLE_WRITE_RD) this.setReady(i.rd, lat, group);
+    if (roles & T.ROLE_WRITE_RA) this.setReady(i.ra, lat, group);
+    if (roles & T.ROLE_WRITE_RM) this.setReady(i.rm, lat, group);
+    if (roles & T.ROLE_WRITE_RN) this.setReady(i.rn, rec[T.TMC_LAT_BASE]!, 0);
+    if (roles & T.ROLE_WRITE_NZCV) this.setReady(T.TM_NZCV, rec[T.TMC_LAT_FLAGS]!, group);
+    if (roles & T.ROLE_WRITE_LR) this.setReady(30, rec[T.TMC_LAT_LR]!, 0);
+    if (kind >= T.KIND_COND && !(kind === T.KIND_DIRECT && i.op !== OP_BL)) {
+      c.get(this.tm).i64(pc).i32(kind).i32(i.op).i64(i.imm).get(this.t).call(this.fPredict);
+    }
+  }
+
+  /** Stores max(value on the stack, t) at tm + at. */
+  private maxOf(at: number): void {
+    const c = this.c;
+    c.set(this.s);
+    c.get(this.tm);
+    c.get(this.s).get(this.t).get(this.s).get(this.t).op(Op.i64_gt_u, Op.select);
+    c.mem('i64_store', at);
+  }
+
+  /**
+   * In order, the issue width (timing.ts bandwidth()): $used micro-ops went
+   * from $clk on; moves t to the first cycle with room for all `uops` (up to
+   * the width) and records them.
+   */
+  private bandwidth(uops: number): void {
+    const c = this.c, w = BigInt(this.v.width), left = this.bt;
+    // left = used > gone ? used - gone : 0, gone = (t - clk) * width
+    c.get(this.t).get(this.clk).op(Op.i64_sub).i64(w).op(Op.i64_mul).set(this.s);
+    c.get(this.used).get(this.s).op(Op.i64_sub).i64(0n).get(this.used).get(this.s).op(Op.i64_gt_u, Op.select).set(left);
+    c.get(left).i64(w).op(Op.i64_ge_u);
+    c.if();
+    c.get(this.clk).get(this.used).i64(w).op(Op.i64_div_u, Op.i64_add).set(this.t);
+    c.get(this.used).i64(w).op(Op.i64_rem_u).set(left);
+    c.end();
+    const m = BigInt(Math.min(uops, this.v.width));
+    if (m > 0n) {
+      // width - left < m
+      c.i64(w).get(left).op(Op.i64_sub).i64(m).op(Op.i64_lt_u);
+      c.if();
+      c.get(this.t).i64(1n).op(Op.i64_add).set(this.t);
+      c.i64(0n).set(left);
+      c.end();
+    }
+    c.get(left).i64(BigInt(uops)).op(Op.i64_add).set(this.used);
+  }
+}
