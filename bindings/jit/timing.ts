@@ -45,7 +45,7 @@ export interface TimingView {
   key: string;
 }
 
-/** The timing view of the CPU whose state is at `st`, or null when it has no model. */
+/** The timing view of CPU `cpu`, or null when it has no model. */
 export function readTimingView(buf: ArrayBuffer, cpu: number): TimingView | null {
   const dv = new DataView(buf);
   const st = L.CPU_BASE + cpu * L.CPU_STRIDE;
@@ -81,22 +81,10 @@ export const TIMING_IMPORTS = [
   { name: 'tm_dispatch', params: [I32, I32, I64, I64, I64], results: [I64] }, // dispatchOutOfOrder(tm, c, prev, t, src)
 ] as const;
 
-/** The instruction's fields the tick needs. */
-export interface TickInsn {
-  pc: bigint;
-  op: number;
-  rd: number;
-  rn: number;
-  rm: number;
-  ra: number;
-  b1: number;
-  imm: bigint;
-}
-
 const NO_UNIT = T.TMC_NO_UNIT;
 
 /** The kind (KIND_*) of an operation under the view's roles. */
-export function kindOf(v: TimingView, op: number): number {
+function kindOf(v: TimingView, op: number): number {
   return (v.roles[op]! >>> T.ROLE_KIND_SHIFT) & 7;
 }
 
@@ -112,6 +100,7 @@ export class TickEmitter {
   private readonly src: number; // i64 out of order: the sources' cycle
   private readonly s: number; //   i64 scratch
   private readonly bt: number; //  i64 a unit's free cycle while searching
+  private readonly kind: number; // i32 the pending prediction's kind at a block's start
   private readonly best: number[]; // i32 the unit instance chosen for each unit use
 
   constructor(private readonly c: Code, private readonly st: number, readonly v: TimingView, private readonly fResolve: number, private readonly fPredict: number, private readonly fDispatch: number) {
@@ -126,6 +115,7 @@ export class TickEmitter {
     this.src = c.local(I64);
     this.s = c.local(I64);
     this.bt = c.local(I64);
+    this.kind = c.local(I32);
     this.best = [c.local(I32), c.local(I32), c.local(I32)];
   }
 
@@ -187,12 +177,12 @@ export class TickEmitter {
     c.get(this.tm).i64(BigInt(group)).mem('i64_store8', T.TM_GROUP + r);
   }
 
-  /** The tick of instruction `j` of block `b`, `i` (the same instruction's fields). */
-  tick(b: Block, j: number, i: TickInsn): void {
-    const c = this.c, v = this.v;
+  /** The tick of instruction `j` of block `b`. */
+  tick(b: Block, j: number): void {
+    const c = this.c, v = this.v, i = b.insns[j]!;
     const pc = i.pc;
     const roles = v.roles[i.op]!;
-    const kind = (roles >>> T.ROLE_KIND_SHIFT) & 7;
+    const kind = kindOf(v, i.op);
     const shifted = (roles & T.ROLE_SHIFTED) !== 0 && i.b1 !== 0;
     const cls = v.classIndex[2 * i.op + (shifted ? 1 : 0)]!;
     const rec = v.classes.subarray(cls * T.TMC_SIZE, (cls + 1) * T.TMC_SIZE);
@@ -200,21 +190,21 @@ export class TickEmitter {
 
     // 1. the previous instruction's prediction, 2. fetch
     if (j === 0) {
-      c.get(this.tm).mem('i32_load', T.TM_BRKIND).set(this.best[0]!);
-      c.get(this.best[0]!);
-      c.if(); c.get(this.tm).get(this.best[0]!).i64(pc).call(this.fResolve); c.end();
+      c.get(this.tm).mem('i32_load', T.TM_BRKIND).tee(this.kind);
+      c.if(); c.get(this.tm).get(this.kind).i64(pc).call(this.fResolve); c.end();
       // a new fetch block unless on the straight line inside the previous one
       c.get(this.lastpc).i64(4n).op(Op.i64_add).i64(pc).op(Op.i64_ne);
       c.get(this.lastpc).i64(fs).op(Op.i64_shr_u).i64(pc >> fs).op(Op.i64_ne, Op.i32_or, Op.i64_extend_i32_u);
       c.get(this.fetch).op(Op.i64_add).set(this.fetch);
       c.get(this.tm).mem('i64_load', T.TM_REDIRECT); this.maxT(this.fetch);
     } else {
-      const prevOp = b.insns[j - 1]!.op;
-      const pk = (v.roles[prevOp]! >>> T.ROLE_KIND_SHIFT) & 7;
-      if (pk >= T.KIND_COND && pk !== T.KIND_DIRECT) c.get(this.tm).i32(pk).i64(pc).call(this.fResolve);
+      // a system instruction before this one left a prediction to check (a direct branch leaves none)
+      const pk = kindOf(v, b.insns[j - 1]!.op);
+      const pending = pk >= T.KIND_COND && pk !== T.KIND_DIRECT;
+      if (pending) c.get(this.tm).i32(pk).i64(pc).call(this.fResolve);
       if ((pc >> fs) !== ((pc - 4n) >> fs)) c.get(this.fetch).i64(1n).op(Op.i64_add).set(this.fetch);
       // fetch is never before a redirect; only a resolve moves it (and fetch only grows)
-      if (pk >= T.KIND_COND && pk !== T.KIND_DIRECT) { c.get(this.tm).mem('i64_load', T.TM_REDIRECT); this.maxT(this.fetch); }
+      if (pending) { c.get(this.tm).mem('i64_load', T.TM_REDIRECT); this.maxT(this.fetch); }
     }
     // fetch never more than the queue ahead of issue
     const fq = BigInt(v.fqueue);
@@ -275,8 +265,8 @@ export class TickEmitter {
         const k = rec[T.TMC_UNITS + 2 * u]!;
         if (k === NO_UNIT) continue;
         const hold = BigInt(rec[T.TMC_UNITS + 2 * u + 1]!);
-        const inst = chosen[u];
-        if (inst !== null && inst !== undefined) c.get(this.tm);
+        const inst = chosen[u]!;
+        if (inst !== null) c.get(this.tm);
         else c.get(this.tm).get(this.best[u]!).i32(3).op(Op.i32_shl, Op.i32_add);
         c.get(this.t).i64(hold).op(Op.i64_add).mem('i64_store', T.TM_BUSY + 8 * (inst ?? 0));
       }

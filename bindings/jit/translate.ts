@@ -66,14 +66,16 @@ const G_EP = 1;
 const G_STALE = 2;
 /** $key of a stale region: never equal to the epoch it was checked at. */
 const STALE_KEY_OFFSET = 0x40000000;
-/** Function indices: the core's textStore and timing calls (imported), the region, recheck. */
-const F_TEXT_STORE = 0;
-const F_TM_RESOLVE = 1;
-const F_TM_PREDICT = 2;
-const F_TM_DISPATCH = 3;
-const F_RECHECK = 5;
 /** The core export a region calls for a store into a text page (assembly/store-log.ts). */
 export const TEXT_STORE_IMPORT = { name: 'text_store', params: [I32, I64, I32, I32], results: [] } as const;
+/** Function indices: the core's calls (imported, in this order), then the region, then recheck. */
+const IMPORTS = [TEXT_STORE_IMPORT, ...TIMING_IMPORTS];
+const importIndex = (name: string): number => IMPORTS.findIndex((f) => f.name === name);
+const F_TEXT_STORE = importIndex('text_store');
+const F_TM_RESOLVE = importIndex('tm_resolve');
+const F_TM_PREDICT = importIndex('tm_predict');
+const F_TM_DISPATCH = importIndex('tm_dispatch');
+const F_RECHECK = IMPORTS.length + 1;
 const EPOCH_ADDR = L.MACHINE_BASE + L.M_CODE_EPOCH;
 
 const SLOTS = 34;
@@ -157,7 +159,7 @@ export class Tx {
   tickHere(): void {
     if (!this.ticks || this.ticked) return;
     this.ticked = true;
-    this.ticks.tick(this.block, this.insnIndex, this.block.insns[this.insnIndex]!);
+    this.ticks.tick(this.block, this.insnIndex);
   }
   readonly fa: number;
   readonly fb: number;
@@ -420,7 +422,7 @@ export function translateRegion(region: Region, m: MachineView): Uint8Array {
   const body = tx.build();
   return buildModule(
     [{ name: 'region', code: body }, { code: tx.buildRecheck() }], 65536, [{ init: m.epoch }, { init: m.epoch }, { init: 0 }],
-    [TEXT_STORE_IMPORT, ...TIMING_IMPORTS],
+    IMPORTS,
   );
 }
 
