@@ -35,6 +35,7 @@ export const TM_STISSUE = 200; //  u64 issue cycle of the latest store
 export const TM_LDBAR = 208; //    u64 issue cycle of the latest ordered load (ROLE_ORDERED)
 export const TM_STBAR = 216; //    u64 issue cycle of the latest ordered store
 export const TM_ISSUE = 224; //    u64 out of order: issue cycle of the latest instruction (dispatchOutOfOrder)
+export const TM_RESWORD = 232; //  u64 out of order: the oldest live word of the reservation maps (cycle >> 6)
 
 // ---- parameters (the host writes them; 192..255 are running state again) ---------
 export const TM_WIDTH = 128; //    u32 micro-ops issued (in order) or dispatched (out of order) per cycle
@@ -59,8 +60,9 @@ export const TM_CLASS = 1792; //   u8[512] class of operation op: [2 op] plain, 
 export const TM_CLASSES = 2304; // TMC_SIZE bytes per class, TM_CLASS_MAX classes
 export const TM_RAS = 4352; //     u64[TM_RAS_MAX] return stack
 export const TM_ROBR = 4608; //    u64[TM_ROB_MAX] retire cycle of the micro-op in each reorder-buffer slot
-export const TM_RES = 5632; //     out of order: TM_RES_CYCLES records of 16 bytes: u64 cycle, u32 unit
-//                                 instances reserved in it (bit n = instance n); a record of another cycle is free
+export const TM_RES = 5632; //     out of order: per unit instance, a ring of TM_RES_WORDS u64 words, bit
+//                                 (cycle & 63) of word (cycle >> 6) % TM_RES_WORDS set when the instance is
+//                                 reserved in that cycle; words TM_RESWORD .. TM_RESWORD + TM_RES_WORDS - 1 are live
 export const TM_BTB = 9728; //     TM_BTB_MAX records of 16 bytes: u64 branch PC, u64 its latest target
 export const TM_BHT = 13824; //    u8[TM_BHT_MAX] 2-bit counters (>= 2: predict taken)
 export const TM_BYTES = 18432;
@@ -68,7 +70,7 @@ export const TM_BYTES = 18432;
 export const TM_CLASS_MAX = 64;
 export const TM_RAS_MAX = 16;
 export const TM_ROB_MAX = 128;
-export const TM_RES_CYCLES = 256;
+export const TM_RES_WORDS = 32; //  2048 cycles of reservations per instance (16 x 256 bytes)
 export const TM_BTB_MAX = 256;
 export const TM_BHT_MAX = 4096;
 export const TM_UNITS_MAX = 16;

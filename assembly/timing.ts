@@ -49,7 +49,7 @@ import {
   TM_BHT, TM_BHTMASK, TM_BRANCHES, TM_BRIDX, TM_BRKIND, TM_BRPC, TM_BRTIME, TM_BTB, TM_BTBMASK, TM_BUSY, TM_CLASS,
   TM_CLASSES, TM_FETCH, TM_FLUSHES, TM_FQUEUE, TM_FSHIFT, TM_GHR, TM_GROUP, TM_LASTPC, TM_LASTWB, TM_LIMIT,
   TM_LDBAR, TM_LDISSUE, TM_MISSES, TM_NZCV, TM_STBAR, TM_STISSUE, TM_PENALTY, TM_PRED, TM_RAS, TM_RASN, TM_RASTOP, TM_READY, TM_REDIRECT, TM_RES,
-  TM_RES_CYCLES, TM_RETIRE, TM_ROB, TM_ROBPOS, TM_ROBR, TM_ROLES, TM_TLIMIT, TM_UNIT_COUNT, TM_ISSUE, TM_UNIT_FIRST,
+  TM_RES_WORDS, TM_RESWORD, TM_UNITS_MAX, TM_RETIRE, TM_ROB, TM_ROBPOS, TM_ROBR, TM_ROLES, TM_TLIMIT, TM_UNIT_COUNT, TM_ISSUE, TM_UNIT_FIRST,
   TM_USED, TM_WIDTH,
 } from './timing-layout';
 import { deadline } from './gic';
@@ -179,73 +179,166 @@ export function predict(tm: usize, pc: u64, kind: u32, op: u32, target: u64, t: 
   return (bt << 8) | <u64>best;
 }
 
-// ---- units, out of order: reservations per cycle -------------------------------------
+// ---- units, out of order: a reservation map per instance ----------------------------
+//
+// Bit (cycle & 63) of the instance's word (cycle >> 6) is set while it is
+// reserved in that cycle. The words form a ring of TM_RES_WORDS: the live ones
+// start at TM_RESWORD, the word of the cycle after the latest dispatch (no
+// instruction issues before it), and cycles past the ring's end count as free
+// and are not recorded.
 
-@inline function resRecord(tm: usize, cycle: u64): usize {
-  return tm + TM_RES + ((<usize>cycle & (TM_RES_CYCLES - 1)) << 4);
+@inline function resWord(tm: usize, inst: u32, w: u64): usize {
+  return tm + TM_RES + ((<usize>inst * TM_RES_WORDS + (<usize>w & (TM_RES_WORDS - 1))) << 3);
 }
 
-@inline function instanceFree(tm: usize, inst: u32, cycle: u64, cycles: u32): bool {
-  for (let k: u32 = 0; k < cycles; k++) {
-    const r = resRecord(tm, cycle + k);
-    if (load<u64>(r) == cycle + k && (load<u32>(r + 8) & (1 << inst)) != 0) return false;
+/** The first cycle past the live words. */
+@inline function resEnd(tm: usize): u64 {
+  return (load<u64>(tm + TM_RESWORD) + TM_RES_WORDS) << 6;
+}
+
+/** Moves the live words to start at cycle `base`'s, clearing the words that come into the ring. */
+function slideReservations(tm: usize, base: u64): void {
+  const ow = load<u64>(tm + TM_RESWORD);
+  const nw = base >> 6;
+  store<u64>(tm + TM_RESWORD, nw);
+  // the clock never runs back within a model's run; if it did, everything is forgotten
+  const n: u64 = nw < ow || nw - ow >= <u64>TM_RES_WORDS ? <u64>TM_RES_WORDS : nw - ow;
+  for (let inst: u32 = 0; inst < <u32>TM_UNITS_MAX; inst++) {
+    for (let k: u64 = 0; k < n; k++) store<u64>(resWord(tm, inst, ow + k), 0);
   }
-  return true;
+}
+
+@inline function spanMask(off: u64, take: u64): u64 {
+  return (take == 64 ? NEVER : ((<u64>1 << take) - 1)) << off;
+}
+
+/** The first cycle in [x, x + n) in which instance inst is reserved, or NEVER (`end`: resEnd). */
+@inline function firstBusy(tm: usize, inst: u32, x: u64, n: u64, end: u64): u64 {
+  const stop = x + n < end ? x + n : end;
+  let r = NEVER;
+  while (x < stop) {
+    const off = x & 63;
+    const take = 64 - off < stop - x ? 64 - off : stop - x;
+    const b = load<u64>(resWord(tm, inst, x >> 6)) & spanMask(off, take);
+    if (b != 0) { r = (x & ~(<u64>63)) + ctz(b); break; }
+    x += take;
+  }
+  return r;
+}
+
+/** The first cycle >= x in which instance inst is not reserved. */
+@inline function firstFreeCycle(tm: usize, inst: u32, x: u64, end: u64): u64 {
+  while (x < end) {
+    const b = ~load<u64>(resWord(tm, inst, x >> 6)) & (NEVER << (x & 63));
+    if (b != 0) { x = (x & ~(<u64>63)) + ctz(b); break; }
+    x = (x & ~(<u64>63)) + 64;
+  }
+  return x;
+}
+
+/** The first cycle >= x from which instance inst is free for n cycles. */
+function nextFree(tm: usize, inst: u32, x: u64, n: u64, end: u64): u64 {
+  x = firstFreeCycle(tm, inst, x, end);
+  if (n <= 1) return x;
+  let y = firstBusy(tm, inst, x, n, end);
+  while (y != NEVER) {
+    x = firstFreeCycle(tm, inst, y, end);
+    y = firstBusy(tm, inst, x, n, end);
+  }
+  return x;
+}
+
+/**
+ * The first cycle >= x in which some instance of unit kind k is free for
+ * `cycles` cycles, as (cycle << 8 | the first such instance).
+ */
+@inline function earliest(tm: usize, k: u32, cycles: u64, x: u64, end: u64): u64 {
+  const first = <u32>load<u8>(tm + TM_UNIT_FIRST + <usize>k);
+  const n = <u32>load<u8>(tm + TM_UNIT_COUNT + <usize>k);
+  let m = nextFree(tm, first, x, cycles, end);
+  let best = first;
+  for (let inst = first + 1; inst < first + n; inst++) {
+    const f = nextFree(tm, inst, x, cycles, end);
+    if (f < m) { m = f; best = inst; }
+  }
+  return (m << 8) | <u64>best;
 }
 
 /** A free instance of unit kind k, not in `taken` (bit n: instance n), for `cycles` cycles from `cycle`; or -1. */
-function freeInstance(tm: usize, k: u32, cycle: u64, cycles: u32, taken: u32): i32 {
+function freeInstance(tm: usize, k: u32, cycle: u64, cycles: u32, taken: u32, end: u64): i32 {
   const first = <u32>load<u8>(tm + TM_UNIT_FIRST + <usize>k);
   const n = <u32>load<u8>(tm + TM_UNIT_COUNT + <usize>k);
   for (let i = first; i < first + n; i++) {
-    if ((taken & (1 << i)) == 0 && instanceFree(tm, i, cycle, cycles)) return <i32>i;
+    if ((taken & (1 << i)) == 0 && firstBusy(tm, i, cycle, cycles, end) == NEVER) return <i32>i;
   }
   return -1;
 }
 
-function reserve(tm: usize, inst: u32, cycle: u64, cycles: u32): void {
-  for (let k: u32 = 0; k < cycles; k++) {
-    const r = resRecord(tm, cycle + k);
-    if (load<u64>(r) != cycle + k) {
-      store<u64>(r, cycle + k);
-      store<u32>(r + 8, 1 << inst);
-    } else {
-      store<u32>(r + 8, load<u32>(r + 8) | (1 << inst));
-    }
+function reserve(tm: usize, inst: u32, x: u64, cycles: u64, end: u64): void {
+  const stop = x + cycles < end ? x + cycles : end;
+  while (x < stop) {
+    const off = x & 63;
+    const take = 64 - off < stop - x ? 64 - off : stop - x;
+    const w = resWord(tm, inst, x >> 6);
+    store<u64>(w, load<u64>(w) | spanMask(off, take));
+    x += take;
   }
 }
 
 /**
  * First cycle >= t at which each unit use of the class (a class may name a
- * kind twice: two micro-ops on two instances) has its own free instance;
- * reserves them. After ISSUE_SEARCH busy cycles it takes the cycle it
- * reached, on the kinds' first instances where none is free.
+ * kind twice: two micro-ops on two instances) has its own free instance, the
+ * first free one of its kind for each use in turn; reserves them. After
+ * ISSUE_SEARCH busy cycles it takes the cycle it reached, on the kinds' first
+ * instances where none is free.
  */
 function issueOutOfOrder(tm: usize, c: usize, t: u64): u64 {
+  const ka = <u32>load<u8>(c + TMC_UNITS), kb = <u32>load<u8>(c + TMC_UNITS + 2), kc = <u32>load<u8>(c + TMC_UNITS + 4);
+  if (ka == TMC_NO_UNIT && kb == TMC_NO_UNIT && kc == TMC_NO_UNIT) return t;
+  const ca = <u64>load<u8>(c + TMC_UNITS + 1), cb = <u64>load<u8>(c + TMC_UNITS + 3), cc = <u64>load<u8>(c + TMC_UNITS + 5);
+  // with each kind named once, the first instance free at the cycle found is each use's choice
+  const distinct = (ka == TMC_NO_UNIT || (ka != kb && ka != kc)) && (kb == TMC_NO_UNIT || kb != kc);
+  const end = resEnd(tm);
+  const limit = t + ISSUE_SEARCH;
   let i = t;
-  let taken: u32 = 0;
-  for (let tries = 0; tries < ISSUE_SEARCH; tries++) {
-    taken = 0;
+  let ia: u64 = 0, ib: u64 = 0, ic: u64 = 0;
+  let found = false;
+  while (i < limit) {
+    // no cycle works before the first in which every use has some instance free
+    let lb = i;
+    if (ka != TMC_NO_UNIT) { ia = earliest(tm, ka, ca, i, end); lb = max64(lb, ia >> 8); }
+    if (kb != TMC_NO_UNIT) { ib = earliest(tm, kb, cb, i, end); lb = max64(lb, ib >> 8); }
+    if (kc != TMC_NO_UNIT) { ic = earliest(tm, kc, cc, i, end); lb = max64(lb, ic >> 8); }
+    if (lb > i) { i = lb; continue; }
+    if (distinct) { found = true; break; }
+    let taken: u32 = 0;
     let ok = true;
     for (let u = 0; u < 3 && ok; u++) {
       const k = <u32>load<u8>(c + TMC_UNITS + (<usize>u << 1));
       if (k == TMC_NO_UNIT) continue;
-      const inst = freeInstance(tm, k, i, <u32>load<u8>(c + TMC_UNITS + (<usize>u << 1) + 1), taken);
+      const inst = freeInstance(tm, k, i, <u32>load<u8>(c + TMC_UNITS + (<usize>u << 1) + 1), taken, end);
       if (inst < 0) ok = false;
       else taken |= 1 << inst;
     }
     if (ok) break;
     i++;
   }
-  taken = 0;
+  if (found) {
+    if (ka != TMC_NO_UNIT) reserve(tm, <u32>(ia & 0xff), i, ca, end);
+    if (kb != TMC_NO_UNIT) reserve(tm, <u32>(ib & 0xff), i, cb, end);
+    if (kc != TMC_NO_UNIT) reserve(tm, <u32>(ic & 0xff), i, cc, end);
+    return i;
+  }
+  if (i > limit) i = limit;
+  let taken: u32 = 0;
   for (let u = 0; u < 3; u++) {
     const k = <u32>load<u8>(c + TMC_UNITS + (<usize>u << 1));
     if (k == TMC_NO_UNIT) continue;
     const cycles = <u32>load<u8>(c + TMC_UNITS + (<usize>u << 1) + 1);
-    let inst = freeInstance(tm, k, i, cycles, taken);
+    let inst = freeInstance(tm, k, i, cycles, taken, end);
     if (inst < 0) inst = <i32>load<u8>(tm + TM_UNIT_FIRST + <usize>k);
     taken |= 1 << inst;
-    reserve(tm, <u32>inst, i, cycles);
+    reserve(tm, <u32>inst, i, cycles, end);
   }
   return i;
 }
@@ -367,6 +460,7 @@ export function dispatchOutOfOrder(tm: usize, c: usize, prev: u64, t: u64, src: 
   const n: i32 = uops == 0 ? 1 : <i32>uops;
   t = max64(t, load<u64>(tm + TM_ROBR + (<usize>((pos + <u32>n - 1) & mask) << 3)));
   t = bandwidth(tm, prev, t, width, uops);
+  if ((t + 1) >> 6 != load<u64>(tm + TM_RESWORD)) slideReservations(tm, t + 1);
   const i = issueOutOfOrder(tm, c, max64(t + 1, src));
   const done = max64(load<u64>(tm + TM_RETIRE), i + <u64>load<u8>(c + TMC_LAT_MAX) + 1);
   store<u64>(tm + TM_RETIRE, done);
