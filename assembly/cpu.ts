@@ -12,7 +12,7 @@ import {
   E_OP, E_RA, E_RD, E_RM, E_RN, E_WORD, EXIT_BRK, EXIT_BUDGET, EXIT_DATA_ABORT, EXIT_FETCH_ABORT,
   EXIT_HVC, EXIT_PC_ALIGN, EXIT_RESCAN, EXIT_STOP, EXIT_SVC, EXIT_UNDEF, EXIT_WFE, EXIT_WFI, FAULT_RANGE,
   FAULT_WRITE, MACHINE_BASE, MF_COHERENT_ICACHE, M_FLAGS, M_GUARD_HI, M_GUARD_LO, M_HI, M_LO, M_RAM_BASE, M_RAM_OFFSET,
-  M_STOP, RING_SIZE, BT_BLOCK, BT_ENTRIES, BT_FN, BT_HEAT, BT_OFFSET, C_JIT_RETIRED,
+  M_STOP, RING_SIZE, BT_BLOCK, BT_ENTRIES, BT_FN, BT_HEAT, BT_OFFSET, C_JIT_RETIRED, C_JIT_INSNS,
   JIT_NEXT_HEAD, JIT_NEXT_STALE, M_JIT_THRESHOLD, C_STALE, C_SYNC_REQ, C_JIT_OWNER, C_TIMING, TM_OFFSET,
 } from './layout';
 import { tick, TICK_RUN, TICK_TIMER } from './timing';
@@ -200,7 +200,9 @@ export function step(cpu: i32, budget: i32): i32 {
         const f = load<u32>(b + BT_FN);
         if (f != 0) {
           const r = call_indirect<u64>(f, st, <i32>load<u16>(b + BT_BLOCK), left);
-          left -= load<i32>(st + C_JIT_RETIRED);
+          const retired = load<i32>(st + C_JIT_RETIRED);
+          left -= retired;
+          store<u64>(st + C_JIT_INSNS, load<u64>(st + C_JIT_INSNS) + <u64>retired);
           pc = r & ~<u64>3;
           const how = <u32>r & 3;
           if (how == JIT_NEXT_HEAD) head = true;

@@ -280,6 +280,7 @@ export const JIT_NEXT_STEP = 1; //    interpret one instruction there first (unt
 export const JIT_NEXT_STALE = 2; //   the region's words no longer match memory: forget the entry, interpret
 export const C_JIT_RETIRED = 1536; // i32 instructions retired by the last region call
 export const C_JIT_OWNER = 1540; //   u32 core instance whose translations the block table holds
+export const C_JIT_INSNS = 1544; //   u64 instructions retired by translated regions (all calls)
 export const C_JIT_SCRATCH = 1568; // 32 bytes: decoded entry scratch for the translator
 export const M_JIT_THRESHOLD = 1024; // u32 heat at which a head is translated (0: never)
 export const M_JIT_INSTANCES = 1560; // u32 core instances created over this memory (their ids are 1, 2, ...)

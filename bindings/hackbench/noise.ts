@@ -47,6 +47,8 @@ export interface RunNoise {
   translateSeconds: number;
   /** Instructions retired by all CPUs inside the window. */
   windowInsns: number;
+  /** Of those, retired by translated code (the rest were interpreted). */
+  translatedInsns: number;
   idleInsns: number;
   spinInsns: number;
   /** Instructions inside the WFI/WFE waits (the wait instruction and the counter reads around it). */
@@ -90,6 +92,7 @@ export function runNoise(go: HostSample, end: HostSample, report: (key: string) 
     cpuThreads,
     translateSeconds: translateNs / 1e9,
     windowInsns,
+    translatedInsns: sum((c) => c.translatedInsns),
     idleInsns,
     spinInsns,
     waitInsns,

@@ -97,7 +97,7 @@ export function noiseLines(r: HackbenchResult): string[] {
       ? r.config.mode === 'deterministic' ? 'one host thread steps every CPU' : 'host thread times unknown here'
       : `CPU threads ran ${share(n.busyShare)} and waited for a host core ${share(n.waitShare)} of the wall time`;
     out.push(
-      `  ${p.name}: translating ${(1000 * n.translateSeconds).toFixed(1)} ms; ${threads}; per message ${p.workInsnsPerMessage.toFixed(1)} work, ` +
+      `  ${p.name}: translating ${(1000 * n.translateSeconds).toFixed(1)} ms, ${share(n.translatedShare)} of instructions ran translated; ${threads}; per message ${p.workInsnsPerMessage.toFixed(1)} work, ` +
         `${n.idleInsnsPerMessage.toFixed(1)} idle-loop and ${n.spinInsnsPerMessage.toFixed(1)} spin-wait instructions`,
     );
   }

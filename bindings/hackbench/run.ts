@@ -71,6 +71,8 @@ export interface PrologueRuns {
 export interface NoiseSummary {
   /** Host seconds translating guest code inside the window. */
   translateSeconds: number;
+  /** Share of the window's instructions retired by translated code. */
+  translatedShare: number;
   /** Share of the window's wall time the CPU threads waited for a host core (mean over CPUs), null when unknown. */
   waitShare: number | null;
   /** Share of the window's wall time the CPU threads ran (mean over CPUs), null when unknown. */
@@ -280,6 +282,7 @@ export async function hackbench(options: HackbenchOptions = {}, hooks: Hackbench
       workInsnsPerMessage: avg((r) => r.workInsnsPerMessage),
       noise: {
         translateSeconds: avg((r) => r.noise.translateSeconds),
+        translatedShare: avg((r) => (r.noise.windowInsns > 0 ? r.noise.translatedInsns / r.noise.windowInsns : 0)),
         waitShare: shares((c) => c.waitShare),
         busyShare: shares((c) => c.busyShare),
         idleInsnsPerMessage: avg((r) => r.noise.idleInsns / r.messages),

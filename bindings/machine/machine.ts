@@ -417,6 +417,7 @@ export class Machine {
         irqs: u64(L.C_IRQS),
         stale: u64(L.C_STALE),
         cacheMisses: c.cacheMisses,
+        translatedInsns: u64(L.C_JIT_INSNS),
         idleNs,
         jitNs,
         warpTicks: this.words.counter(c.index) - this.words.ticks(c.index),

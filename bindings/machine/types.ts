@@ -104,6 +104,8 @@ export interface CpuCounters {
   stale: bigint;
   /** Decoded-instruction cache misses. */
   cacheMisses: bigint;
+  /** Instructions retired by translated code (the rest were interpreted). */
+  translatedInsns: bigint;
   /**
    * Time spent idle after WFI/WFE: host nanoseconds parked (threads mode), or
    * the counter ticks skipped while idle, in nanoseconds at CNTFRQ (deterministic mode).

@@ -40,7 +40,7 @@ describe('patchlab hackbench --json', () => {
       expect(p.workInsnsPerMessage).toBeCloseTo(p.runs.reduce((s: number, x: { workInsnsPerMessage: number }) => s + x.workInsnsPerMessage, 0) / p.runs.length, 6);
       for (const run of p.runs) {
         expect(isNum(run.seconds) && run.seconds > 0).toBe(true);
-        for (const k of ['windowSeconds', 'translateSeconds', 'windowInsns', 'idleInsns', 'spinInsns', 'waitInsns', 'workInsns']) {
+        for (const k of ['windowSeconds', 'translateSeconds', 'windowInsns', 'translatedInsns', 'idleInsns', 'spinInsns', 'waitInsns', 'workInsns']) {
           expect(isNum(run.noise[k]), k).toBe(true);
         }
         expect(Number.isInteger(run.guestInstructions) && run.guestInstructions > 0).toBe(true);
