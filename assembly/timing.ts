@@ -296,10 +296,28 @@ function issueOutOfOrder(tm: usize, c: usize, t: u64): u64 {
   const ka = <u32>load<u8>(c + TMC_UNITS), kb = <u32>load<u8>(c + TMC_UNITS + 2), kc = <u32>load<u8>(c + TMC_UNITS + 4);
   if (ka == TMC_NO_UNIT && kb == TMC_NO_UNIT && kc == TMC_NO_UNIT) return t;
   const ca = <u64>load<u8>(c + TMC_UNITS + 1), cb = <u64>load<u8>(c + TMC_UNITS + 3), cc = <u64>load<u8>(c + TMC_UNITS + 5);
-  // with each kind named once, the first instance free at the cycle found is each use's choice
-  const distinct = (ka == TMC_NO_UNIT || (ka != kb && ka != kc)) && (kb == TMC_NO_UNIT || kb != kc);
   const end = resEnd(tm);
   const limit = t + ISSUE_SEARCH;
+  if (kb == TMC_NO_UNIT && kc == TMC_NO_UNIT && ca == 1) {
+    // the common case, one unit for one cycle: the instance free first (the first such on a tie)
+    const first = <u32>load<u8>(tm + TM_UNIT_FIRST + <usize>ka);
+    const n = <u32>load<u8>(tm + TM_UNIT_COUNT + <usize>ka);
+    let m = firstFreeCycle(tm, first, t, end);
+    let best = first;
+    for (let inst = first + 1; inst < first + n; inst++) {
+      const f = firstFreeCycle(tm, inst, t, end);
+      if (f < m) { m = f; best = inst; }
+    }
+    if (m < limit) {
+      if (m < end) {
+        const w = resWord(tm, best, m >> 6);
+        store<u64>(w, load<u64>(w) | (<u64>1 << (m & 63)));
+      }
+      return m;
+    }
+  }
+  // with each kind named once, the first instance free at the cycle found is each use's choice
+  const distinct = (ka == TMC_NO_UNIT || (ka != kb && ka != kc)) && (kb == TMC_NO_UNIT || kb != kc);
   let i = t;
   let ia: u64 = 0, ib: u64 = 0, ic: u64 = 0;
   let found = false;
@@ -416,7 +434,7 @@ export function tick(st: usize, tm: usize, e: usize, pc: u64): i32 {
     store<u64>(tm + TM_LASTWB, t + <u64>load<u8>(c + TMC_LAT_MAX));
     i = t;
   } else {
-    t = dispatchOutOfOrder(tm, c, prev, t, src);
+    t = dispatch(tm, c, prev, t, src, uops, width, rob);
     i = load<u64>(tm + TM_ISSUE);
   }
   store<u64>(st + C_CYCLES, t);
@@ -451,9 +469,10 @@ export function tick(st: usize, tm: usize, e: usize, pc: u64): i32 {
  * calls it too).
  */
 export function dispatchOutOfOrder(tm: usize, c: usize, prev: u64, t: u64, src: u64): u64 {
-  const uops = <u64>load<u8>(c + TMC_UOPS);
-  const width = <u64>load<u32>(tm + TM_WIDTH);
-  const rob = load<u32>(tm + TM_ROB);
+  return dispatch(tm, c, prev, t, src, <u64>load<u8>(c + TMC_UOPS), <u64>load<u32>(tm + TM_WIDTH), load<u32>(tm + TM_ROB));
+}
+
+@inline function dispatch(tm: usize, c: usize, prev: u64, t: u64, src: u64, uops: u64, width: u64, rob: u32): u64 {
   // a free reorder-buffer slot for each micro-op: the youngest one to be reused has retired
   const pos = load<u32>(tm + TM_ROBPOS);
   const mask = rob - 1;
