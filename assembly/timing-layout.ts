@@ -63,14 +63,15 @@ export const TM_ROBR = 4608; //    u64[TM_ROB_MAX] retire cycle of the micro-op 
 export const TM_RES = 5632; //     out of order: per unit instance, a ring of TM_RES_WORDS u64 words, bit
 //                                 (cycle & 63) of word (cycle >> 6) % TM_RES_WORDS set when the instance is
 //                                 reserved in that cycle; words TM_RESWORD .. TM_RESWORD + TM_RES_WORDS - 1 are live
-export const TM_BTB = 9728; //     TM_BTB_MAX records of 16 bytes: u64 branch PC, u64 its latest target
-export const TM_BHT = 13824; //    u8[TM_BHT_MAX] 2-bit counters (>= 2: predict taken)
-export const TM_BYTES = 18432;
+export const TM_BTB = 22016; //     TM_BTB_MAX records of 16 bytes: u64 branch PC, u64 its latest target
+export const TM_BHT = 26112; //    u8[TM_BHT_MAX] 2-bit counters (>= 2: predict taken)
+export const TM_BYTES = 30208;
 
 export const TM_CLASS_MAX = 64;
 export const TM_RAS_MAX = 16;
 export const TM_ROB_MAX = 128;
-export const TM_RES_WORDS = 32; //  2048 cycles of reservations per instance (16 x 256 bytes)
+export const TM_RES_WORDS = 128; // 8192 cycles of reservations per instance (16 x 1 KiB): a reorder window full of
+//                                 divides (128 x 35 cycles) stays inside
 export const TM_BTB_MAX = 256;
 export const TM_BHT_MAX = 4096;
 export const TM_UNITS_MAX = 16;

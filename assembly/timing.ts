@@ -60,9 +60,6 @@ export const TICK_TIMER = 1;
 export const TICK_HOST = 2;
 
 const NEVER: u64 = 0xffffffffffffffff;
-// An out-of-order instruction looks this many cycles past its earliest issue
-// for free units before it takes the cycle it reached (over-reserving it).
-const ISSUE_SEARCH = 64;
 
 @inline function max64(a: u64, b: u64): u64 { return a > b ? a : b; }
 
@@ -288,16 +285,14 @@ function reserve(tm: usize, inst: u32, x: u64, cycles: u64, end: u64): void {
 /**
  * First cycle >= t at which each unit use of the class (a class may name a
  * kind twice: two micro-ops on two instances) has its own free instance, the
- * first free one of its kind for each use in turn; reserves them. After
- * ISSUE_SEARCH busy cycles it takes the cycle it reached, on the kinds' first
- * instances where none is free.
+ * first free one of its kind for each use in turn; reserves them. Past the
+ * reservation maps' end every unit is free, so there always is one.
  */
 function issueOutOfOrder(tm: usize, c: usize, t: u64): u64 {
   const ka = <u32>load<u8>(c + TMC_UNITS), kb = <u32>load<u8>(c + TMC_UNITS + 2), kc = <u32>load<u8>(c + TMC_UNITS + 4);
   if (ka == TMC_NO_UNIT && kb == TMC_NO_UNIT && kc == TMC_NO_UNIT) return t;
   const ca = <u64>load<u8>(c + TMC_UNITS + 1), cb = <u64>load<u8>(c + TMC_UNITS + 3), cc = <u64>load<u8>(c + TMC_UNITS + 5);
   const end = resEnd(tm);
-  const limit = t + ISSUE_SEARCH;
   if (kb == TMC_NO_UNIT && kc == TMC_NO_UNIT && ca == 1) {
     // the common case, one unit for one cycle: the instance free first (the first such on a tie)
     const first = <u32>load<u8>(tm + TM_UNIT_FIRST + <usize>ka);
@@ -308,27 +303,30 @@ function issueOutOfOrder(tm: usize, c: usize, t: u64): u64 {
       const f = firstFreeCycle(tm, inst, t, end);
       if (f < m) { m = f; best = inst; }
     }
-    if (m < limit) {
-      if (m < end) {
-        const w = resWord(tm, best, m >> 6);
-        store<u64>(w, load<u64>(w) | (<u64>1 << (m & 63)));
-      }
-      return m;
+    if (m < end) {
+      const w = resWord(tm, best, m >> 6);
+      store<u64>(w, load<u64>(w) | (<u64>1 << (m & 63)));
     }
+    return m;
   }
   // with each kind named once, the first instance free at the cycle found is each use's choice
   const distinct = (ka == TMC_NO_UNIT || (ka != kb && ka != kc)) && (kb == TMC_NO_UNIT || kb != kc);
   let i = t;
   let ia: u64 = 0, ib: u64 = 0, ic: u64 = 0;
-  let found = false;
-  while (i < limit) {
+  for (;;) {
     // no cycle works before the first in which every use has some instance free
     let lb = i;
     if (ka != TMC_NO_UNIT) { ia = earliest(tm, ka, ca, i, end); lb = max64(lb, ia >> 8); }
     if (kb != TMC_NO_UNIT) { ib = earliest(tm, kb, cb, i, end); lb = max64(lb, ib >> 8); }
     if (kc != TMC_NO_UNIT) { ic = earliest(tm, kc, cc, i, end); lb = max64(lb, ic >> 8); }
     if (lb > i) { i = lb; continue; }
-    if (distinct) { found = true; break; }
+    if (distinct) {
+      if (ka != TMC_NO_UNIT) reserve(tm, <u32>(ia & 0xff), i, ca, end);
+      if (kb != TMC_NO_UNIT) reserve(tm, <u32>(ib & 0xff), i, cb, end);
+      if (kc != TMC_NO_UNIT) reserve(tm, <u32>(ic & 0xff), i, cc, end);
+      return i;
+    }
+    // a kind named twice: each use takes the first instance of its kind still free and not taken
     let taken: u32 = 0;
     let ok = true;
     for (let u = 0; u < 3 && ok; u++) {
@@ -341,20 +339,12 @@ function issueOutOfOrder(tm: usize, c: usize, t: u64): u64 {
     if (ok) break;
     i++;
   }
-  if (found) {
-    if (ka != TMC_NO_UNIT) reserve(tm, <u32>(ia & 0xff), i, ca, end);
-    if (kb != TMC_NO_UNIT) reserve(tm, <u32>(ib & 0xff), i, cb, end);
-    if (kc != TMC_NO_UNIT) reserve(tm, <u32>(ic & 0xff), i, cc, end);
-    return i;
-  }
-  if (i > limit) i = limit;
   let taken: u32 = 0;
   for (let u = 0; u < 3; u++) {
     const k = <u32>load<u8>(c + TMC_UNITS + (<usize>u << 1));
     if (k == TMC_NO_UNIT) continue;
     const cycles = <u32>load<u8>(c + TMC_UNITS + (<usize>u << 1) + 1);
-    let inst = freeInstance(tm, k, i, cycles, taken, end);
-    if (inst < 0) inst = <i32>load<u8>(tm + TM_UNIT_FIRST + <usize>k);
+    const inst = freeInstance(tm, k, i, cycles, taken, end);
     taken |= 1 << inst;
     reserve(tm, <u32>inst, i, cycles, end);
   }

@@ -53,6 +53,8 @@ export const LOOPS: Record<string, string[]> = {
   'multiply-accumulate': ['madd x1, x2, x3, x1'],
   'divide': ['udiv x1, x1, x2'],
   'divide beside adds': ['udiv x1, x1, x2', 'add x3, x3, #1', 'add x4, x4, #1', 'add x5, x5, #1', 'add x6, x6, #1'],
+  // independent divides queue on the one divider far past their dispatch (a57: a reorder window's worth)
+  'independent divides': ['udiv x1, x2, x3', 'udiv x4, x5, x6', 'udiv x7, x8, x9', 'add x10, x10, #1'],
   'pointer chase': ['ldr x0, [x0]'],
   'load, add, store': ['ldr x1, [x0]', 'add x1, x1, #1', 'str x1, [x0]'],
   'two loads and a store': ['ldr x1, [x0, #8]', 'ldr x2, [x0, #16]', 'add x3, x1, x2', 'str x3, [x0, #24]'],
