@@ -193,8 +193,8 @@ export function predict(tm: usize, pc: u64, kind: u32, op: u32, target: u64, t: 
   return (load<u64>(tm + TM_RESWORD) + TM_RES_WORDS) << 6;
 }
 
-/** Moves the live words to start at cycle `base`'s, clearing the words that come into the ring. */
-function slideReservations(tm: usize, base: u64): void {
+/** Moves the live words to start at cycle `base`'s, clearing the words that come into the ring (translated code: tmSlide). */
+export function slideReservations(tm: usize, base: u64): void {
   const ow = load<u64>(tm + TM_RESWORD);
   const nw = base >> 6;
   store<u64>(tm + TM_RESWORD, nw);
@@ -232,6 +232,9 @@ function slideReservations(tm: usize, base: u64): void {
   }
   return x;
 }
+
+/** The first cycle >= x in which instance inst is not reserved (translated code calls it when x's word is full). */
+export function tmFirstFree(tm: usize, inst: u32, x: u64): u64 { return firstFreeCycle(tm, inst, x, resEnd(tm)); }
 
 /** The first cycle >= x from which instance inst is free for n cycles. */
 function nextFree(tm: usize, inst: u32, x: u64, n: u64, end: u64): u64 {

@@ -28,6 +28,8 @@ export interface CoreExports {
   tmResolve(tm: number, kind: number, pc: bigint): void;
   tmPredict(tm: number, pc: bigint, kind: number, op: number, target: bigint, t: bigint): void;
   tmDispatch(tm: number, c: number, prev: bigint, t: bigint, src: bigint): bigint;
+  tmSlide(tm: number, base: bigint): void;
+  tmFirstFree(tm: number, inst: number, x: bigint): bigint;
   readonly ROW_COUNT: WebAssembly.Global;
 }
 

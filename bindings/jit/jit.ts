@@ -46,6 +46,8 @@ interface DecodingCore {
   tmResolve(tm: number, kind: number, pc: bigint): void;
   tmPredict(tm: number, pc: bigint, kind: number, op: number, target: bigint, t: bigint): void;
   tmDispatch(tm: number, c: number, prev: bigint, t: bigint, src: bigint): bigint;
+  tmSlide(tm: number, base: bigint): void;
+  tmFirstFree(tm: number, inst: number, x: bigint): bigint;
 }
 
 export class Jit {
@@ -137,7 +139,7 @@ export class Jit {
     try {
       const module = new WebAssembly.Module(translateRegion(region, v) as BufferSource);
       const instance = new WebAssembly.Instance(module, {
-        env: { memory: this.memory, text_store: core.textStore, tm_resolve: core.tmResolve, tm_predict: core.tmPredict, tm_dispatch: core.tmDispatch },
+        env: { memory: this.memory, text_store: core.textStore, tm_resolve: core.tmResolve, tm_predict: core.tmPredict, tm_dispatch: core.tmDispatch, tm_slide: core.tmSlide, tm_first_free: core.tmFirstFree },
       });
       fn = this.table.grow(1);
       this.table.set(fn, instance.exports.region as Function);

@@ -22,7 +22,11 @@
 // can send k to the interpreter (an access outside RAM, a misaligned branch
 // target), so an instruction that bails is ticked once, by the interpreter.
 // A branch ticks before it leaves the block. The core's resolve(), predict()
-// and dispatchOutOfOrder() are imported and called as they are.
+// and dispatchOutOfOrder() are imported and called as they are; out of
+// order, a class with at most one unit held one cycle (most of them) has its
+// dispatch, issue and retire emitted inline, calling the core only to slide
+// the reservation maps and to search past a full reservation word.
+// test/timing/jit.test.ts also runs 60 random loops of every class both ways.
 
 import * as L from '../../assembly/layout.ts';
 import * as T from '../../assembly/timing-layout.ts';
@@ -33,6 +37,8 @@ import { I32, I64, Op, type Code } from './wasm.ts';
 /** What the translator reads of a CPU's timing area (bindings/timing/install.ts wrote it). */
 export interface TimingView {
   outOfOrder: boolean;
+  /** Reorder-buffer micro-ops (0: in order). */
+  rob: number;
   width: number;
   fshift: number;
   fqueue: number;
@@ -55,6 +61,7 @@ export function readTimingView(buf: ArrayBuffer, cpu: number): TimingView | null
   const u8 = new Uint8Array(buf);
   const v: TimingView = {
     outOfOrder: dv.getUint32(tm + T.TM_ROB, true) !== 0,
+    rob: dv.getUint32(tm + T.TM_ROB, true),
     width: dv.getUint32(tm + T.TM_WIDTH, true),
     fshift: dv.getUint32(tm + T.TM_FSHIFT, true),
     fqueue: dv.getUint32(tm + T.TM_FQUEUE, true),
@@ -79,7 +86,12 @@ export const TIMING_IMPORTS = [
   { name: 'tm_resolve', params: [I32, I32, I64], results: [] }, //              resolve(tm, kind, pc)
   { name: 'tm_predict', params: [I32, I64, I32, I32, I64, I64], results: [] }, // predict(tm, pc, kind, op, target, t)
   { name: 'tm_dispatch', params: [I32, I32, I64, I64, I64], results: [I64] }, // dispatchOutOfOrder(tm, c, prev, t, src)
+  { name: 'tm_slide', params: [I32, I64], results: [] }, //                       slideReservations(tm, base)
+  { name: 'tm_first_free', params: [I32, I32, I64], results: [I64] }, //          tmFirstFree(tm, inst, x)
 ] as const;
+
+/** Function indices of the timing imports in the region's module. */
+export interface TimingFns { resolve: number; predict: number; dispatch: number; slide: number; firstFree: number }
 
 const NO_UNIT = T.TMC_NO_UNIT;
 
@@ -102,8 +114,19 @@ export class TickEmitter {
   private readonly bt: number; //  i64 a unit's free cycle while searching
   private readonly kind: number; // i32 the pending prediction's kind at a block's start
   private readonly best: number[]; // i32 the unit instance chosen for each unit use
+  /** Out of order, inline dispatch: ROB position (i32), a reservation word's address (i32), the issue cycle, a word, the retire cycle, instances' free cycles. */
+  private readonly ooo: { pos: number; addr: number; issue: number; word: number; done: number; f: number[] };
 
-  constructor(private readonly c: Code, private readonly st: number, readonly v: TimingView, private readonly fResolve: number, private readonly fPredict: number, private readonly fDispatch: number) {
+  private readonly fResolve: number;
+  private readonly fPredict: number;
+  private readonly fDispatch: number;
+  private readonly fns: TimingFns;
+
+  constructor(private readonly c: Code, private readonly st: number, readonly v: TimingView, fns: TimingFns) {
+    this.fns = fns;
+    this.fResolve = fns.resolve;
+    this.fPredict = fns.predict;
+    this.fDispatch = fns.dispatch;
     this.tm = c.local(I32);
     this.clk = c.local(I64);
     this.fetch = c.local(I64);
@@ -117,6 +140,9 @@ export class TickEmitter {
     this.bt = c.local(I64);
     this.kind = c.local(I32);
     this.best = [c.local(I32), c.local(I32), c.local(I32)];
+    this.ooo = {
+      pos: c.local(I32), addr: c.local(I32), issue: c.local(I64), word: c.local(I64), done: c.local(I64), f: [c.local(I64), c.local(I64)],
+    };
   }
 
   /** Region entry: the timing area's address from the CPU index, then the state kept in locals. */
@@ -273,6 +299,8 @@ export class TickEmitter {
       c.get(this.t).i64(BigInt(rec[T.TMC_LAT_MAX]!)).op(Op.i64_add).set(this.lastwb);
       c.get(this.t).set(this.clk);
       // from here on t is the issue cycle
+    } else if (this.inlineDispatch(rec)) {
+      this.dispatchInline(rec);
     } else {
       // t = max(clk, fetch); the core dispatches, issues and retires
       c.get(this.tm);
@@ -304,6 +332,88 @@ export class TickEmitter {
     if (kind >= T.KIND_COND && !(kind === T.KIND_DIRECT && i.op !== OP_BL)) {
       c.get(this.tm).i64(pc).i32(kind).i32(i.op).i64(i.imm).get(this.t).call(this.fPredict);
     }
+  }
+
+  /** Out of order: whether the class's dispatch is emitted inline (no unit, or one unit for one cycle). */
+  private inlineDispatch(rec: Uint8Array): boolean {
+    const k = rec[T.TMC_UNITS]!;
+    if (rec[T.TMC_UNITS + 2]! !== NO_UNIT || rec[T.TMC_UNITS + 4]! !== NO_UNIT) return false;
+    return k === NO_UNIT || (rec[T.TMC_UNITS + 1]! === 1 && Math.max(1, this.v.unitCount[k]!) <= 2);
+  }
+
+  /**
+   * Out of order, the core's dispatchOutOfOrder for a class with at most one
+   * unit held one cycle, with the class folded in: dispatch at t = max(clock,
+   * fetch) or later (a free reorder-buffer slot, the width), issue at the
+   * first cycle from max(t + 1, sources) its unit has an instance free,
+   * retire in order. Sets clk to the dispatch cycle and t to the issue cycle.
+   */
+  private dispatchInline(rec: Uint8Array): void {
+    const c = this.c, v = this.v, tm = this.tm;
+    const uops = rec[T.TMC_UOPS]!, n = Math.max(1, uops);
+    const robMask = v.rob - 1;
+    const o = this.ooo;
+    // t = max(clk, fetch, retire of the youngest reorder-buffer slot to reuse)
+    c.get(this.clk).get(this.fetch).get(this.clk).get(this.fetch).op(Op.i64_gt_u, Op.select).set(this.t);
+    c.get(tm).mem('i32_load', T.TM_ROBPOS).set(o.pos);
+    c.get(o.pos).i32(n - 1).op(Op.i32_add).i32(robMask).op(Op.i32_and).i32(3).op(Op.i32_shl).get(tm).op(Op.i32_add);
+    c.mem('i64_load', T.TM_ROBR); this.maxT();
+    c.get(tm).mem('i64_load32_u', T.TM_USED).set(this.used);
+    this.bandwidth(uops);
+    c.get(tm).get(this.used).mem('i64_store32', T.TM_USED);
+    // the reservation maps start at the word of t + 1
+    c.get(this.t).i64(1n).op(Op.i64_add).i64(6n).op(Op.i64_shr_u).get(tm).mem('i64_load', T.TM_RESWORD).op(Op.i64_ne);
+    c.if(); c.get(tm).get(this.t).i64(1n).op(Op.i64_add).call(this.fns.slide); c.end();
+    // the earliest issue: max(t + 1, sources)
+    c.get(this.t).i64(1n).op(Op.i64_add).set(o.issue);
+    c.get(this.src); this.maxT(o.issue);
+    const k = rec[T.TMC_UNITS]!;
+    if (k !== NO_UNIT) {
+      const first = v.unitFirst[k]!, count = Math.max(1, v.unitCount[k]!);
+      // past the maps' end every unit is free and nothing is recorded
+      c.get(o.issue).i64(6n).op(Op.i64_shr_u).get(tm).mem('i64_load', T.TM_RESWORD).i64(BigInt(T.TM_RES_WORDS)).op(Op.i64_add).op(Op.i64_lt_u);
+      c.if();
+      for (let x = first; x < first + count; x++) {
+        // the first free cycle of instance x from s: in s's word, or the core's search
+        const word = o.word;
+        c.get(o.issue).i64(6n).op(Op.i64_shr_u).op(Op.i32_wrap_i64).i32(T.TM_RES_WORDS - 1).op(Op.i32_and).i32(3).op(Op.i32_shl).get(tm).op(Op.i32_add);
+        c.mem('i64_load', T.TM_RES + x * T.TM_RES_WORDS * 8).i64(-1n).op(Op.i64_xor);
+        c.i64(-1n).get(o.issue).i64(63n).op(Op.i64_and).op(Op.i64_shl).op(Op.i64_and).tee(word).op(Op.i64_eqz);
+        c.if();
+        c.get(tm).i32(x).get(o.issue).call(this.fns.firstFree).set(o.f[x - first]!);
+        c.else();
+        c.get(o.issue).i64(-64n).op(Op.i64_and).get(word).op(Op.i64_ctz).op(Op.i64_add).set(o.f[x - first]!);
+        c.end();
+      }
+      // the instance free first (the first on a tie) takes the cycle
+      c.get(o.f[0]!).set(o.issue);
+      c.i32(first).set(this.best[0]!);
+      for (let x = first + 1; x < first + count; x++) {
+        c.get(o.f[x - first]!).get(o.issue).op(Op.i64_lt_u);
+        c.if(); c.get(o.f[x - first]!).set(o.issue); c.i32(x).set(this.best[0]!); c.end();
+      }
+      // reserve it when inside the maps
+      c.get(o.issue).i64(6n).op(Op.i64_shr_u).get(tm).mem('i64_load', T.TM_RESWORD).i64(BigInt(T.TM_RES_WORDS)).op(Op.i64_add).op(Op.i64_lt_u);
+      c.if();
+      c.get(this.best[0]!).i32(T.TM_RES_WORDS * 8).op(Op.i32_mul);
+      c.get(o.issue).i64(6n).op(Op.i64_shr_u).op(Op.i32_wrap_i64).i32(T.TM_RES_WORDS - 1).op(Op.i32_and).i32(3).op(Op.i32_shl).op(Op.i32_add);
+      c.get(tm).op(Op.i32_add).set(o.addr);
+      c.get(o.addr).get(o.addr).mem('i64_load', T.TM_RES);
+      c.i64(1n).get(o.issue).i64(63n).op(Op.i64_and).op(Op.i64_shl).op(Op.i64_or).mem('i64_store', T.TM_RES);
+      c.end();
+      c.end();
+    }
+    // retire in order, one cycle after the last result; the reorder-buffer slots take that cycle
+    c.get(o.issue).i64(BigInt(rec[T.TMC_LAT_MAX]! + 1)).op(Op.i64_add).set(o.done);
+    c.get(tm).mem('i64_load', T.TM_RETIRE); this.maxT(o.done);
+    c.get(tm).get(o.done).mem('i64_store', T.TM_RETIRE);
+    for (let j = 0; j < n; j++) {
+      c.get(o.pos).i32(j).op(Op.i32_add).i32(robMask).op(Op.i32_and).i32(3).op(Op.i32_shl).get(tm).op(Op.i32_add);
+      c.get(o.done).mem('i64_store', T.TM_ROBR);
+    }
+    c.get(tm).get(o.pos).i32(n).op(Op.i32_add).mem('i32_store', T.TM_ROBPOS);
+    c.get(this.t).set(this.clk);
+    c.get(o.issue).set(this.t);
   }
 
   /** Stores max(value on the stack, t) at tm + at. */

@@ -72,9 +72,10 @@ export const TEXT_STORE_IMPORT = { name: 'text_store', params: [I32, I64, I32, I
 const IMPORTS = [TEXT_STORE_IMPORT, ...TIMING_IMPORTS];
 const importIndex = (name: string): number => IMPORTS.findIndex((f) => f.name === name);
 const F_TEXT_STORE = importIndex('text_store');
-const F_TM_RESOLVE = importIndex('tm_resolve');
-const F_TM_PREDICT = importIndex('tm_predict');
-const F_TM_DISPATCH = importIndex('tm_dispatch');
+const F_TM = {
+  resolve: importIndex('tm_resolve'), predict: importIndex('tm_predict'), dispatch: importIndex('tm_dispatch'),
+  slide: importIndex('tm_slide'), firstFree: importIndex('tm_first_free'),
+};
 const F_RECHECK = IMPORTS.length + 1;
 const EPOCH_ADDR = L.MACHINE_BASE + L.M_CODE_EPOCH;
 
@@ -148,7 +149,7 @@ export class Tx {
     this.fa = fa;
     this.fb = fb;
     this.fr = fr;
-    this.ticks = m.timing ? new TickEmitter(c, this.st, m.timing, F_TM_RESOLVE, F_TM_PREDICT, F_TM_DISPATCH) : null;
+    this.ticks = m.timing ? new TickEmitter(c, this.st, m.timing, F_TM) : null;
   }
 
   /**

@@ -130,6 +130,7 @@ export class Code {
   block(): this { return this.op(0x02, 0x40); }
   loop(): this { return this.op(0x03, 0x40); }
   if(): this { return this.op(0x04, 0x40); }
+  else(): this { return this.op(0x05); }
   end(): this { return this.op(0x0b); }
   br(depth: number): this { this.body.byte(0x0c); this.body.uleb(depth); return this; }
   brIf(depth: number): this { this.body.byte(0x0d); this.body.uleb(depth); return this; }

@@ -22,17 +22,20 @@ export function loopText(body: readonly string[]): string {
 
 export interface LoopRun extends TimingCounts {
   insns: bigint;
+  /** Of those, retired by translated code. */
+  translated: bigint;
 }
 
 /**
- * Runs the loop `iterations` times under model `m` from a fresh machine: X0..X27
+ * Runs the loop `iterations` times under model `m` from a fresh machine (the
+ * translator off unless `jitThreshold` says when to translate): X0..X27
  * point at a zeroed data page (so any load or store in the body has somewhere
  * to go; a load of X0 reads 0x80000 again: a self-pointing word heads the page).
  */
-export function runLoop(m: CycleModel, body: readonly string[], iterations: number): LoopRun {
+export function runLoop(m: CycleModel, body: readonly string[], iterations: number, jitThreshold = 0): LoopRun {
   const plan = planMemory(1, RAM);
   const memory = createMemory(plan);
-  writeMachineBlock(memory, plan, { base: 0n, lo: 0x1000n, hi: BigInt(RAM), coherentIcache: true, jitThreshold: 0 });
+  writeMachineBlock(memory, plan, { base: 0n, lo: 0x1000n, hi: BigInt(RAM), coherentIcache: true, jitThreshold });
   const core = instantiateCore(memory);
   core.flushCache(0);
   const cpu = new CpuState(memory, 0);
@@ -50,7 +53,8 @@ export function runLoop(m: CycleModel, body: readonly string[], iterations: numb
     if (exit === L.EXIT_BRK) break;
     if (exit !== L.EXIT_BUDGET) throw new Error(`loop stopped with exit ${exit} at pc 0x${cpu.pc.toString(16)}`);
   }
-  return { ...timingCounts(memory, 0), insns: cpu.insns };
+  const translated = new DataView(memory.buffer).getBigUint64(L.CPU_BASE + L.C_JIT_INSNS, true);
+  return { ...timingCounts(memory, 0), insns: cpu.insns, translated };
 }
 
 /** Modelled cycles per iteration in the steady state: (cycles(2n) - cycles(n)) / n. */
