@@ -31,7 +31,7 @@
 import * as L from '../../assembly/layout.ts';
 import * as T from '../../assembly/timing-layout.ts';
 import { OP_BL } from '../../assembly/ops.ts';
-import type { Block } from './region.ts';
+import type { Block, Insn } from './region.ts';
 import { I32, I64, Op, type Code } from './wasm.ts';
 
 /** What the translator reads of a CPU's timing area (bindings/timing/install.ts wrote it). */
@@ -114,6 +114,8 @@ export class TickEmitter {
   private readonly bt: number; //  i64 a unit's free cycle while searching
   private readonly kind: number; // i32 the pending prediction's kind at a block's start
   private readonly best: number[]; // i32 the unit instance chosen for each unit use
+  /** Slots written so far in the block being emitted: the latest writer's latency and group. */
+  private readonly written = new Map<number, { lat: number; group: number }>();
   /** Out of order, inline dispatch: ROB position (i32), a reservation word's address (i32), the issue cycle, a word, the retire cycle, instances' free cycles. */
   private readonly ooo: { pos: number; addr: number; issue: number; word: number; done: number; f: number[] };
 
@@ -188,6 +190,14 @@ export class TickEmitter {
     const c = this.c;
     const at = T.TM_READY + 8 * r;
     if (adv === 0) { c.get(this.tm).mem('i64_load', at); return; }
+    // written earlier in this block: its writer's group is known, and its
+    // ready cycle (issue + latency) is at least the advance when the latency is
+    const w = this.written.get(r);
+    if (w && (w.group === 0 || w.lat >= adv)) {
+      c.get(this.tm).mem('i64_load', at);
+      if (w.group !== 0) c.i64(BigInt(adv)).op(Op.i64_sub);
+      return;
+    }
     // t > a ? t - a : 0 with a = adv when the slot's writer forwards, else t
     c.get(this.tm).mem('i64_load', at).set(this.bt);
     c.get(this.bt).i64(BigInt(adv)).op(Op.i64_sub).i64(0n);
@@ -199,6 +209,7 @@ export class TickEmitter {
 
   private setReady(r: number, lat: number, group: number): void {
     const c = this.c;
+    this.written.set(r, { lat, group });
     c.get(this.tm).get(this.t).i64(BigInt(lat)).op(Op.i64_add).mem('i64_store', T.TM_READY + 8 * r);
     c.get(this.tm).i64(BigInt(group)).mem('i64_store8', T.TM_GROUP + r);
   }
@@ -209,11 +220,11 @@ export class TickEmitter {
     const pc = i.pc;
     const roles = v.roles[i.op]!;
     const kind = kindOf(v, i.op);
-    const shifted = (roles & T.ROLE_SHIFTED) !== 0 && i.b1 !== 0;
-    const cls = v.classIndex[2 * i.op + (shifted ? 1 : 0)]!;
-    const rec = v.classes.subarray(cls * T.TMC_SIZE, (cls + 1) * T.TMC_SIZE);
+    const cls = this.classOf(i);
+    const rec = this.classRecord(i);
     const fs = BigInt(v.fshift);
 
+    if (j === 0) this.written.clear();
     // 1. the previous instruction's prediction, 2. fetch
     if (j === 0) {
       c.get(this.tm).mem('i32_load', T.TM_BRKIND).tee(this.kind);
@@ -282,10 +293,15 @@ export class TickEmitter {
         }
         c.get(this.bt); this.maxT();
       }
-      // write-backs in program order
+      // write-backs in program order (after an instruction of this block, the
+      // latest write-back is the clock plus its latency: no later than this
+      // one's first when that latency is not more)
       const fw = BigInt(rec[T.TMC_FIRST_WB]!);
-      c.get(this.lastwb).get(this.t).i64(fw).op(Op.i64_add, Op.i64_gt_u);
-      c.if(); c.get(this.lastwb).i64(fw).op(Op.i64_sub).set(this.t); c.end();
+      const prevLat = j > 0 ? this.classRecord(b.insns[j - 1]!)[T.TMC_LAT_MAX]! : Infinity;
+      if (prevLat > rec[T.TMC_FIRST_WB]!) {
+        c.get(this.lastwb).get(this.t).i64(fw).op(Op.i64_add, Op.i64_gt_u);
+        c.if(); c.get(this.lastwb).i64(fw).op(Op.i64_sub).set(this.t); c.end();
+      }
       this.bandwidth(uops);
       for (let u = 0; u < 3; u++) {
         const k = rec[T.TMC_UNITS + 2 * u]!;
@@ -414,6 +430,19 @@ export class TickEmitter {
     c.get(tm).get(o.pos).i32(n).op(Op.i32_add).mem('i32_store', T.TM_ROBPOS);
     c.get(this.t).set(this.clk);
     c.get(o.issue).set(this.t);
+  }
+
+  /** The class of instruction i (its shifted form when it has one and shifts). */
+  private classOf(i: Insn): number {
+    const v = this.v;
+    const shifted = (v.roles[i.op]! & T.ROLE_SHIFTED) !== 0 && i.b1 !== 0;
+    return v.classIndex[2 * i.op + (shifted ? 1 : 0)]!;
+  }
+
+  /** The class record of instruction i. */
+  private classRecord(i: Insn): Uint8Array {
+    const cls = this.classOf(i);
+    return this.v.classes.subarray(cls * T.TMC_SIZE, (cls + 1) * T.TMC_SIZE);
   }
 
   /** Stores max(value on the stack, t) at tm + at. */
