@@ -23,9 +23,10 @@
 // target), so an instruction that bails is ticked once, by the interpreter.
 // A branch ticks before it leaves the block. The core's resolve(), predict()
 // and dispatchOutOfOrder() are imported and called as they are; out of
-// order, a class with at most one unit held one cycle (most of them) has its
-// dispatch, issue and retire emitted inline, calling the core only to slide
-// the reservation maps and to search past a full reservation word.
+// order, a class with at most two units of different kinds, each held one
+// cycle (most of them), has its dispatch, issue and retire emitted inline,
+// calling the core only to slide the reservation maps and to search past a
+// full reservation word.
 // test/timing/jit.test.ts also runs 60 random loops of every class both ways.
 
 import * as L from '../../assembly/layout.ts';
@@ -116,8 +117,8 @@ export class TickEmitter {
   private readonly best: number[]; // i32 the unit instance chosen for each unit use
   /** Slots written so far in the block being emitted: the latest writer's latency and group. */
   private readonly written = new Map<number, { lat: number; group: number }>();
-  /** Out of order, inline dispatch: ROB position (i32), a reservation word's address (i32), the issue cycle, a word, the retire cycle, instances' free cycles. */
-  private readonly ooo: { pos: number; addr: number; issue: number; word: number; done: number; f: number[] };
+  /** Out of order, inline dispatch: ROB position (i32), a reservation word's address (i32), the issue cycle, a word, the retire cycle, instances' and kinds' free cycles. */
+  private readonly ooo: { pos: number; addr: number; issue: number; word: number; done: number; f: number[]; m: number[] };
 
   private readonly fResolve: number;
   private readonly fPredict: number;
@@ -144,6 +145,7 @@ export class TickEmitter {
     this.best = [c.local(I32), c.local(I32), c.local(I32)];
     this.ooo = {
       pos: c.local(I32), addr: c.local(I32), issue: c.local(I64), word: c.local(I64), done: c.local(I64), f: [c.local(I64), c.local(I64)],
+      m: [c.local(I64), c.local(I64)],
     };
   }
 
@@ -352,17 +354,18 @@ export class TickEmitter {
 
   /** Out of order: whether the class's dispatch is emitted inline (no unit, or one unit for one cycle). */
   private inlineDispatch(rec: Uint8Array): boolean {
-    const k = rec[T.TMC_UNITS]!;
-    if (rec[T.TMC_UNITS + 2]! !== NO_UNIT || rec[T.TMC_UNITS + 4]! !== NO_UNIT) return false;
-    return k === NO_UNIT || (rec[T.TMC_UNITS + 1]! === 1 && Math.max(1, this.v.unitCount[k]!) <= 2);
+    const uses = [0, 1, 2].map((u) => ({ k: rec[T.TMC_UNITS + 2 * u]!, hold: rec[T.TMC_UNITS + 2 * u + 1]! })).filter((x) => x.k !== NO_UNIT);
+    if (uses.length > 2 || (uses.length === 2 && uses[0]!.k === uses[1]!.k)) return false;
+    return uses.every((x) => x.hold === 1 && Math.max(1, this.v.unitCount[x.k]!) <= 2);
   }
 
   /**
-   * Out of order, the core's dispatchOutOfOrder for a class with at most one
-   * unit held one cycle, with the class folded in: dispatch at t = max(clock,
-   * fetch) or later (a free reorder-buffer slot, the width), issue at the
-   * first cycle from max(t + 1, sources) its unit has an instance free,
-   * retire in order. Sets clk to the dispatch cycle and t to the issue cycle.
+   * Out of order, the core's dispatchOutOfOrder for a class with at most two
+   * units of different kinds, each held one cycle, with the class folded in:
+   * dispatch at t = max(clock, fetch) or later (a free reorder-buffer slot,
+   * the width), issue at the first cycle from max(t + 1, sources) where each
+   * unit has an instance free, retire in order. Sets clk to the dispatch cycle
+   * and t to the issue cycle.
    */
   private dispatchInline(rec: Uint8Array): void {
     const c = this.c, v = this.v, tm = this.tm;
@@ -383,42 +386,20 @@ export class TickEmitter {
     // the earliest issue: max(t + 1, sources)
     c.get(this.t).i64(1n).op(Op.i64_add).set(o.issue);
     c.get(this.src); this.maxT(o.issue);
-    const k = rec[T.TMC_UNITS]!;
-    if (k !== NO_UNIT) {
-      const first = v.unitFirst[k]!, count = Math.max(1, v.unitCount[k]!);
-      // past the maps' end every unit is free and nothing is recorded
-      c.get(o.issue).i64(6n).op(Op.i64_shr_u).get(tm).mem('i64_load', T.TM_RESWORD).i64(BigInt(T.TM_RES_WORDS)).op(Op.i64_add).op(Op.i64_lt_u);
-      c.if();
-      for (let x = first; x < first + count; x++) {
-        // the first free cycle of instance x from s: in s's word, or the core's search
-        const word = o.word;
-        c.get(o.issue).i64(6n).op(Op.i64_shr_u).op(Op.i32_wrap_i64).i32(T.TM_RES_WORDS - 1).op(Op.i32_and).i32(3).op(Op.i32_shl).get(tm).op(Op.i32_add);
-        c.mem('i64_load', T.TM_RES + x * T.TM_RES_WORDS * 8).i64(-1n).op(Op.i64_xor);
-        c.i64(-1n).get(o.issue).i64(63n).op(Op.i64_and).op(Op.i64_shl).op(Op.i64_and).tee(word).op(Op.i64_eqz);
-        c.if();
-        c.get(tm).i32(x).get(o.issue).call(this.fns.firstFree).set(o.f[x - first]!);
-        c.else();
-        c.get(o.issue).i64(-64n).op(Op.i64_and).get(word).op(Op.i64_ctz).op(Op.i64_add).set(o.f[x - first]!);
-        c.end();
-      }
-      // the instance free first (the first on a tie) takes the cycle
-      c.get(o.f[0]!).set(o.issue);
-      c.i32(first).set(this.best[0]!);
-      for (let x = first + 1; x < first + count; x++) {
-        c.get(o.f[x - first]!).get(o.issue).op(Op.i64_lt_u);
-        c.if(); c.get(o.f[x - first]!).set(o.issue); c.i32(x).set(this.best[0]!); c.end();
-      }
-      // reserve it when inside the maps
-      c.get(o.issue).i64(6n).op(Op.i64_shr_u).get(tm).mem('i64_load', T.TM_RESWORD).i64(BigInt(T.TM_RES_WORDS)).op(Op.i64_add).op(Op.i64_lt_u);
-      c.if();
-      c.get(this.best[0]!).i32(T.TM_RES_WORDS * 8).op(Op.i32_mul);
-      c.get(o.issue).i64(6n).op(Op.i64_shr_u).op(Op.i32_wrap_i64).i32(T.TM_RES_WORDS - 1).op(Op.i32_and).i32(3).op(Op.i32_shl).op(Op.i32_add);
-      c.get(tm).op(Op.i32_add).set(o.addr);
-      c.get(o.addr).get(o.addr).mem('i64_load', T.TM_RES);
-      c.i64(1n).get(o.issue).i64(63n).op(Op.i64_and).op(Op.i64_shl).op(Op.i64_or).mem('i64_store', T.TM_RES);
-      c.end();
+    const kinds = [rec[T.TMC_UNITS]!, rec[T.TMC_UNITS + 2]!, rec[T.TMC_UNITS + 4]!].filter((k) => k !== NO_UNIT);
+    if (kinds.length === 1) {
+      this.earliestInline(kinds[0]!, o.m[0]!, this.best[0]!);
+      c.get(o.m[0]!).set(o.issue);
+    } else if (kinds.length === 2) {
+      // until both kinds have an instance free in the same cycle
+      c.loop();
+      this.earliestInline(kinds[0]!, o.m[0]!, this.best[0]!);
+      this.earliestInline(kinds[1]!, o.m[1]!, this.best[1]!);
+      c.get(o.m[0]!).get(o.m[1]!).get(o.m[0]!).get(o.m[1]!).op(Op.i64_gt_u, Op.select).tee(o.word).get(o.issue).op(Op.i64_gt_u);
+      c.if(); c.get(o.word).set(o.issue); c.br(1); c.end();
       c.end();
     }
+    for (let u = 0; u < kinds.length; u++) this.reserveInline(this.best[u]!);
     // retire in order, one cycle after the last result; the reorder-buffer slots take that cycle
     c.get(o.issue).i64(BigInt(rec[T.TMC_LAT_MAX]! + 1)).op(Op.i64_add).set(o.done);
     c.get(tm).mem('i64_load', T.TM_RETIRE); this.maxT(o.done);
@@ -430,6 +411,55 @@ export class TickEmitter {
     c.get(tm).get(o.pos).i32(n).op(Op.i32_add).mem('i32_store', T.TM_ROBPOS);
     c.get(this.t).set(this.clk);
     c.get(o.issue).set(this.t);
+  }
+
+  /** Pushes the i32 condition "cycle local x is inside the reservation maps". */
+  private inMaps(x: number): void {
+    this.c.get(x).i64(6n).op(Op.i64_shr_u).get(this.tm).mem('i64_load', T.TM_RESWORD).i64(BigInt(T.TM_RES_WORDS)).op(Op.i64_add).op(Op.i64_lt_u);
+  }
+
+  /**
+   * The first cycle >= the issue local where unit kind k has an instance free,
+   * into local m, and that instance (the first on a tie) into local best: in
+   * the issue cycle's reservation word, or by the core's search past it; past
+   * the maps every instance is free.
+   */
+  private earliestInline(k: number, m: number, best: number): void {
+    const c = this.c, o = this.ooo, tm = this.tm;
+    const first = this.v.unitFirst[k]!, count = Math.max(1, this.v.unitCount[k]!);
+    c.get(o.issue).set(m);
+    c.i32(first).set(best);
+    this.inMaps(o.issue);
+    c.if();
+    for (let x = first; x < first + count; x++) {
+      c.get(o.issue).i64(6n).op(Op.i64_shr_u).op(Op.i32_wrap_i64).i32(T.TM_RES_WORDS - 1).op(Op.i32_and).i32(3).op(Op.i32_shl).get(tm).op(Op.i32_add);
+      c.mem('i64_load', T.TM_RES + x * T.TM_RES_WORDS * 8).i64(-1n).op(Op.i64_xor);
+      c.i64(-1n).get(o.issue).i64(63n).op(Op.i64_and).op(Op.i64_shl).op(Op.i64_and).tee(o.word).op(Op.i64_eqz);
+      c.if();
+      c.get(tm).i32(x).get(o.issue).call(this.fns.firstFree).set(o.f[x - first]!);
+      c.else();
+      c.get(o.issue).i64(-64n).op(Op.i64_and).get(o.word).op(Op.i64_ctz).op(Op.i64_add).set(o.f[x - first]!);
+      c.end();
+    }
+    c.get(o.f[0]!).set(m);
+    for (let x = first + 1; x < first + count; x++) {
+      c.get(o.f[x - first]!).get(m).op(Op.i64_lt_u);
+      c.if(); c.get(o.f[x - first]!).set(m); c.i32(x).set(best); c.end();
+    }
+    c.end();
+  }
+
+  /** Reserves instance `best` (local) in the issue cycle when that is inside the maps. */
+  private reserveInline(best: number): void {
+    const c = this.c, o = this.ooo, tm = this.tm;
+    this.inMaps(o.issue);
+    c.if();
+    c.get(best).i32(T.TM_RES_WORDS * 8).op(Op.i32_mul);
+    c.get(o.issue).i64(6n).op(Op.i64_shr_u).op(Op.i32_wrap_i64).i32(T.TM_RES_WORDS - 1).op(Op.i32_and).i32(3).op(Op.i32_shl).op(Op.i32_add);
+    c.get(tm).op(Op.i32_add).set(o.addr);
+    c.get(o.addr).get(o.addr).mem('i64_load', T.TM_RES);
+    c.i64(1n).get(o.issue).i64(63n).op(Op.i64_and).op(Op.i64_shl).op(Op.i64_or).mem('i64_store', T.TM_RES);
+    c.end();
   }
 
   /** The class of instruction i (its shifted form when it has one and shifts). */
