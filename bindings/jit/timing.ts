@@ -21,8 +21,10 @@
 // before k's code; k's tick comes after k's code has passed every check that
 // can send k to the interpreter (an access outside RAM, a misaligned branch
 // target), so an instruction that bails is ticked once, by the interpreter.
-// A branch ticks before it leaves the block. The core's resolve(), predict()
-// and dispatchOutOfOrder() are imported and called as they are; out of
+// A branch ticks before it leaves the block. The predictor's check of a
+// conditional branch and its predictions for conditional branches, calls and
+// returns are emitted inline; the core's resolve() and predict() do the other
+// kinds, and its dispatchOutOfOrder() the classes not inline below; out of
 // order, a class with at most two units of different kinds, each held one
 // cycle (most of them), has its dispatch, issue and retire emitted inline,
 // calling the core only to slide the reservation maps and to search past a
@@ -41,6 +43,10 @@ export interface TimingView {
   /** Reorder-buffer micro-ops (0: in order). */
   rob: number;
   width: number;
+  /** Mispredict penalty, conditional-counter mask, return-stack entries. */
+  penalty: number;
+  bhtMask: number;
+  rasN: number;
   fshift: number;
   fqueue: number;
   unitFirst: number[];
@@ -64,6 +70,9 @@ export function readTimingView(buf: ArrayBuffer, cpu: number): TimingView | null
     outOfOrder: dv.getUint32(tm + T.TM_ROB, true) !== 0,
     rob: dv.getUint32(tm + T.TM_ROB, true),
     width: dv.getUint32(tm + T.TM_WIDTH, true),
+    penalty: dv.getUint32(tm + T.TM_PENALTY, true),
+    bhtMask: dv.getUint32(tm + T.TM_BHTMASK, true),
+    rasN: dv.getUint32(tm + T.TM_RASN, true),
     fshift: dv.getUint32(tm + T.TM_FSHIFT, true),
     fqueue: dv.getUint32(tm + T.TM_FQUEUE, true),
     unitFirst: Array.from(u8.slice(tm + T.TM_UNIT_FIRST, tm + T.TM_UNIT_FIRST + T.TM_UNITS_MAX)),
@@ -230,7 +239,11 @@ export class TickEmitter {
     // 1. the previous instruction's prediction, 2. fetch
     if (j === 0) {
       c.get(this.tm).mem('i32_load', T.TM_BRKIND).tee(this.kind);
-      c.if(); c.get(this.tm).get(this.kind).i64(pc).call(this.fResolve); c.end();
+      c.if();
+      // a conditional branch's is checked here; the other kinds' by the core
+      c.get(this.kind).i32(T.KIND_COND).op(Op.i32_eq);
+      c.if(); this.resolveCond(pc); c.else(); c.get(this.tm).get(this.kind).i64(pc).call(this.fResolve); c.end();
+      c.end();
       // a new fetch block unless on the straight line inside the previous one
       c.get(this.lastpc).i64(4n).op(Op.i64_add).i64(pc).op(Op.i64_ne);
       c.get(this.lastpc).i64(fs).op(Op.i64_shr_u).i64(pc >> fs).op(Op.i64_ne, Op.i32_or, Op.i64_extend_i32_u);
@@ -348,7 +361,7 @@ export class TickEmitter {
     if (roles & T.ROLE_WRITE_NZCV) this.setReady(T.TM_NZCV, rec[T.TMC_LAT_FLAGS]!, group);
     if (roles & T.ROLE_WRITE_LR) this.setReady(30, rec[T.TMC_LAT_LR]!, 0);
     if (kind >= T.KIND_COND && !(kind === T.KIND_DIRECT && i.op !== OP_BL)) {
-      c.get(this.tm).i64(pc).i32(kind).i32(i.op).i64(i.imm).get(this.t).call(this.fPredict);
+      this.predict(i, kind);
     }
   }
 
@@ -411,6 +424,67 @@ export class TickEmitter {
     c.get(tm).get(o.pos).i32(n).op(Op.i32_add).mem('i32_store', T.TM_ROBPOS);
     c.get(this.t).set(this.clk);
     c.get(o.issue).set(this.t);
+  }
+
+  /**
+   * The core's resolve() for a pending conditional branch, the next PC being
+   * `pc`: trains its counter and the global history, counts it, and on a miss
+   * sends the fetch to its issue cycle plus the penalty.
+   */
+  private resolveCond(pc: bigint): void {
+    const c = this.c, tm = this.tm, v = this.v, p = this.ooo.addr, taken = this.ooo.pos, n = this.best[2]!;
+    c.get(tm).i32(0).mem('i32_store', T.TM_BRKIND);
+    c.get(tm).mem('i64_load', T.TM_BRPC).i64(4n).op(Op.i64_add).i64(pc).op(Op.i64_ne).set(taken);
+    c.get(tm).mem('i32_load', T.TM_BRIDX).get(tm).op(Op.i32_add).set(p);
+    c.get(p).mem('i32_load8_u', T.TM_BHT).set(n);
+    // taken: up to 3; not taken: down to 0
+    c.get(p);
+    c.get(n).get(n).i32(3).op(Op.i32_lt_u).op(Op.i32_add);
+    c.get(n).get(n).i32(0).op(Op.i32_ne).op(Op.i32_sub);
+    c.get(taken).op(Op.select);
+    c.op(Op.i64_extend_i32_u).mem('i64_store8', T.TM_BHT);
+    c.get(tm).get(tm).mem('i32_load', T.TM_GHR).i32(1).op(Op.i32_shl).get(taken).op(Op.i32_or).i32(v.bhtMask).op(Op.i32_and).mem('i32_store', T.TM_GHR);
+    c.get(tm).get(tm).mem('i64_load', T.TM_BRANCHES).i64(1n).op(Op.i64_add).mem('i64_store', T.TM_BRANCHES);
+    c.get(tm).mem('i64_load', T.TM_PRED).i64(pc).op(Op.i64_ne);
+    c.if();
+    c.get(tm).get(tm).mem('i64_load', T.TM_MISSES).i64(1n).op(Op.i64_add).mem('i64_store', T.TM_MISSES);
+    c.get(tm).get(tm).mem('i64_load', T.TM_BRTIME).i64(BigInt(v.penalty)).op(Op.i64_add).mem('i64_store', T.TM_REDIRECT);
+    c.end();
+  }
+
+  /**
+   * The core's predict() for branch i issued at t: a conditional branch, a
+   * call (its return address pushed) and a return (popped) inline, the other
+   * kinds by the core.
+   */
+  private predict(i: Insn, kind: number): void {
+    const c = this.c, tm = this.tm, v = this.v, idx = this.ooo.pos, top = this.ooo.addr;
+    const rasMask = v.rasN - 1;
+    const pending = (pred: () => void) => {
+      c.get(tm).i32(kind).mem('i32_store', T.TM_BRKIND);
+      c.get(tm); pred(); c.mem('i64_store', T.TM_PRED);
+      c.get(tm).i64(i.pc).mem('i64_store', T.TM_BRPC);
+      c.get(tm).get(this.t).mem('i64_store', T.TM_BRTIME);
+    };
+    if (kind === T.KIND_COND) {
+      c.i32(Number(BigInt.asUintN(32, i.pc >> 2n)) | 0).get(tm).mem('i32_load', T.TM_GHR).op(Op.i32_xor).i32(v.bhtMask).op(Op.i32_and).set(idx);
+      c.get(tm).get(idx).mem('i32_store', T.TM_BRIDX);
+      pending(() => {
+        c.i64(i.imm).i64(i.pc + 4n);
+        c.get(idx).get(tm).op(Op.i32_add).mem('i32_load8_u', T.TM_BHT).i32(2).op(Op.i32_ge_u);
+        c.op(Op.select);
+      });
+    } else if (kind === T.KIND_DIRECT && i.op === OP_BL) {
+      c.get(tm).mem('i32_load', T.TM_RASTOP).set(top);
+      c.get(top).i32(rasMask).op(Op.i32_and).i32(3).op(Op.i32_shl).get(tm).op(Op.i32_add).i64(i.pc + 4n).mem('i64_store', T.TM_RAS);
+      c.get(tm).get(top).i32(1).op(Op.i32_add).mem('i32_store', T.TM_RASTOP);
+    } else if (kind === T.KIND_RET) {
+      c.get(tm).mem('i32_load', T.TM_RASTOP).i32(1).op(Op.i32_sub).set(top);
+      c.get(tm).get(top).mem('i32_store', T.TM_RASTOP);
+      pending(() => { c.get(top).i32(rasMask).op(Op.i32_and).i32(3).op(Op.i32_shl).get(tm).op(Op.i32_add).mem('i64_load', T.TM_RAS); });
+    } else {
+      c.get(tm).i64(i.pc).i32(kind).i32(i.op).i64(i.imm).get(this.t).call(this.fPredict);
+    }
   }
 
   /** Pushes the i32 condition "cycle local x is inside the reservation maps". */
