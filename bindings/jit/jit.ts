@@ -8,7 +8,7 @@
 
 import * as L from '../../assembly/layout.ts';
 import { discoverRegion, type Insn, type Region } from './region.ts';
-import { readTimingView } from './timing.ts';
+import { readTimingView } from './timing-view.ts';
 import { translateRegion, type MachineView } from './translate.ts';
 
 export interface JitStats {

@@ -35,73 +35,8 @@ import * as L from '../../assembly/layout.ts';
 import * as T from '../../assembly/timing-layout.ts';
 import { OP_BL } from '../../assembly/ops.ts';
 import type { Block, Insn } from './region.ts';
+import { type TimingFns, type TimingView } from './timing-view.ts';
 import { I32, I64, Op, type Code } from './wasm.ts';
-
-/** What the translator reads of a CPU's timing area (bindings/timing/install.ts wrote it). */
-export interface TimingView {
-  outOfOrder: boolean;
-  /** Reorder-buffer micro-ops (0: in order). */
-  rob: number;
-  width: number;
-  /** Mispredict penalty, conditional-counter mask, return-stack entries. */
-  penalty: number;
-  bhtMask: number;
-  rasN: number;
-  fshift: number;
-  fqueue: number;
-  unitFirst: number[];
-  unitCount: number[];
-  roles: Uint32Array;
-  classIndex: Uint8Array;
-  classes: Uint8Array;
-  /** Equal for two CPUs whose models are the same (a translation is reused only under the same model). */
-  key: string;
-}
-
-/** The timing view of CPU `cpu`, or null when it has no model. */
-export function readTimingView(buf: ArrayBuffer, cpu: number): TimingView | null {
-  const dv = new DataView(buf);
-  const st = L.CPU_BASE + cpu * L.CPU_STRIDE;
-  const mode = dv.getUint32(st + L.C_TIMING, true);
-  if (mode === T.TIMING_NONE) return null;
-  const tm = L.CACHE_BASE + cpu * L.CACHE_BYTES + L.TM_OFFSET;
-  const u8 = new Uint8Array(buf);
-  const v: TimingView = {
-    outOfOrder: dv.getUint32(tm + T.TM_ROB, true) !== 0,
-    rob: dv.getUint32(tm + T.TM_ROB, true),
-    width: dv.getUint32(tm + T.TM_WIDTH, true),
-    penalty: dv.getUint32(tm + T.TM_PENALTY, true),
-    bhtMask: dv.getUint32(tm + T.TM_BHTMASK, true),
-    rasN: dv.getUint32(tm + T.TM_RASN, true),
-    fshift: dv.getUint32(tm + T.TM_FSHIFT, true),
-    fqueue: dv.getUint32(tm + T.TM_FQUEUE, true),
-    unitFirst: Array.from(u8.slice(tm + T.TM_UNIT_FIRST, tm + T.TM_UNIT_FIRST + T.TM_UNITS_MAX)),
-    unitCount: Array.from(u8.slice(tm + T.TM_UNIT_COUNT, tm + T.TM_UNIT_COUNT + T.TM_UNITS_MAX)),
-    roles: new Uint32Array(u8.slice(tm + T.TM_ROLES, tm + T.TM_ROLES + 1024).buffer),
-    classIndex: u8.slice(tm + T.TM_CLASS, tm + T.TM_CLASS + 512),
-    classes: u8.slice(tm + T.TM_CLASSES, tm + T.TM_CLASSES + T.TM_CLASS_MAX * T.TMC_SIZE),
-    key: '',
-  };
-  // FNV-1a over the mode and the parameter and table bytes the ticks are built from
-  let h = 0x811c9dc5 ^ mode;
-  const hash = (a: Uint8Array) => { for (let k = 0; k < a.length; k++) h = Math.imul(h ^ a[k]!, 0x01000193); };
-  hash(u8.subarray(tm + T.TM_WIDTH, tm + T.TM_UNIT_COUNT + T.TM_UNITS_MAX));
-  hash(u8.subarray(tm + T.TM_ROLES, tm + T.TM_CLASSES + T.TM_CLASS_MAX * T.TMC_SIZE));
-  v.key = `${mode}:${(h >>> 0).toString(16)}`;
-  return v;
-}
-
-/** The core's timing calls a region imports (assembly/timing.ts; index.ts exports them). */
-export const TIMING_IMPORTS = [
-  { name: 'tm_resolve', params: [I32, I32, I64], results: [] }, //              resolve(tm, kind, pc)
-  { name: 'tm_predict', params: [I32, I64, I32, I32, I64, I64], results: [] }, // predict(tm, pc, kind, op, target, t)
-  { name: 'tm_dispatch', params: [I32, I32, I64, I64, I64], results: [I64] }, // dispatchOutOfOrder(tm, c, prev, t, src)
-  { name: 'tm_slide', params: [I32, I64], results: [] }, //                       slideReservations(tm, base)
-  { name: 'tm_first_free', params: [I32, I32, I64], results: [I64] }, //          tmFirstFree(tm, inst, x)
-] as const;
-
-/** Function indices of the timing imports in the region's module. */
-export interface TimingFns { resolve: number; predict: number; dispatch: number; slide: number; firstFree: number }
 
 const NO_UNIT = T.TMC_NO_UNIT;
 

@@ -38,7 +38,8 @@ import * as L from '../../assembly/layout.ts';
 import { Flags } from './flags.ts';
 import type { Block, Insn, Region } from './region.ts';
 import { emitInsn } from './translate-ops.ts';
-import { TickEmitter, TIMING_IMPORTS, type TimingView } from './timing.ts';
+import { TickEmitter } from './timing.ts';
+import { TIMING_IMPORTS, type TimingView } from './timing-view.ts';
 import { buildModule, Code, I32, I64, Op } from './wasm.ts';
 
 export interface MachineView {
