@@ -255,10 +255,10 @@ function nextFree(tm: usize, inst: u32, x: u64, n: u64, end: u64): u64 {
 @inline function earliest(tm: usize, k: u32, cycles: u64, x: u64, end: u64): u64 {
   const first = <u32>load<u8>(tm + TM_UNIT_FIRST + <usize>k);
   const n = <u32>load<u8>(tm + TM_UNIT_COUNT + <usize>k);
-  let m = nextFree(tm, first, x, cycles, end);
+  let m = cycles <= 1 ? firstFreeCycle(tm, first, x, end) : nextFree(tm, first, x, cycles, end);
   let best = first;
   for (let inst = first + 1; inst < first + n; inst++) {
-    const f = nextFree(tm, inst, x, cycles, end);
+    const f = cycles <= 1 ? firstFreeCycle(tm, inst, x, end) : nextFree(tm, inst, x, cycles, end);
     if (f < m) { m = f; best = inst; }
   }
   return (m << 8) | <u64>best;
@@ -274,7 +274,15 @@ function freeInstance(tm: usize, k: u32, cycle: u64, cycles: u32, taken: u32, en
   return -1;
 }
 
-function reserve(tm: usize, inst: u32, x: u64, cycles: u64, end: u64): void {
+@inline function reserve(tm: usize, inst: u32, x: u64, cycles: u64, end: u64): void {
+  if (cycles == 1) {
+    // most uses: one bit
+    if (x < end) {
+      const w = resWord(tm, inst, x >> 6);
+      store<u64>(w, load<u64>(w) | (<u64>1 << (x & 63)));
+    }
+    return;
+  }
   const stop = x + cycles < end ? x + cycles : end;
   while (x < stop) {
     const off = x & 63;
@@ -296,21 +304,12 @@ function issueOutOfOrder(tm: usize, c: usize, t: u64): u64 {
   if (ka == TMC_NO_UNIT && kb == TMC_NO_UNIT && kc == TMC_NO_UNIT) return t;
   const ca = <u64>load<u8>(c + TMC_UNITS + 1), cb = <u64>load<u8>(c + TMC_UNITS + 3), cc = <u64>load<u8>(c + TMC_UNITS + 5);
   const end = resEnd(tm);
-  if (kb == TMC_NO_UNIT && kc == TMC_NO_UNIT && ca == 1) {
-    // the common case, one unit for one cycle: the instance free first (the first such on a tie)
-    const first = <u32>load<u8>(tm + TM_UNIT_FIRST + <usize>ka);
-    const n = <u32>load<u8>(tm + TM_UNIT_COUNT + <usize>ka);
-    let m = firstFreeCycle(tm, first, t, end);
-    let best = first;
-    for (let inst = first + 1; inst < first + n; inst++) {
-      const f = firstFreeCycle(tm, inst, t, end);
-      if (f < m) { m = f; best = inst; }
-    }
-    if (m < end) {
-      const w = resWord(tm, best, m >> 6);
-      store<u64>(w, load<u64>(w) | (<u64>1 << (m & 63)));
-    }
-    return m;
+  if (kb == TMC_NO_UNIT && kc == TMC_NO_UNIT) {
+    // one use: the cycle its kind first has an instance free is the issue
+    const r = earliest(tm, ka, ca, t, end);
+    const i = r >> 8;
+    reserve(tm, <u32>(r & 0xff), i, ca, end);
+    return i;
   }
   // with each kind named once, the first instance free at the cycle found is each use's choice
   const distinct = (ka == TMC_NO_UNIT || (ka != kb && ka != kc)) && (kb == TMC_NO_UNIT || kb != kc);
