@@ -63,17 +63,10 @@ export class TickEmitter {
   private readonly written = new Map<number, { lat: number; group: number }>();
   /** Out of order, inline dispatch: ROB position (i32), a reservation word's address (i32), the issue cycle, a word, the retire cycle, instances' and kinds' free cycles. */
   private readonly ooo: { pos: number; addr: number; issue: number; word: number; done: number; f: number[]; m: number[] };
+  /** i32 scratch of the inline predictor (counter address or index, taken, counter or stack top). */
+  private readonly p32: number[];
 
-  private readonly fResolve: number;
-  private readonly fPredict: number;
-  private readonly fDispatch: number;
-  private readonly fns: TimingFns;
-
-  constructor(private readonly c: Code, private readonly st: number, readonly v: TimingView, fns: TimingFns) {
-    this.fns = fns;
-    this.fResolve = fns.resolve;
-    this.fPredict = fns.predict;
-    this.fDispatch = fns.dispatch;
+  constructor(private readonly c: Code, private readonly st: number, readonly v: TimingView, private readonly fns: TimingFns) {
     this.tm = c.local(I32);
     this.clk = c.local(I64);
     this.fetch = c.local(I64);
@@ -91,6 +84,7 @@ export class TickEmitter {
       pos: c.local(I32), addr: c.local(I32), issue: c.local(I64), word: c.local(I64), done: c.local(I64), f: [c.local(I64), c.local(I64)],
       m: [c.local(I64), c.local(I64)],
     };
+    this.p32 = [c.local(I32), c.local(I32), c.local(I32)];
   }
 
   /** Region entry: the timing area's address from the CPU index, then the state kept in locals. */
@@ -177,7 +171,7 @@ export class TickEmitter {
       c.if();
       // a conditional branch's is checked here; the other kinds' by the core
       c.get(this.kind).i32(T.KIND_COND).op(Op.i32_eq);
-      c.if(); this.resolveCond(pc); c.else(); c.get(this.tm).get(this.kind).i64(pc).call(this.fResolve); c.end();
+      c.if(); this.resolveCond(pc); c.else(); c.get(this.tm).get(this.kind).i64(pc).call(this.fns.resolve); c.end();
       c.end();
       // a new fetch block unless on the straight line inside the previous one
       c.get(this.lastpc).i64(4n).op(Op.i64_add).i64(pc).op(Op.i64_ne);
@@ -188,7 +182,7 @@ export class TickEmitter {
       // a system instruction before this one left a prediction to check (a direct branch leaves none)
       const pk = kindOf(v, b.insns[j - 1]!.op);
       const pending = pk >= T.KIND_COND && pk !== T.KIND_DIRECT;
-      if (pending) c.get(this.tm).i32(pk).i64(pc).call(this.fResolve);
+      if (pending) c.get(this.tm).i32(pk).i64(pc).call(this.fns.resolve);
       if ((pc >> fs) !== ((pc - 4n) >> fs)) c.get(this.fetch).i64(1n).op(Op.i64_add).set(this.fetch);
       // fetch is never before a redirect; only a resolve moves it (and fetch only grows)
       if (pending) { c.get(this.tm).mem('i64_load', T.TM_REDIRECT); this.maxT(this.fetch); }
@@ -274,7 +268,7 @@ export class TickEmitter {
       c.get(this.clk);
       c.get(this.clk).get(this.fetch).get(this.clk).get(this.fetch).op(Op.i64_gt_u, Op.select);
       c.get(this.src);
-      c.call(this.fDispatch).set(this.clk);
+      c.call(this.fns.dispatch).set(this.clk);
       c.get(this.tm).mem('i64_load', T.TM_ISSUE).set(this.t);
     }
     // memory order: the issue cycles of the latest loads and stores
@@ -300,9 +294,14 @@ export class TickEmitter {
     }
   }
 
-  /** Out of order: whether the class's dispatch is emitted inline (no unit, or one unit for one cycle). */
+  /** The class's unit uses in order: kind and cycles held. */
+  private unitUses(rec: Uint8Array): { k: number; hold: number }[] {
+    return [0, 1, 2].map((u) => ({ k: rec[T.TMC_UNITS + 2 * u]!, hold: rec[T.TMC_UNITS + 2 * u + 1]! })).filter((x) => x.k !== NO_UNIT);
+  }
+
+  /** Out of order: whether the class's dispatch is emitted inline (at most two uses of different kinds, each one cycle). */
   private inlineDispatch(rec: Uint8Array): boolean {
-    const uses = [0, 1, 2].map((u) => ({ k: rec[T.TMC_UNITS + 2 * u]!, hold: rec[T.TMC_UNITS + 2 * u + 1]! })).filter((x) => x.k !== NO_UNIT);
+    const uses = this.unitUses(rec);
     if (uses.length > 2 || (uses.length === 2 && uses[0]!.k === uses[1]!.k)) return false;
     return uses.every((x) => x.hold === 1 && Math.max(1, this.v.unitCount[x.k]!) <= 2);
   }
@@ -334,7 +333,7 @@ export class TickEmitter {
     // the earliest issue: max(t + 1, sources)
     c.get(this.t).i64(1n).op(Op.i64_add).set(o.issue);
     c.get(this.src); this.maxT(o.issue);
-    const kinds = [rec[T.TMC_UNITS]!, rec[T.TMC_UNITS + 2]!, rec[T.TMC_UNITS + 4]!].filter((k) => k !== NO_UNIT);
+    const kinds = this.unitUses(rec).map((x) => x.k);
     if (kinds.length === 1) {
       this.earliestInline(kinds[0]!, o.m[0]!, this.best[0]!);
       c.get(o.m[0]!).set(o.issue);
@@ -367,7 +366,7 @@ export class TickEmitter {
    * sends the fetch to its issue cycle plus the penalty.
    */
   private resolveCond(pc: bigint): void {
-    const c = this.c, tm = this.tm, v = this.v, p = this.ooo.addr, taken = this.ooo.pos, n = this.best[2]!;
+    const c = this.c, tm = this.tm, v = this.v, [p, taken, n] = this.p32 as [number, number, number];
     c.get(tm).i32(0).mem('i32_store', T.TM_BRKIND);
     c.get(tm).mem('i64_load', T.TM_BRPC).i64(4n).op(Op.i64_add).i64(pc).op(Op.i64_ne).set(taken);
     c.get(tm).mem('i32_load', T.TM_BRIDX).get(tm).op(Op.i32_add).set(p);
@@ -393,7 +392,7 @@ export class TickEmitter {
    * kinds by the core.
    */
   private predict(i: Insn, kind: number): void {
-    const c = this.c, tm = this.tm, v = this.v, idx = this.ooo.pos, top = this.ooo.addr;
+    const c = this.c, tm = this.tm, v = this.v, [idx, , top] = this.p32 as [number, number, number];
     const rasMask = v.rasN - 1;
     const pending = (pred: () => void) => {
       c.get(tm).i32(kind).mem('i32_store', T.TM_BRKIND);
@@ -418,8 +417,13 @@ export class TickEmitter {
       c.get(tm).get(top).mem('i32_store', T.TM_RASTOP);
       pending(() => { c.get(top).i32(rasMask).op(Op.i32_and).i32(3).op(Op.i32_shl).get(tm).op(Op.i32_add).mem('i64_load', T.TM_RAS); });
     } else {
-      c.get(tm).i64(i.pc).i32(kind).i32(i.op).i64(i.imm).get(this.t).call(this.fPredict);
+      c.get(tm).i64(i.pc).i32(kind).i32(i.op).i64(i.imm).get(this.t).call(this.fns.predict);
     }
+  }
+
+  /** Pushes tm + the byte offset of the issue cycle's word in an instance's reservation map. */
+  private issueWord(): void {
+    this.c.get(this.ooo.issue).i64(6n).op(Op.i64_shr_u).op(Op.i32_wrap_i64).i32(T.TM_RES_WORDS - 1).op(Op.i32_and).i32(3).op(Op.i32_shl).get(this.tm).op(Op.i32_add);
   }
 
   /** Pushes the i32 condition "cycle local x is inside the reservation maps". */
@@ -441,7 +445,7 @@ export class TickEmitter {
     this.inMaps(o.issue);
     c.if();
     for (let x = first; x < first + count; x++) {
-      c.get(o.issue).i64(6n).op(Op.i64_shr_u).op(Op.i32_wrap_i64).i32(T.TM_RES_WORDS - 1).op(Op.i32_and).i32(3).op(Op.i32_shl).get(tm).op(Op.i32_add);
+      this.issueWord();
       c.mem('i64_load', T.TM_RES + x * T.TM_RES_WORDS * 8).i64(-1n).op(Op.i64_xor);
       c.i64(-1n).get(o.issue).i64(63n).op(Op.i64_and).op(Op.i64_shl).op(Op.i64_and).tee(o.word).op(Op.i64_eqz);
       c.if();
@@ -460,12 +464,12 @@ export class TickEmitter {
 
   /** Reserves instance `best` (local) in the issue cycle when that is inside the maps. */
   private reserveInline(best: number): void {
-    const c = this.c, o = this.ooo, tm = this.tm;
+    const c = this.c, o = this.ooo;
     this.inMaps(o.issue);
     c.if();
     c.get(best).i32(T.TM_RES_WORDS * 8).op(Op.i32_mul);
-    c.get(o.issue).i64(6n).op(Op.i64_shr_u).op(Op.i32_wrap_i64).i32(T.TM_RES_WORDS - 1).op(Op.i32_and).i32(3).op(Op.i32_shl).op(Op.i32_add);
-    c.get(tm).op(Op.i32_add).set(o.addr);
+    this.issueWord();
+    c.op(Op.i32_add).set(o.addr);
     c.get(o.addr).get(o.addr).mem('i64_load', T.TM_RES);
     c.i64(1n).get(o.issue).i64(63n).op(Op.i64_and).op(Op.i64_shl).op(Op.i64_or).mem('i64_store', T.TM_RES);
     c.end();
