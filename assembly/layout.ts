@@ -239,7 +239,7 @@ export const BT_ENTRY = 16;
 // block table (BT_*) of the translator, then the timing area of the cycle
 // models (timing-layout.ts, TM_BYTES).
 export const TM_OFFSET = DECODE_BYTES + BT_ENTRIES * BT_ENTRY;
-export const CACHE_BYTES = TM_OFFSET + 30208; // TM_BYTES
+export const CACHE_BYTES = TM_OFFSET + 587392; // TM_BYTES
 export const E_TAG = 0;
 export const E_WORD = 8;
 export const E_OP = 12;
@@ -284,6 +284,7 @@ export const C_JIT_INSNS = 1544; //   u64 instructions retired by translated reg
 export const C_JIT_SCRATCH = 1568; // 32 bytes: decoded entry scratch for the translator
 export const M_JIT_THRESHOLD = 1024; // u32 heat at which a head is translated (0: never)
 export const M_JIT_INSTANCES = 1560; // u32 core instances created over this memory (their ids are 1, 2, ...)
+export const M_JIT_BLOCK_IDS = 1564; // u32 ids given to translated blocks (a cycle model's block memos are keyed by them)
 
 // ---- system instructions in a decoded entry (OP_SYSTEM) ------------------------
 // E_AUX = kind << 16 | o0:op1:CRn:CRm:op2 (o0 = op0 - 2); kinds:

@@ -36,6 +36,10 @@ export const TM_LDBAR = 208; //    u64 issue cycle of the latest ordered load (R
 export const TM_STBAR = 216; //    u64 issue cycle of the latest ordered store
 export const TM_ISSUE = 224; //    u64 out of order: issue cycle of the latest instruction (dispatchOutOfOrder)
 export const TM_RESWORD = 232; //  u64 out of order: the oldest live word of the reservation maps (cycle >> 6)
+// in order, block memos (timing-memo.ts)
+export const TM_CANON = 240; //    u32 id of the canonical state that stands for the area's state (0: the area is it)
+export const TM_S0 = 244; //       u32 tmEnd(): the id the block's entry state has after the call
+export const TM_LASTCLK = 248; //  u64 the clock before the last instruction of the block just ticked
 
 // ---- parameters (the host writes them; 192..255 are running state again) ---------
 export const TM_WIDTH = 128; //    u32 micro-ops issued (in order) or dispatched (out of order) per cycle
@@ -65,7 +69,17 @@ export const TM_RES = 5632; //     out of order: per unit instance, a ring of TM
 //                                 reserved in that cycle; words TM_RESWORD .. TM_RESWORD + TM_RES_WORDS - 1 are live
 export const TM_BTB = 22016; //     TM_BTB_MAX records of 16 bytes: u64 branch PC, u64 its latest target
 export const TM_BHT = 26112; //    u8[TM_BHT_MAX] 2-bit counters (>= 2: predict taken)
-export const TM_BYTES = 30208;
+// in order, block memos (timing-memo.ts): states interned, and what a block did from each
+export const TM_NSTATES = 30208; // u32 states interned (ids 1..TM_NSTATES)
+export const TM_MEMO_FLUSHES = 30212; // u32 times the tables were emptied because the states filled them
+export const TM_MEMO_MISSES = 30216; // u64 blocks ticked in full (a memo miss)
+export const TM_MEMO_CANONS = 30224; // u64 states canonicalized from the area
+export const TM_S0_COPY = 30272; // TM_STATE_BYTES: the entry state, kept across an emptying
+export const TM_SINDEX = 30336; //  u32[TM_SINDEX_N] open-addressed index of the states (an id, 0: empty)
+export const TM_STATES = 63104; //  TM_STATE_BYTES per state; state 0 is the scratch canon() builds in
+export const TM_MEMO = 325248; //   TM_MEMO_N direct-mapped records of 16 bytes: u32 block id, u32 entry state |
+//                                 redirect << 24, u32 exit state, u16 cycles, u16 cycles to the last limit check
+export const TM_BYTES = 587392;
 
 export const TM_CLASS_MAX = 64;
 export const TM_RAS_MAX = 16;
@@ -75,6 +89,11 @@ export const TM_RES_WORDS = 128; // 8192 cycles of reservations per instance (16
 export const TM_BTB_MAX = 256;
 export const TM_BHT_MAX = 4096;
 export const TM_UNITS_MAX = 16;
+export const TM_STATE_BYTES = 64;
+export const TM_STATES_MAX = 4096;
+export const TM_SINDEX_N = 8192;
+export const TM_MEMO_SHIFT = 14;
+export const TM_MEMO_N = 1 << 14;
 
 // ---- a class record -------------------------------------------------------------
 export const TMC_UOPS = 0; //      u8 micro-ops

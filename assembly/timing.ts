@@ -53,6 +53,7 @@ import {
   TM_USED, TM_WIDTH,
 } from './timing-layout';
 import { deadline } from './gic';
+import { materializeIfStale } from './timing-memo';
 import { OP_BL, OP_BLR } from './ops';
 
 export const TICK_RUN = 0;
@@ -358,6 +359,7 @@ function issueOutOfOrder(tm: usize, c: usize, t: u64): u64 {
 export function tick(st: usize, tm: usize, e: usize, pc: u64): i32 {
   const prev = load<u64>(st + C_CYCLES);
   if (prev >= load<u64>(tm + TM_LIMIT)) return prev >= load<u64>(tm + TM_TLIMIT) ? TICK_TIMER : TICK_HOST;
+  materializeIfStale(st, tm);
 
   // 1. the previous instruction's prediction, 2. fetch
   const bk = load<u32>(tm + TM_BRKIND);

@@ -30,6 +30,10 @@ export interface CoreExports {
   tmDispatch(tm: number, c: number, prev: bigint, t: bigint, src: bigint): bigint;
   tmSlide(tm: number, base: bigint): void;
   tmFirstFree(tm: number, inst: number, x: bigint): bigint;
+  /** The in-order model's block memos (assembly/timing-memo.ts). */
+  tmCanon(tm: number, clk: bigint): number;
+  tmMaterialize(tm: number, id: number, clk: bigint): void;
+  tmEnd(tm: number, clk: bigint, block: number, s0: number, r: number, clk0: bigint): number;
   readonly ROW_COUNT: WebAssembly.Global;
 }
 

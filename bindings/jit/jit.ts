@@ -8,7 +8,7 @@
 
 import * as L from '../../assembly/layout.ts';
 import { discoverRegion, type Insn, type Region } from './region.ts';
-import { readTimingView } from './timing-view.ts';
+import { readTimingView, TIMING_IMPORTS, type TimingCore } from './timing-view.ts';
 import { translateRegion, type MachineView } from './translate.ts';
 
 export interface JitStats {
@@ -38,16 +38,10 @@ interface Translation {
 }
 
 /** The minimal core surface the translator needs. */
-interface DecodingCore {
+interface DecodingCore extends TimingCore {
   decodeInto(word: number, pc: bigint, entry: number): number;
   /** The store log's append (assembly/store-log.ts), imported by every region. */
   textStore(st: number, pc: bigint, p: number, size: number): void;
-  /** The cycle models' calls (assembly/timing.ts), imported by every region. */
-  tmResolve(tm: number, kind: number, pc: bigint): void;
-  tmPredict(tm: number, pc: bigint, kind: number, op: number, target: bigint, t: bigint): void;
-  tmDispatch(tm: number, c: number, prev: bigint, t: bigint, src: bigint): bigint;
-  tmSlide(tm: number, base: bigint): void;
-  tmFirstFree(tm: number, inst: number, x: bigint): bigint;
 }
 
 export class Jit {
@@ -98,6 +92,7 @@ export class Jit {
       codemap: dv.getUint32(m + L.M_CODEMAP, true),
       epoch: 0,
       timing: readTimingView(this.memory.buffer, cpu),
+      blockIds: 0,
     };
   }
 
@@ -135,11 +130,12 @@ export class Jit {
     this.markCodePages(region, v);
     v.epoch = Atomics.load(new Int32Array(this.memory.buffer, L.MACHINE_BASE + L.M_CODE_EPOCH, 1), 0);
     if (!this.stillValid(region, v)) { this.stats.refused++; return; }
+    v.blockIds = Atomics.add(new Uint32Array(this.memory.buffer, L.MACHINE_BASE + L.M_JIT_BLOCK_IDS, 1), 0, region.blocks.length) + 1;
     let fn: number;
     try {
       const module = new WebAssembly.Module(translateRegion(region, v) as BufferSource);
       const instance = new WebAssembly.Instance(module, {
-        env: { memory: this.memory, text_store: core.textStore, tm_resolve: core.tmResolve, tm_predict: core.tmPredict, tm_dispatch: core.tmDispatch, tm_slide: core.tmSlide, tm_first_free: core.tmFirstFree },
+        env: { memory: this.memory, text_store: core.textStore, ...Object.fromEntries(TIMING_IMPORTS.map((f) => [f.name, core[f.core]])) },
       });
       fn = this.table.grow(1);
       this.table.set(fn, instance.exports.region as Function);

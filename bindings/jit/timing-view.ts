@@ -60,14 +60,26 @@ export function readTimingView(buf: ArrayBuffer, cpu: number): TimingView | null
   return v;
 }
 
-/** The core's timing calls a region imports (assembly/timing.ts; index.ts exports them). */
+/**
+ * The core's timing calls a region imports (assembly/timing.ts and
+ * timing-memo.ts; index.ts exports them under `core`'s name).
+ */
 export const TIMING_IMPORTS = [
-  { name: 'tm_resolve', params: [I32, I32, I64], results: [] }, //              resolve(tm, kind, pc)
-  { name: 'tm_predict', params: [I32, I64, I32, I32, I64, I64], results: [] }, // predict(tm, pc, kind, op, target, t)
-  { name: 'tm_dispatch', params: [I32, I32, I64, I64, I64], results: [I64] }, // dispatchOutOfOrder(tm, c, prev, t, src)
-  { name: 'tm_slide', params: [I32, I64], results: [] }, //                       slideReservations(tm, base)
-  { name: 'tm_first_free', params: [I32, I32, I64], results: [I64] }, //          tmFirstFree(tm, inst, x)
+  { name: 'tm_resolve', core: 'tmResolve', params: [I32, I32, I64], results: [] }, //              resolve(tm, kind, pc)
+  { name: 'tm_predict', core: 'tmPredict', params: [I32, I64, I32, I32, I64, I64], results: [] }, // predict(tm, pc, kind, op, target, t)
+  { name: 'tm_dispatch', core: 'tmDispatch', params: [I32, I32, I64, I64, I64], results: [I64] }, // dispatchOutOfOrder(tm, c, prev, t, src)
+  { name: 'tm_slide', core: 'tmSlide', params: [I32, I64], results: [] }, //                       slideReservations(tm, base)
+  { name: 'tm_first_free', core: 'tmFirstFree', params: [I32, I32, I64], results: [I64] }, //      tmFirstFree(tm, inst, x)
+  { name: 'tm_canon', core: 'tmCanon', params: [I32, I64], results: [I32] }, //                    tmCanon(tm, clk)
+  { name: 'tm_materialize', core: 'tmMaterialize', params: [I32, I32, I64], results: [] }, //     tmMaterialize(tm, id, clk)
+  { name: 'tm_end', core: 'tmEnd', params: [I32, I64, I32, I32, I32, I64], results: [I32] }, //    tmEnd(tm, clk, block, s0, r, clk0)
 ] as const;
 
+/** The core's exports behind TIMING_IMPORTS. */
+export type TimingCore = { [K in (typeof TIMING_IMPORTS)[number]['core']]: Function };
+
 /** Function indices of the timing imports in the region's module. */
-export interface TimingFns { resolve: number; predict: number; dispatch: number; slide: number; firstFree: number }
+export interface TimingFns {
+  resolve: number; predict: number; dispatch: number; slide: number; firstFree: number;
+  canon: number; materialize: number; end: number;
+}

@@ -5,7 +5,10 @@
 // instruction stream, as the interpreter's tick(): test/timing/jit.test.ts
 // runs both and compares every counter.
 //
-// Where the pieces live while a region runs:
+// The out-of-order model's ticks are emitted into the region's code, each
+// after its instruction's; the in-order model's go into one ticks function
+// per block, which the block memos call when a block's entry state is new
+// (timing-memo.ts). Where the pieces live while the ticks run:
 //
 //   | state                         | where                                  |
 //   |-------------------------------|----------------------------------------|
@@ -33,17 +36,15 @@
 
 import * as L from '../../assembly/layout.ts';
 import * as T from '../../assembly/timing-layout.ts';
-import { OP_BL } from '../../assembly/ops.ts';
 import type { Block, Insn } from './region.ts';
+import { kindOf, predicts, PredictEmitter } from './timing-predict.ts';
 import { type TimingFns, type TimingView } from './timing-view.ts';
 import { I32, I64, Op, type Code } from './wasm.ts';
 
 const NO_UNIT = T.TMC_NO_UNIT;
 
-/** The kind (KIND_*) of an operation under the view's roles. */
-function kindOf(v: TimingView, op: number): number {
-  return (v.roles[op]! >>> T.ROLE_KIND_SHIFT) & 7;
-}
+/** What a tick leaves to its caller: the block's first instruction's resolve, the block's last instruction's prediction. */
+export interface TickOptions { resolveFirst: boolean; predictLast: boolean }
 
 export class TickEmitter {
   readonly tm: number; //      i32 Wasm address of the CPU's timing area
@@ -57,14 +58,12 @@ export class TickEmitter {
   private readonly src: number; // i64 out of order: the sources' cycle
   private readonly s: number; //   i64 scratch
   private readonly bt: number; //  i64 a unit's free cycle while searching
-  private readonly kind: number; // i32 the pending prediction's kind at a block's start
   private readonly best: number[]; // i32 the unit instance chosen for each unit use
   /** Slots written so far in the block being emitted: the latest writer's latency and group. */
   private readonly written = new Map<number, { lat: number; group: number }>();
   /** Out of order, inline dispatch: ROB position (i32), a reservation word's address (i32), the issue cycle, a word, the retire cycle, instances' and kinds' free cycles. */
   private readonly ooo: { pos: number; addr: number; issue: number; word: number; done: number; f: number[]; m: number[] };
-  /** i32 scratch of the inline predictor (counter address or index, taken, counter or stack top). */
-  private readonly p32: number[];
+  private readonly predictor: PredictEmitter;
 
   constructor(private readonly c: Code, private readonly st: number, readonly v: TimingView, private readonly fns: TimingFns) {
     this.tm = c.local(I32);
@@ -78,13 +77,12 @@ export class TickEmitter {
     this.src = c.local(I64);
     this.s = c.local(I64);
     this.bt = c.local(I64);
-    this.kind = c.local(I32);
     this.best = [c.local(I32), c.local(I32), c.local(I32)];
     this.ooo = {
       pos: c.local(I32), addr: c.local(I32), issue: c.local(I64), word: c.local(I64), done: c.local(I64), f: [c.local(I64), c.local(I64)],
       m: [c.local(I64), c.local(I64)],
     };
-    this.p32 = [c.local(I32), c.local(I32), c.local(I32)];
+    this.predictor = new PredictEmitter(c, this.tm, v, fns);
   }
 
   /** Region entry: the timing area's address from the CPU index, then the state kept in locals. */
@@ -155,7 +153,7 @@ export class TickEmitter {
   }
 
   /** The tick of instruction `j` of block `b`. */
-  tick(b: Block, j: number): void {
+  tick(b: Block, j: number, opt: TickOptions = { resolveFirst: true, predictLast: true }): void {
     const c = this.c, v = this.v, i = b.insns[j]!;
     const pc = i.pc;
     const roles = v.roles[i.op]!;
@@ -167,12 +165,7 @@ export class TickEmitter {
     if (j === 0) this.written.clear();
     // 1. the previous instruction's prediction, 2. fetch
     if (j === 0) {
-      c.get(this.tm).mem('i32_load', T.TM_BRKIND).tee(this.kind);
-      c.if();
-      // a conditional branch's is checked here; the other kinds' by the core
-      c.get(this.kind).i32(T.KIND_COND).op(Op.i32_eq);
-      c.if(); this.resolveCond(pc); c.else(); c.get(this.tm).get(this.kind).i64(pc).call(this.fns.resolve); c.end();
-      c.end();
+      if (opt.resolveFirst) this.predictor.resolvePending(pc);
       // a new fetch block unless on the straight line inside the previous one
       c.get(this.lastpc).i64(4n).op(Op.i64_add).i64(pc).op(Op.i64_ne);
       c.get(this.lastpc).i64(fs).op(Op.i64_shr_u).i64(pc >> fs).op(Op.i64_ne, Op.i32_or, Op.i64_extend_i32_u);
@@ -289,9 +282,7 @@ export class TickEmitter {
     if (roles & T.ROLE_WRITE_RN) this.setReady(i.rn, rec[T.TMC_LAT_BASE]!, 0);
     if (roles & T.ROLE_WRITE_NZCV) this.setReady(T.TM_NZCV, rec[T.TMC_LAT_FLAGS]!, group);
     if (roles & T.ROLE_WRITE_LR) this.setReady(30, rec[T.TMC_LAT_LR]!, 0);
-    if (kind >= T.KIND_COND && !(kind === T.KIND_DIRECT && i.op !== OP_BL)) {
-      this.predict(i, kind);
-    }
+    if (predicts(v, i) && (opt.predictLast || j < b.insns.length - 1)) this.predictor.predict(i, this.t);
   }
 
   /** The class's unit uses in order: kind and cycles held. */
@@ -358,67 +349,6 @@ export class TickEmitter {
     c.get(tm).get(o.pos).i32(n).op(Op.i32_add).mem('i32_store', T.TM_ROBPOS);
     c.get(this.t).set(this.clk);
     c.get(o.issue).set(this.t);
-  }
-
-  /**
-   * The core's resolve() for a pending conditional branch, the next PC being
-   * `pc`: trains its counter and the global history, counts it, and on a miss
-   * sends the fetch to its issue cycle plus the penalty.
-   */
-  private resolveCond(pc: bigint): void {
-    const c = this.c, tm = this.tm, v = this.v, [p, taken, n] = this.p32 as [number, number, number];
-    c.get(tm).i32(0).mem('i32_store', T.TM_BRKIND);
-    c.get(tm).mem('i64_load', T.TM_BRPC).i64(4n).op(Op.i64_add).i64(pc).op(Op.i64_ne).set(taken);
-    c.get(tm).mem('i32_load', T.TM_BRIDX).get(tm).op(Op.i32_add).set(p);
-    c.get(p).mem('i32_load8_u', T.TM_BHT).set(n);
-    // taken: up to 3; not taken: down to 0
-    c.get(p);
-    c.get(n).get(n).i32(3).op(Op.i32_lt_u).op(Op.i32_add);
-    c.get(n).get(n).i32(0).op(Op.i32_ne).op(Op.i32_sub);
-    c.get(taken).op(Op.select);
-    c.op(Op.i64_extend_i32_u).mem('i64_store8', T.TM_BHT);
-    c.get(tm).get(tm).mem('i32_load', T.TM_GHR).i32(1).op(Op.i32_shl).get(taken).op(Op.i32_or).i32(v.bhtMask).op(Op.i32_and).mem('i32_store', T.TM_GHR);
-    c.get(tm).get(tm).mem('i64_load', T.TM_BRANCHES).i64(1n).op(Op.i64_add).mem('i64_store', T.TM_BRANCHES);
-    c.get(tm).mem('i64_load', T.TM_PRED).i64(pc).op(Op.i64_ne);
-    c.if();
-    c.get(tm).get(tm).mem('i64_load', T.TM_MISSES).i64(1n).op(Op.i64_add).mem('i64_store', T.TM_MISSES);
-    c.get(tm).get(tm).mem('i64_load', T.TM_BRTIME).i64(BigInt(v.penalty)).op(Op.i64_add).mem('i64_store', T.TM_REDIRECT);
-    c.end();
-  }
-
-  /**
-   * The core's predict() for branch i issued at t: a conditional branch, a
-   * call (its return address pushed) and a return (popped) inline, the other
-   * kinds by the core.
-   */
-  private predict(i: Insn, kind: number): void {
-    const c = this.c, tm = this.tm, v = this.v, [idx, , top] = this.p32 as [number, number, number];
-    const rasMask = v.rasN - 1;
-    const pending = (pred: () => void) => {
-      c.get(tm).i32(kind).mem('i32_store', T.TM_BRKIND);
-      c.get(tm); pred(); c.mem('i64_store', T.TM_PRED);
-      c.get(tm).i64(i.pc).mem('i64_store', T.TM_BRPC);
-      c.get(tm).get(this.t).mem('i64_store', T.TM_BRTIME);
-    };
-    if (kind === T.KIND_COND) {
-      c.i32(Number(BigInt.asUintN(32, i.pc >> 2n)) | 0).get(tm).mem('i32_load', T.TM_GHR).op(Op.i32_xor).i32(v.bhtMask).op(Op.i32_and).set(idx);
-      c.get(tm).get(idx).mem('i32_store', T.TM_BRIDX);
-      pending(() => {
-        c.i64(i.imm).i64(i.pc + 4n);
-        c.get(idx).get(tm).op(Op.i32_add).mem('i32_load8_u', T.TM_BHT).i32(2).op(Op.i32_ge_u);
-        c.op(Op.select);
-      });
-    } else if (kind === T.KIND_DIRECT && i.op === OP_BL) {
-      c.get(tm).mem('i32_load', T.TM_RASTOP).set(top);
-      c.get(top).i32(rasMask).op(Op.i32_and).i32(3).op(Op.i32_shl).get(tm).op(Op.i32_add).i64(i.pc + 4n).mem('i64_store', T.TM_RAS);
-      c.get(tm).get(top).i32(1).op(Op.i32_add).mem('i32_store', T.TM_RASTOP);
-    } else if (kind === T.KIND_RET) {
-      c.get(tm).mem('i32_load', T.TM_RASTOP).i32(1).op(Op.i32_sub).set(top);
-      c.get(tm).get(top).mem('i32_store', T.TM_RASTOP);
-      pending(() => { c.get(top).i32(rasMask).op(Op.i32_and).i32(3).op(Op.i32_shl).get(tm).op(Op.i32_add).mem('i64_load', T.TM_RAS); });
-    } else {
-      c.get(tm).i64(i.pc).i32(kind).i32(i.op).i64(i.imm).get(this.t).call(this.fns.predict);
-    }
   }
 
   /** Pushes tm + the byte offset of the issue cycle's word in an instance's reservation map. */

@@ -39,6 +39,7 @@ import { Flags } from './flags.ts';
 import type { Block, Insn, Region } from './region.ts';
 import { emitInsn } from './translate-ops.ts';
 import { TickEmitter } from './timing.ts';
+import { MemoTimer, memoTiming, ticksFunction } from './timing-memo.ts';
 import { TIMING_IMPORTS, type TimingView } from './timing-view.ts';
 import { buildModule, Code, I32, I64, Op } from './wasm.ts';
 
@@ -60,6 +61,8 @@ export interface MachineView {
   epoch: number;
   /** The CPUs' cycle model (timing.ts), or null: no ticks. */
   timing: TimingView | null;
+  /** The id of the region's first block (the others follow): what the cycle model's block memos are keyed by. */
+  blockIds: number;
 }
 
 const G_KEY = 0;
@@ -76,8 +79,11 @@ const F_TEXT_STORE = importIndex('text_store');
 const F_TM = {
   resolve: importIndex('tm_resolve'), predict: importIndex('tm_predict'), dispatch: importIndex('tm_dispatch'),
   slide: importIndex('tm_slide'), firstFree: importIndex('tm_first_free'),
+  canon: importIndex('tm_canon'), materialize: importIndex('tm_materialize'), end: importIndex('tm_end'),
 };
 const F_RECHECK = IMPORTS.length + 1;
+/** Block k's ticks function (block memos: timing-memo.ts). */
+const fTicks = (k: number): number => IMPORTS.length + 2 + k;
 const EPOCH_ADDR = L.MACHINE_BASE + L.M_CODE_EPOCH;
 
 const SLOTS = 34;
@@ -114,8 +120,13 @@ export class Tx {
   readonly codeWritten: number;
   /** Whether the instruction being emitted has a store (noteStore was called). */
   private storeNoted = false;
-  /** The cycle model's tick emitter (null without a model) and whether the current instruction has ticked. */
+  /**
+   * The cycle model: per-instruction ticks (out of order), or block memos
+   * (in order; timing-memo.ts); null without a model. Whether the current
+   * instruction has ticked.
+   */
   readonly ticks: TickEmitter | null;
+  readonly memo: MemoTimer | null;
   private ticked = false;
   // per block
   private loaded: boolean[] = [];
@@ -150,7 +161,9 @@ export class Tx {
     this.fa = fa;
     this.fb = fb;
     this.fr = fr;
-    this.ticks = m.timing ? new TickEmitter(c, this.st, m.timing, F_TM) : null;
+    const memo = m.timing !== null && memoTiming(m.timing);
+    this.ticks = m.timing && !memo ? new TickEmitter(c, this.st, m.timing, F_TM) : null;
+    this.memo = m.timing && memo ? new MemoTimer(c, this.st, m.timing, F_TM) : null;
   }
 
   /**
@@ -159,9 +172,10 @@ export class Tx {
    * to the interpreter; other instructions get it after their code.
    */
   tickHere(): void {
-    if (!this.ticks || this.ticked) return;
+    if (this.ticked) return;
     this.ticked = true;
-    this.ticks.tick(this.block, this.insnIndex);
+    if (this.ticks) this.ticks.tick(this.block, this.insnIndex);
+    else if (this.memo && this.insnIndex === this.block.insns.length - 1) this.memo.predictLast(this.block.insns[this.insnIndex]!);
   }
   readonly fa: number;
   readonly fb: number;
@@ -216,7 +230,8 @@ export class Tx {
    * Early exit before instruction `insnIndex` of the block (it did not
    * retire): stores the state and lets the interpreter run that instruction.
    */
-  bail(): void {
+  bail(rollback = true): void {
+    if (this.memo && rollback) this.memo.rollback(fTicks(this.blockIndex), this.insnIndex);
     this.flush();
     const unretired = this.block.insns.length - this.insnIndex;
     this.c.get(this.left).i32(unretired).op(Op.i32_add).set(this.left);
@@ -292,6 +307,7 @@ export class Tx {
     const i = this.block.insns[this.insnIndex]!;
     c.get(this.codeWritten);
     this.if();
+    this.memo?.rollback(fTicks(this.blockIndex), this.insnIndex + 1);
     this.flush();
     const unretired = this.block.insns.length - this.insnIndex - 1;
     c.get(this.left).i32(unretired).op(Op.i32_add).set(this.left);
@@ -332,6 +348,16 @@ export class Tx {
     this.end();
     this.end();
     c.get(this.left).i32(n).op(Op.i32_sub).set(this.left);
+    if (this.memo) {
+      // in order: the block's timing from its memo, or its ticks function (timing-memo.ts)
+      this.memo.limitReached(); this.if(); this.bail(false); this.end();
+      this.memo.blockStart(b, this.m.blockIds + i, fTicks(i));
+      c.get(this.memo.back);
+      this.if();
+      c.get(this.left).i32(n).op(Op.i32_add).set(this.left);
+      this.exitTo(b.start, L.JIT_NEXT_STEP);
+      this.end();
+    }
     for (let j = 0; j < n; j++) {
       this.insnIndex = j;
       this.storeNoted = false;
@@ -396,6 +422,7 @@ export class Tx {
     c.get(this.st).mem('i32_load', L.C_RING_POS).set(this.ringPos);
     c.get(this.blkParam).set(this.blk);
     this.ticks?.prologue();
+    this.memo?.prologue();
     c.block(); // $exit
     c.loop(); // $top
     for (let i = n - 1; i >= 0; i--) c.block();
@@ -407,6 +434,7 @@ export class Tx {
     c.end(); // loop
     c.end(); // $exit
     this.ticks?.epilogue();
+    this.memo?.epilogue();
     c.get(this.st).get(this.left0).get(this.left).op(Op.i32_sub).mem('i32_store', L.C_JIT_RETIRED);
     c.get(this.st).get(this.ringPos).mem('i32_store', L.C_RING_POS);
     c.get(this.next);
@@ -422,8 +450,9 @@ export class Tx {
 export function translateRegion(region: Region, m: MachineView): Uint8Array {
   const tx = new Tx(region, m);
   const body = tx.build();
+  const ticks = tx.memo ? region.blocks.map((b) => ({ code: ticksFunction(b, m.timing!, F_TM) })) : [];
   return buildModule(
-    [{ name: 'region', code: body }, { code: tx.buildRecheck() }], 65536, [{ init: m.epoch }, { init: m.epoch }, { init: 0 }],
+    [{ name: 'region', code: body }, { code: tx.buildRecheck() }, ...ticks], 65536, [{ init: m.epoch }, { init: m.epoch }, { init: 0 }],
     IMPORTS,
   );
 }

@@ -74,8 +74,13 @@ export function checkModel(m: CycleModel): void {
   if (!pow2(m.indirectTargets) || m.indirectTargets > T.TM_BTB_MAX) bad(`indirect targets ${m.indirectTargets} is not a power of two <= ${T.TM_BTB_MAX}`);
   const instances = Object.values(m.units).reduce((a, b) => a + b, 0);
   if (instances > T.TM_UNITS_MAX) bad(`${instances} unit instances, more than ${T.TM_UNITS_MAX}`);
+  // the in-order model's block memos keep fetch and ready cycles relative to the clock in a byte (assembly/timing-memo.ts)
+  if (!Number.isInteger(m.fetchQueue) || m.fetchQueue < 0 || m.fetchQueue > 127) bad(`fetch queue ${m.fetchQueue} is not 0..127 cycles`);
   for (const [name, c] of Object.entries(m.classes)) {
     if (c.uops < 1 || c.uops > 8) bad(`class ${name}: ${c.uops} micro-ops`);
+    for (const lat of [c.lat, c.latBase, c.latFlags, c.latLink]) {
+      if (lat !== undefined && (!Number.isInteger(lat) || lat < 0 || lat > 127)) bad(`class ${name}: latency ${lat} is not 0..127 cycles`);
+    }
     for (const u of c.units) {
       if (!(u.unit in m.units)) bad(`class ${name} uses unit ${u.unit}, which the model does not have`);
       if (!Number.isInteger(u.cycles) || u.cycles < 1 || u.cycles > 64) bad(`class ${name} holds ${u.unit} ${u.cycles} cycles`);

@@ -1,0 +1,195 @@
+// The in-order model in translated code, by block memos (the core's side and
+// what a canonical state is: assembly/timing-memo.ts).
+//
+// Each block of the region gets a ticks function, `(st, count) -> ticked`:
+// the full ticks of its first `count` instructions (timing.ts, without the
+// resolve at the block's start and the last instruction's prediction), over
+// the timing area, stopping early before an instruction whose clock check
+// finds the limit reached. The block's own code has no ticks. At its start:
+//
+//   | step | what                                                         |
+//   |------|--------------------------------------------------------------|
+//   | 1    | clock >= limit: leave before the block (as a tick would)     |
+//   | 2    | resolve the pending prediction (timing-predict.ts)           |
+//   | 3    | s = the state's id (canonicalize the area when it is the     |
+//   |      | state: after the interpreter ran)                            |
+//   | 4    | key = s | redirect code << 24; look (block id, key) up       |
+//   | 5    | hit, and no instruction's clock check can reach the limit:   |
+//   |      | clock += the memo's cycles, s = its exit state               |
+//   | 6    | otherwise: materialize s, call the ticks function for the    |
+//   |      | whole block; when it stopped early, leave before the block   |
+//   |      | (the interpreter runs it and hands back where the ticks      |
+//   |      | would); else intern the exit state and record the memo       |
+//
+// The block's last instruction leaves its prediction where it would have
+// ticked (its issue cycle is the clock at the block's end, in order). An
+// instruction that leaves the region early (an access outside RAM, a store
+// into code in the coherent model) first rolls the timing back: the entry
+// state is materialized and the ticks function runs up to that instruction,
+// so the area then holds exactly what the ticks before it left.
+//
+// Locals of the region: the clock, the limit, s (0: the area is the state)
+// and the block's entry state and clock (for the rollback). At the region's
+// exit C_CYCLES gets the clock and TM_CANON gets s.
+
+import * as L from '../../assembly/layout.ts';
+import * as T from '../../assembly/timing-layout.ts';
+import type { Block, Insn } from './region.ts';
+import { TickEmitter } from './timing.ts';
+import { PredictEmitter, predicts } from './timing-predict.ts';
+import type { TimingFns, TimingView } from './timing-view.ts';
+import { Code, I32, I64, Op } from './wasm.ts';
+
+/** The memo's hash multipliers (assembly/timing-memo.ts MEMO_HASH_*). */
+const HASH_BLOCK = 0x9e3779b1;
+const HASH_KEY = 0x85ebca77;
+
+/** Whether a model's blocks run on memos: the in-order one. */
+export function memoTiming(v: TimingView): boolean {
+  return !v.outOfOrder;
+}
+
+/**
+ * The ticks function of block b: `(st, count) -> ticked`, the full ticks of
+ * instructions 0..count-1 from the area's state, stopping before the first
+ * whose clock check reaches the limit; TM_LASTCLK gets the clock the last
+ * instruction's check saw.
+ */
+export function ticksFunction(b: Block, v: TimingView, fns: TimingFns): Code {
+  const c = new Code([I32, I32], [I32]);
+  const te = new TickEmitter(c, 0, v, fns);
+  const ticked = c.local(I32);
+  const n = b.insns.length;
+  te.prologue();
+  c.block();
+  for (let j = 0; j < n; j++) {
+    c.get(1).i32(j).op(Op.i32_eq);
+    c.if(); c.i32(j).set(ticked); c.br(1); c.end();
+    // the check before the first instruction was made by the region, before the resolve
+    if (j > 0) { te.limitReached(); c.if(); c.i32(j).set(ticked); c.br(1); c.end(); }
+    if (j === n - 1) c.get(te.tm).get(te.clk).mem('i64_store', T.TM_LASTCLK);
+    te.tick(b, j, { resolveFirst: false, predictLast: false });
+  }
+  c.i32(n).set(ticked);
+  c.end();
+  te.epilogue();
+  c.get(ticked);
+  return c;
+}
+
+export class MemoTimer {
+  readonly tm: number; //     i32 the timing area
+  readonly clk: number; //    i64 C_CYCLES
+  private readonly limit: number; // i64 TM_LIMIT
+  private readonly s: number; //  i32 the state's id, 0: the area is the state
+  private readonly s0: number; // i32 the block's entry state
+  private readonly clk0: number; // i64 the block's entry clock
+  private readonly r: number; //  i32 the redirect code
+  private readonly key: number; // i32 s | r << 24
+  private readonly e: number; //  i32 the memo record (less TM_MEMO)
+  private readonly w: number; //  i32 its cycles word
+  private readonly x: number; //  i64 scratch
+  /** i32: 1 when the block goes back to the interpreter before its first instruction. */
+  readonly back: number;
+  private readonly predictor: PredictEmitter;
+
+  constructor(private readonly c: Code, private readonly st: number, private readonly v: TimingView, private readonly fns: TimingFns) {
+    this.tm = c.local(I32);
+    this.clk = c.local(I64);
+    this.limit = c.local(I64);
+    this.s = c.local(I32);
+    this.s0 = c.local(I32);
+    this.clk0 = c.local(I64);
+    this.r = c.local(I32);
+    this.key = c.local(I32);
+    this.e = c.local(I32);
+    this.w = c.local(I32);
+    this.x = c.local(I64);
+    this.back = c.local(I32);
+    this.predictor = new PredictEmitter(c, this.tm, v, fns);
+  }
+
+  prologue(): void {
+    const c = this.c;
+    c.get(this.st).mem('i32_load', L.C_CPU_INDEX).i32(L.CACHE_BYTES).op(Op.i32_mul).i32(L.CACHE_BASE + L.TM_OFFSET).op(Op.i32_add).set(this.tm);
+    c.get(this.st).mem('i64_load', L.C_CYCLES).set(this.clk);
+    c.get(this.tm).mem('i64_load', T.TM_LIMIT).set(this.limit);
+    c.get(this.tm).mem('i32_load', T.TM_CANON).set(this.s);
+  }
+
+  epilogue(): void {
+    const c = this.c;
+    c.get(this.st).get(this.clk).mem('i64_store', L.C_CYCLES);
+    c.get(this.tm).get(this.s).mem('i32_store', T.TM_CANON);
+  }
+
+  /** Pushes the i32 condition "the clock reached the limit" (step 1: the caller leaves before the block). */
+  limitReached(): void {
+    this.c.get(this.clk).get(this.limit).op(Op.i64_ge_u);
+  }
+
+  /** Steps 2 to 6 for block b (memo id `id`, ticks function `fn`); sets `back` when the block must go to the interpreter. */
+  blockStart(b: Block, id: number, fn: number): void {
+    const c = this.c, tm = this.tm, n = b.insns.length;
+    this.predictor.resolvePending(b.start);
+    c.get(this.s).op(Op.i32_eqz);
+    c.if(); c.get(tm).get(this.clk).call(this.fns.canon).set(this.s); c.end();
+    c.get(this.s).set(this.s0);
+    c.get(this.clk).set(this.clk0);
+    // the redirect relative to the clock: 0 when it is behind any fetch the state can have, 255 when too far ahead to key
+    const fq = BigInt(this.v.fqueue);
+    c.get(tm).mem('i64_load', T.TM_REDIRECT).get(this.clk).op(Op.i64_sub).i64(fq + 1n).op(Op.i64_add).set(this.x);
+    c.get(this.x).i64(255n).get(this.x).i64(255n).op(Op.i64_lt_s, Op.select).set(this.x);
+    c.get(this.x).i64(0n).get(this.x).i64(0n).op(Op.i64_gt_s, Op.select).op(Op.i32_wrap_i64).set(this.r);
+    c.get(this.s).get(this.r).i32(24).op(Op.i32_shl, Op.i32_or).set(this.key);
+    // the record: ((id * HASH_BLOCK) ^ (key * HASH_KEY)) >>> (32 - TM_MEMO_SHIFT)
+    c.i32(Math.imul(id, HASH_BLOCK)).get(this.key).i32(HASH_KEY).op(Op.i32_mul, Op.i32_xor);
+    c.i32(32 - T.TM_MEMO_SHIFT).op(Op.i32_shr_u).i32(4).op(Op.i32_shl).get(tm).op(Op.i32_add).set(this.e);
+    c.i32(0).set(this.back);
+    c.block();
+    c.get(this.e).mem('i32_load', T.TM_MEMO).i32(id).op(Op.i32_eq);
+    c.get(this.e).mem('i32_load', T.TM_MEMO + 4).get(this.key).op(Op.i32_eq, Op.i32_and);
+    c.if();
+    c.get(this.e).mem('i32_load', T.TM_MEMO + 12).set(this.w);
+    // every clock check in the block is below the limit
+    c.get(this.clk).get(this.w).i32(16).op(Op.i32_shr_u, Op.i64_extend_i32_u, Op.i64_add).get(this.limit).op(Op.i64_lt_u);
+    c.if();
+    c.get(this.clk).get(this.w).i32(0xffff).op(Op.i32_and, Op.i64_extend_i32_u, Op.i64_add).set(this.clk);
+    c.get(this.e).mem('i32_load', T.TM_MEMO + 8).set(this.s);
+    c.br(2);
+    c.end();
+    c.end();
+    // the full ticks
+    c.get(tm).get(this.s).get(this.clk).call(this.fns.materialize);
+    c.get(this.st).get(this.clk).mem('i64_store', L.C_CYCLES);
+    c.get(this.st).i32(n).call(fn).i32(n).op(Op.i32_lt_u);
+    c.if();
+    // back to the block's start: only the ticks function's prediction of a system instruction to undo (the rest is s0's)
+    c.i32(1).set(this.back);
+    c.get(tm).i32(0).mem('i32_store', T.TM_BRKIND);
+    c.else();
+    c.get(this.st).mem('i64_load', L.C_CYCLES).set(this.clk);
+    c.get(tm).get(this.clk).i32(id).get(this.s0).get(this.r).get(this.clk0).call(this.fns.end).set(this.s);
+    c.get(tm).mem('i32_load', T.TM_S0).set(this.s0);
+    c.end();
+    c.end();
+  }
+
+  /**
+   * Before leaving the region at instruction `count` of the block: the entry
+   * state again, ticked up to that instruction; the area is the state then.
+   */
+  rollback(fn: number, count: number): void {
+    const c = this.c;
+    c.get(this.tm).get(this.s0).get(this.clk0).call(this.fns.materialize);
+    c.get(this.st).get(this.clk0).mem('i64_store', L.C_CYCLES);
+    c.get(this.st).i32(count).call(fn).op(Op.drop);
+    c.get(this.st).mem('i64_load', L.C_CYCLES).set(this.clk);
+    c.i32(0).set(this.s);
+  }
+
+  /** Where the block's last instruction i ticks: its prediction, at its issue cycle (the clock). */
+  predictLast(i: Insn): void {
+    if (predicts(this.v, i)) this.predictor.predict(i, this.clk);
+  }
+}

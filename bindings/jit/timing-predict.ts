@@ -1,0 +1,107 @@
+// The branch predictor in translated code: the check of a pending prediction
+// at a block's start and the prediction a block's last instruction leaves,
+// as assembly/timing.ts resolve() and predict() do them. Conditional
+// branches, calls and returns are emitted inline; the other kinds call the
+// core. Both the per-instruction ticks (timing.ts) and the block memos
+// (timing-memo.ts) use it.
+
+import * as T from '../../assembly/timing-layout.ts';
+import { OP_BL } from '../../assembly/ops.ts';
+import type { Insn } from './region.ts';
+import type { TimingFns, TimingView } from './timing-view.ts';
+import { I32, Op, type Code } from './wasm.ts';
+
+/** The kind (KIND_*) of an operation under the view's roles. */
+export function kindOf(v: TimingView, op: number): number {
+  return (v.roles[op]! >>> T.ROLE_KIND_SHIFT) & 7;
+}
+
+/** Whether instruction i leaves a prediction for the next one to check (a plain B does not: its target is in it). */
+export function predicts(v: TimingView, i: Insn): boolean {
+  const kind = kindOf(v, i.op);
+  return kind >= T.KIND_COND && !(kind === T.KIND_DIRECT && i.op !== OP_BL);
+}
+
+export class PredictEmitter {
+  /** i32 scratch: the pending kind, a counter's address or index, taken, a counter or the stack top. */
+  private readonly kind: number;
+  private readonly p32: number[];
+
+  constructor(private readonly c: Code, private readonly tm: number, private readonly v: TimingView, private readonly fns: TimingFns) {
+    this.kind = c.local(I32);
+    this.p32 = [c.local(I32), c.local(I32), c.local(I32)];
+  }
+
+  /** At a block's start (PC pc): checks the pending prediction, if any, against pc. */
+  resolvePending(pc: bigint): void {
+    const c = this.c;
+    c.get(this.tm).mem('i32_load', T.TM_BRKIND).tee(this.kind);
+    c.if();
+    // a conditional branch's is checked here; the other kinds' by the core
+    c.get(this.kind).i32(T.KIND_COND).op(Op.i32_eq);
+    c.if(); this.resolveCond(pc); c.else(); c.get(this.tm).get(this.kind).i64(pc).call(this.fns.resolve); c.end();
+    c.end();
+  }
+
+  /**
+   * The core's resolve() for a pending conditional branch, the next PC being
+   * `pc`: trains its counter and the global history, counts it, and on a miss
+   * sends the fetch to its issue cycle plus the penalty.
+   */
+  private resolveCond(pc: bigint): void {
+    const c = this.c, tm = this.tm, v = this.v, [p, taken, n] = this.p32 as [number, number, number];
+    c.get(tm).i32(0).mem('i32_store', T.TM_BRKIND);
+    c.get(tm).mem('i64_load', T.TM_BRPC).i64(4n).op(Op.i64_add).i64(pc).op(Op.i64_ne).set(taken);
+    c.get(tm).mem('i32_load', T.TM_BRIDX).get(tm).op(Op.i32_add).set(p);
+    c.get(p).mem('i32_load8_u', T.TM_BHT).set(n);
+    // taken: up to 3; not taken: down to 0
+    c.get(p);
+    c.get(n).get(n).i32(3).op(Op.i32_lt_u).op(Op.i32_add);
+    c.get(n).get(n).i32(0).op(Op.i32_ne).op(Op.i32_sub);
+    c.get(taken).op(Op.select);
+    c.op(Op.i64_extend_i32_u).mem('i64_store8', T.TM_BHT);
+    c.get(tm).get(tm).mem('i32_load', T.TM_GHR).i32(1).op(Op.i32_shl).get(taken).op(Op.i32_or).i32(v.bhtMask).op(Op.i32_and).mem('i32_store', T.TM_GHR);
+    c.get(tm).get(tm).mem('i64_load', T.TM_BRANCHES).i64(1n).op(Op.i64_add).mem('i64_store', T.TM_BRANCHES);
+    c.get(tm).mem('i64_load', T.TM_PRED).i64(pc).op(Op.i64_ne);
+    c.if();
+    c.get(tm).get(tm).mem('i64_load', T.TM_MISSES).i64(1n).op(Op.i64_add).mem('i64_store', T.TM_MISSES);
+    c.get(tm).get(tm).mem('i64_load', T.TM_BRTIME).i64(BigInt(v.penalty)).op(Op.i64_add).mem('i64_store', T.TM_REDIRECT);
+    c.end();
+  }
+
+  /**
+   * The core's predict() for branch i (predicts(v, i)) issued at the cycle in
+   * i64 local t: a conditional branch, a call (its return address pushed)
+   * and a return (popped) inline, the other kinds by the core.
+   */
+  predict(i: Insn, t: number): void {
+    const c = this.c, tm = this.tm, v = this.v, [idx, , top] = this.p32 as [number, number, number];
+    const kind = kindOf(v, i.op);
+    const rasMask = v.rasN - 1;
+    const pending = (pred: () => void) => {
+      c.get(tm).i32(kind).mem('i32_store', T.TM_BRKIND);
+      c.get(tm); pred(); c.mem('i64_store', T.TM_PRED);
+      c.get(tm).i64(i.pc).mem('i64_store', T.TM_BRPC);
+      c.get(tm).get(t).mem('i64_store', T.TM_BRTIME);
+    };
+    if (kind === T.KIND_COND) {
+      c.i32(Number(BigInt.asUintN(32, i.pc >> 2n)) | 0).get(tm).mem('i32_load', T.TM_GHR).op(Op.i32_xor).i32(v.bhtMask).op(Op.i32_and).set(idx);
+      c.get(tm).get(idx).mem('i32_store', T.TM_BRIDX);
+      pending(() => {
+        c.i64(i.imm).i64(i.pc + 4n);
+        c.get(idx).get(tm).op(Op.i32_add).mem('i32_load8_u', T.TM_BHT).i32(2).op(Op.i32_ge_u);
+        c.op(Op.select);
+      });
+    } else if (kind === T.KIND_DIRECT && i.op === OP_BL) {
+      c.get(tm).mem('i32_load', T.TM_RASTOP).set(top);
+      c.get(top).i32(rasMask).op(Op.i32_and).i32(3).op(Op.i32_shl).get(tm).op(Op.i32_add).i64(i.pc + 4n).mem('i64_store', T.TM_RAS);
+      c.get(tm).get(top).i32(1).op(Op.i32_add).mem('i32_store', T.TM_RASTOP);
+    } else if (kind === T.KIND_RET) {
+      c.get(tm).mem('i32_load', T.TM_RASTOP).i32(1).op(Op.i32_sub).set(top);
+      c.get(tm).get(top).mem('i32_store', T.TM_RASTOP);
+      pending(() => { c.get(top).i32(rasMask).op(Op.i32_and).i32(3).op(Op.i32_shl).get(tm).op(Op.i32_add).mem('i64_load', T.TM_RAS); });
+    } else {
+      c.get(tm).i64(i.pc).i32(kind).i32(i.op).i64(i.imm).get(t).call(this.fns.predict);
+    }
+  }
+}
