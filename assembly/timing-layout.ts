@@ -69,17 +69,23 @@ export const TM_RES = 5632; //     out of order: per unit instance, a ring of TM
 //                                 reserved in that cycle; words TM_RESWORD .. TM_RESWORD + TM_RES_WORDS - 1 are live
 export const TM_BTB = 22016; //     TM_BTB_MAX records of 16 bytes: u64 branch PC, u64 its latest target
 export const TM_BHT = 26112; //    u8[TM_BHT_MAX] 2-bit counters (>= 2: predict taken)
-// in order, block memos (timing-memo.ts): states interned, and what a block did from each
-export const TM_NSTATES = 30208; // u32 states interned (ids 1..TM_NSTATES)
+// block memos (timing-memo.ts): states interned, and what a block did from each
+export const TM_NSTATES = 30208; // u32 states interned
 export const TM_MEMO_FLUSHES = 30212; // u32 times the tables were emptied because the states filled them
 export const TM_MEMO_MISSES = 30216; // u64 blocks ticked in full (a memo miss)
 export const TM_MEMO_CANONS = 30224; // u64 states canonicalized from the area
-export const TM_S0_COPY = 30272; // TM_STATE_BYTES: the entry state, kept across an emptying
-export const TM_SINDEX = 30336; //  u32[TM_SINDEX_N] open-addressed index of the states (an id, 0: empty)
-export const TM_STATES = 63104; //  TM_STATE_BYTES per state; state 0 is the scratch canon() builds in
-export const TM_MEMO = 325248; //   TM_MEMO_N direct-mapped records of 16 bytes: u32 block id, u32 entry state |
-//                                 redirect << 24, u32 exit state, u16 cycles, u16 cycles to the last limit check
-export const TM_BYTES = 587392;
+export const TM_RESMAX = 30232; //  u64 out of order: no reservation is later than this cycle
+export const TM_ARENA_TOP = 30240; // u32 bytes of TM_ARENA in use
+export const TM_MEMO_FAILS = 30248; // u64 canonicalizations refused (a reservation past TM_CANON_WINDOW)
+export const TM_SCRATCH = 30272; // TM_RECORD_MAX: the record canon() builds
+export const TM_WINDOWS = 32320; // TM_UNITS_MAX x TM_CANON_WINDOW / 64 u64: reservation windows being sorted
+export const TM_S0_COPY = 34368; // TM_RECORD_MAX: the entry state, kept across an emptying
+export const TM_SINDEX = 36416; //  u32[TM_SINDEX_N] open-addressed index of the states (an id, 0: empty)
+export const TM_ARENA = 69184; //   states: u32 payload bytes, u32 hash, the payload (8-byte aligned); id = offset / 8 + 1
+export const TM_MEMO = 855616; //   TM_MEMO_N direct-mapped records of TM_MEMO_BYTES: u32 block id, u32 entry state |
+//                                 redirect << 24, u32 exit state, u32 cycles, u32 cycles to the last limit check,
+//                                 u32 cycles to the last instruction's issue
+export const TM_BYTES = 1248832;
 
 export const TM_CLASS_MAX = 64;
 export const TM_RAS_MAX = 16;
@@ -89,11 +95,13 @@ export const TM_RES_WORDS = 128; // 8192 cycles of reservations per instance (16
 export const TM_BTB_MAX = 256;
 export const TM_BHT_MAX = 4096;
 export const TM_UNITS_MAX = 16;
-export const TM_STATE_BYTES = 64;
-export const TM_STATES_MAX = 4096;
-export const TM_SINDEX_N = 8192;
+export const TM_RECORD_MAX = 2048; // a state record, header included
+export const TM_ARENA_BYTES = 786432;
+export const TM_SINDEX_N = 8192; //  at most half of it used
 export const TM_MEMO_SHIFT = 14;
 export const TM_MEMO_N = 1 << 14;
+export const TM_MEMO_BYTES = 24;
+export const TM_CANON_WINDOW = 1024; // out of order: cycles of reservations past the clock a state keeps
 
 // ---- a class record -------------------------------------------------------------
 export const TMC_UOPS = 0; //      u8 micro-ops

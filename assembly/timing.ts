@@ -49,7 +49,7 @@ import {
   TM_BHT, TM_BHTMASK, TM_BRANCHES, TM_BRIDX, TM_BRKIND, TM_BRPC, TM_BRTIME, TM_BTB, TM_BTBMASK, TM_BUSY, TM_CLASS,
   TM_CLASSES, TM_FETCH, TM_FLUSHES, TM_FQUEUE, TM_FSHIFT, TM_GHR, TM_GROUP, TM_LASTPC, TM_LASTWB, TM_LIMIT,
   TM_LDBAR, TM_LDISSUE, TM_MISSES, TM_NZCV, TM_STBAR, TM_STISSUE, TM_PENALTY, TM_PRED, TM_RAS, TM_RASN, TM_RASTOP, TM_READY, TM_REDIRECT, TM_RES,
-  TM_RES_WORDS, TM_RESWORD, TM_UNITS_MAX, TM_RETIRE, TM_ROB, TM_ROBPOS, TM_ROBR, TM_ROLES, TM_TLIMIT, TM_UNIT_COUNT, TM_ISSUE, TM_UNIT_FIRST,
+  TM_RES_WORDS, TM_RESMAX, TM_RESWORD, TM_UNITS_MAX, TM_RETIRE, TM_ROB, TM_ROBPOS, TM_ROBR, TM_ROLES, TM_TLIMIT, TM_UNIT_COUNT, TM_ISSUE, TM_UNIT_FIRST,
   TM_USED, TM_WIDTH,
 } from './timing-layout';
 import { deadline } from './gic';
@@ -276,6 +276,8 @@ function freeInstance(tm: usize, k: u32, cycle: u64, cycles: u32, taken: u32, en
 }
 
 @inline function reserve(tm: usize, inst: u32, x: u64, cycles: u64, end: u64): void {
+  // the latest cycle reserved, for the block memos (timing-canon.ts)
+  if (x + cycles - 1 > load<u64>(tm + TM_RESMAX)) store<u64>(tm + TM_RESMAX, x + cycles - 1);
   if (cycles == 1) {
     // most uses: one bit
     if (x < end) {

@@ -1,5 +1,5 @@
-// The in-order model in translated code, by block memos (the core's side and
-// what a canonical state is: assembly/timing-memo.ts).
+// The cycle models in translated code, by block memos (the core's side:
+// assembly/timing-memo.ts; what a canonical state is: timing-canon.ts).
 //
 // Each block of the region gets a ticks function, `(st, count) -> ticked`:
 // the full ticks of its first `count` instructions (timing.ts, without the
@@ -12,7 +12,8 @@
 //   | 1    | clock >= limit: leave before the block (as a tick would)     |
 //   | 2    | resolve the pending prediction (timing-predict.ts)           |
 //   | 3    | s = the state's id (canonicalize the area when it is the     |
-//   |      | state: after the interpreter ran)                            |
+//   |      | state: after the interpreter ran); none (out of order, a     |
+//   |      | reservation far ahead): the interpreter runs the block        |
 //   | 4    | key = s | redirect code << 24; look (block id, key) up       |
 //   | 5    | hit, and no instruction's clock check can reach the limit:   |
 //   |      | clock += the memo's cycles, s = its exit state               |
@@ -22,7 +23,7 @@
 //   |      | would); else intern the exit state and record the memo       |
 //
 // The block's last instruction leaves its prediction where it would have
-// ticked (its issue cycle is the clock at the block's end, in order). An
+// ticked, with its issue cycle from the memo or the ticks function. An
 // instruction that leaves the region early (an access outside RAM, a store
 // into code in the coherent model) first rolls the timing back: the entry
 // state is materialized and the ticks function runs up to that instruction,
@@ -44,9 +45,9 @@ import { Code, I32, I64, Op } from './wasm.ts';
 const HASH_BLOCK = 0x9e3779b1;
 const HASH_KEY = 0x85ebca77;
 
-/** Whether a model's blocks run on memos: the in-order one. */
-export function memoTiming(v: TimingView): boolean {
-  return !v.outOfOrder;
+/** Whether a model's blocks run on memos (both models do; per-instruction ticks remain for any that could not). */
+export function memoTiming(_v: TimingView): boolean {
+  return true;
 }
 
 /**
@@ -70,6 +71,7 @@ export function ticksFunction(b: Block, v: TimingView, fns: TimingFns): Code {
     if (j === n - 1) c.get(te.tm).get(te.clk).mem('i64_store', T.TM_LASTCLK);
     te.tick(b, j, { resolveFirst: false, predictLast: false });
   }
+  te.storeIssue();
   c.i32(n).set(ticked);
   c.end();
   te.epilogue();
@@ -87,8 +89,9 @@ export class MemoTimer {
   private readonly r: number; //  i32 the redirect code
   private readonly key: number; // i32 s | r << 24
   private readonly e: number; //  i32 the memo record (less TM_MEMO)
-  private readonly w: number; //  i32 its cycles word
   private readonly x: number; //  i64 scratch
+  /** i64 the issue cycle of the block's last instruction (its prediction is checked from there). */
+  private readonly brt: number;
   /** i32: 1 when the block goes back to the interpreter before its first instruction. */
   readonly back: number;
   private readonly predictor: PredictEmitter;
@@ -103,8 +106,8 @@ export class MemoTimer {
     this.r = c.local(I32);
     this.key = c.local(I32);
     this.e = c.local(I32);
-    this.w = c.local(I32);
     this.x = c.local(I64);
+    this.brt = c.local(I64);
     this.back = c.local(I32);
     this.predictor = new PredictEmitter(c, this.tm, v, fns);
   }
@@ -144,17 +147,20 @@ export class MemoTimer {
     c.get(this.s).get(this.r).i32(24).op(Op.i32_shl, Op.i32_or).set(this.key);
     // the record: ((id * HASH_BLOCK) ^ (key * HASH_KEY)) >>> (32 - TM_MEMO_SHIFT)
     c.i32(Math.imul(id, HASH_BLOCK)).get(this.key).i32(HASH_KEY).op(Op.i32_mul, Op.i32_xor);
-    c.i32(32 - T.TM_MEMO_SHIFT).op(Op.i32_shr_u).i32(4).op(Op.i32_shl).get(tm).op(Op.i32_add).set(this.e);
+    c.i32(32 - T.TM_MEMO_SHIFT).op(Op.i32_shr_u).i32(T.TM_MEMO_BYTES).op(Op.i32_mul).get(tm).op(Op.i32_add).set(this.e);
     c.i32(0).set(this.back);
     c.block();
+    // no canonical form (out of order: a reservation far ahead): the interpreter runs the block
+    c.get(this.s).op(Op.i32_eqz);
+    c.if(); c.i32(1).set(this.back); c.br(1); c.end();
     c.get(this.e).mem('i32_load', T.TM_MEMO).i32(id).op(Op.i32_eq);
     c.get(this.e).mem('i32_load', T.TM_MEMO + 4).get(this.key).op(Op.i32_eq, Op.i32_and);
     c.if();
-    c.get(this.e).mem('i32_load', T.TM_MEMO + 12).set(this.w);
     // every clock check in the block is below the limit
-    c.get(this.clk).get(this.w).i32(16).op(Op.i32_shr_u, Op.i64_extend_i32_u, Op.i64_add).get(this.limit).op(Op.i64_lt_u);
+    c.get(this.clk).get(this.e).mem('i64_load32_u', T.TM_MEMO + 16).op(Op.i64_add).get(this.limit).op(Op.i64_lt_u);
     c.if();
-    c.get(this.clk).get(this.w).i32(0xffff).op(Op.i32_and, Op.i64_extend_i32_u, Op.i64_add).set(this.clk);
+    c.get(this.clk).get(this.e).mem('i64_load32_u', T.TM_MEMO + 20).op(Op.i64_add).set(this.brt);
+    c.get(this.clk).get(this.e).mem('i64_load32_u', T.TM_MEMO + 12).op(Op.i64_add).set(this.clk);
     c.get(this.e).mem('i32_load', T.TM_MEMO + 8).set(this.s);
     c.br(2);
     c.end();
@@ -169,6 +175,7 @@ export class MemoTimer {
     c.get(tm).i32(0).mem('i32_store', T.TM_BRKIND);
     c.else();
     c.get(this.st).mem('i64_load', L.C_CYCLES).set(this.clk);
+    c.get(tm).mem('i64_load', T.TM_ISSUE).set(this.brt);
     c.get(tm).get(this.clk).i32(id).get(this.s0).get(this.r).get(this.clk0).call(this.fns.end).set(this.s);
     c.get(tm).mem('i32_load', T.TM_S0).set(this.s0);
     c.end();
@@ -188,8 +195,8 @@ export class MemoTimer {
     c.i32(0).set(this.s);
   }
 
-  /** Where the block's last instruction i ticks: its prediction, at its issue cycle (the clock). */
+  /** Where the block's last instruction i ticks: its prediction, at its issue cycle. */
   predictLast(i: Insn): void {
-    if (predicts(this.v, i)) this.predictor.predict(i, this.clk);
+    if (predicts(this.v, i)) this.predictor.predict(i, this.brt);
   }
 }

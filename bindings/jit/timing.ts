@@ -285,6 +285,11 @@ export class TickEmitter {
     if (predicts(v, i) && (opt.predictLast || j < b.insns.length - 1)) this.predictor.predict(i, this.t);
   }
 
+  /** After the last tick: TM_ISSUE = its issue cycle. */
+  storeIssue(): void {
+    this.c.get(this.tm).get(this.t).mem('i64_store', T.TM_ISSUE);
+  }
+
   /** The class's unit uses in order: kind and cycles held. */
   private unitUses(rec: Uint8Array): { k: number; hold: number }[] {
     return [0, 1, 2].map((u) => ({ k: rec[T.TMC_UNITS + 2 * u]!, hold: rec[T.TMC_UNITS + 2 * u + 1]! })).filter((x) => x.k !== NO_UNIT);
@@ -392,9 +397,11 @@ export class TickEmitter {
     c.end();
   }
 
-  /** Reserves instance `best` (local) in the issue cycle when that is inside the maps. */
+  /** Reserves instance `best` (local) in the issue cycle when that is inside the maps; TM_RESMAX follows. */
   private reserveInline(best: number): void {
     const c = this.c, o = this.ooo;
+    c.get(this.tm).mem('i64_load', T.TM_RESMAX).get(o.issue).op(Op.i64_lt_u);
+    c.if(); c.get(this.tm).get(o.issue).mem('i64_store', T.TM_RESMAX); c.end();
     this.inMaps(o.issue);
     c.if();
     c.get(best).i32(T.TM_RES_WORDS * 8).op(Op.i32_mul);
