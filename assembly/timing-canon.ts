@@ -257,6 +257,9 @@ export function canonOutOfOrder(tm: usize, clk: u64, p: usize): usize {
 }
 
 export function materializeOutOfOrder(tm: usize, p: usize, clk: u64): void {
+  // what the stale area may still hold after the clock: retire cycles up to its latest, reservations up to TM_RESMAX
+  const staleRetire = load<u64>(tm + TM_RETIRE) > clk;
+  const oldMax = load<u64>(tm + TM_RESMAX);
   for (let r: usize = 0; r < SLOTS; r++) {
     const v = load<u16>(p + (r << 1));
     store<u64>(tm + TM_READY + (r << 3), clk + <u64>(v & 0x7fff));
@@ -270,18 +273,20 @@ export function materializeOutOfOrder(tm: usize, p: usize, clk: u64): void {
   store<u32>(tm + TM_USED, <u32>load<u8>(p + 82));
   store<u64>(tm + TM_FETCH, clk + <u64>load<u8>(p + 83) - 128);
   store<u64>(tm + TM_LASTPC, load<u64>(p + 88));
-  // reservations: the maps start at the cycle after the clock; the state's words, shifted to it
+  // reservations: the maps start at the cycle after the clock; the state's words, shifted to it, over the stale ones
   slideReservations(tm, clk + 1);
   const x = clk + 1, s = x & 63, w0 = x >> 6;
+  const stale: usize = oldMax > clk ? <usize>((oldMax >> 6) - w0) + 1 : 0;
   let q = p + OOO_FIXED;
   const instances = <usize>unitInstances(tm);
   let most: usize = 0;
-  for (let i: usize = 0; i < UNITS; i++) {
+  for (let i: usize = 0; i < instances; i++) {
     const n = <usize>load<u8>(p + 96 + i);
-    if (i >= instances) continue;
     if (n > most) most = n;
+    const words = n + (s != 0 && n != 0 ? 1 : 0);
+    const upto = words > stale ? words : stale;
     let prev: u64 = 0;
-    for (let k: usize = 0; k <= WIN; k++) {
+    for (let k: usize = 0; k < upto; k++) {
       const cur: u64 = k < n ? load<u64>(q + (k << 3)) : 0;
       const word = s == 0 ? cur : (cur << s) | (prev >> (64 - s));
       store<u64>(tm + TM_RES + ((i * <usize>TM_RES_WORDS + (<usize>(w0 + <u64>k) & (<usize>TM_RES_WORDS - 1))) << 3), word);
@@ -291,15 +296,13 @@ export function materializeOutOfOrder(tm: usize, p: usize, clk: u64): void {
   }
   // no reservation past the words kept (the window's first word starts at the cycle after the clock)
   store<u64>(tm + TM_RESMAX, clk + (<u64>most << 6));
-  // the reorder buffer: every slot free, then the in-flight micro-ops before the position
+  // the reorder buffer: free slots (those the stale area has after the clock made so), then the in-flight micro-ops
   const rob = load<u32>(tm + TM_ROB), pos = load<u32>(tm + TM_ROBPOS);
-  for (let k: u32 = 0; k < rob; k++) store<u64>(tm + TM_ROBR + (<usize>k << 3), clk);
+  if (staleRetire) for (let k: u32 = 0; k < rob; k++) store<u64>(tm + TM_ROBR + (<usize>k << 3), clk);
   const m = <u32>load<u16>(q);
   q += 2;
   for (let k: u32 = 0; k < m; k++) {
     store<u64>(tm + TM_ROBR + (<usize>((pos - 1 - k) & (rob - 1)) << 3), clk + <u64>load<u16>(q));
     q += 2;
   }
-  // TM_RESWORD: set by slideReservations
-  store<u64>(tm + TM_RESWORD, w0);
 }
