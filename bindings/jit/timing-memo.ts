@@ -37,7 +37,7 @@ import * as L from '../../assembly/layout.ts';
 import * as T from '../../assembly/timing-layout.ts';
 import type { Block, Insn } from './region.ts';
 import { TickEmitter } from './timing.ts';
-import { PredictEmitter, predicts } from './timing-predict.ts';
+import { kindOf, PredictEmitter, predicts } from './timing-predict.ts';
 import type { TimingFns, TimingView } from './timing-view.ts';
 import { Code, I32, I64, Op } from './wasm.ts';
 
@@ -195,8 +195,27 @@ export class MemoTimer {
     c.i32(0).set(this.s);
   }
 
-  /** Where the block's last instruction i ticks: its prediction, at its issue cycle. */
+  /**
+   * Where the block's last instruction i ticks: its prediction, at its issue
+   * cycle; a conditional branch's is left to its edges (resolveEdge).
+   */
   predictLast(i: Insn): void {
-    if (predicts(this.v, i)) this.predictor.predict(i, this.brt);
+    if (kindOf(this.v, i.op) === T.KIND_COND) this.predictor.predictEdges(i);
+    else if (predicts(this.v, i)) this.predictor.predict(i, this.brt);
+  }
+
+  /**
+   * Conditional branch i leaving by one edge to a target that can be fetched
+   * (`fetchable`; null: it may fault): the prediction is checked on the spot
+   * when the next instruction is surely that target (budget left, the clock
+   * below the limit, so nothing hands back to the host in between), else
+   * left pending.
+   */
+  resolveEdge(i: Insn, taken: boolean, fetchable: boolean, left: number): void {
+    const c = this.c;
+    this.predictor.resolveEdge(i, taken, this.brt, fetchable ? () => {
+      c.get(left).i32(0).op(Op.i32_gt_s);
+      c.get(this.clk).get(this.limit).op(Op.i64_lt_u, Op.i32_and);
+    } : null);
   }
 }

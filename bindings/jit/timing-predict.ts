@@ -32,6 +32,53 @@ export class PredictEmitter {
     this.p32 = [c.local(I32), c.local(I32), c.local(I32)];
   }
 
+  /**
+   * A conditional branch whose outcome the code knows at each of its exits
+   * (its last instruction, i): reads its counter into locals here; the
+   * prediction is left pending, or checked on the spot, by resolveEdge.
+   */
+  predictEdges(i: Insn): void {
+    const c = this.c, tm = this.tm, v = this.v, [idx, , n] = this.p32 as [number, number, number];
+    c.i32(Number(BigInt.asUintN(32, i.pc >> 2n)) | 0).get(tm).mem('i32_load', T.TM_GHR).op(Op.i32_xor).i32(v.bhtMask).op(Op.i32_and).set(idx);
+    c.get(idx).get(tm).op(Op.i32_add).mem('i32_load8_u', T.TM_BHT).set(n);
+  }
+
+  /**
+   * Conditional branch i (after predictEdges) leaving by its taken or
+   * fall-through edge, issued at the cycle in local t. When `now` (an
+   * emitter of the i32 condition "the next instruction is surely the edge's
+   * target": no hand-back to the host, the target fetchable) holds, the
+   * prediction is checked here as resolve() would check it at the target;
+   * otherwise it is left pending as predict() leaves it.
+   */
+  resolveEdge(i: Insn, taken: boolean, t: number, now: (() => void) | null): void {
+    const c = this.c, tm = this.tm, v = this.v, [idx, , n] = this.p32 as [number, number, number];
+    if (now) {
+      now();
+      c.if();
+      // the counter towards the outcome, the history, the counts
+      c.get(idx).get(tm).op(Op.i32_add);
+      if (taken) c.get(n).get(n).i32(3).op(Op.i32_lt_u, Op.i32_add);
+      else c.get(n).get(n).i32(0).op(Op.i32_ne, Op.i32_sub);
+      c.mem('i32_store8', T.TM_BHT);
+      c.get(tm).get(tm).mem('i32_load', T.TM_GHR).i32(1).op(Op.i32_shl).i32(taken ? 1 : 0).op(Op.i32_or).i32(v.bhtMask).op(Op.i32_and).mem('i32_store', T.TM_GHR);
+      c.get(tm).get(tm).mem('i64_load', T.TM_BRANCHES).i64(1n).op(Op.i64_add).mem('i64_store', T.TM_BRANCHES);
+      // mispredicted: predicted taken is counter >= 2
+      c.get(n).i32(2).op(taken ? Op.i32_lt_u : Op.i32_ge_u);
+      c.if();
+      c.get(tm).get(tm).mem('i64_load', T.TM_MISSES).i64(1n).op(Op.i64_add).mem('i64_store', T.TM_MISSES);
+      c.get(tm).get(t).i64(BigInt(v.penalty)).op(Op.i64_add).mem('i64_store', T.TM_REDIRECT);
+      c.end();
+      c.else();
+    }
+    c.get(tm).get(idx).mem('i32_store', T.TM_BRIDX);
+    c.get(tm).i32(T.KIND_COND).mem('i32_store', T.TM_BRKIND);
+    c.get(tm).i64(i.imm).i64(i.pc + 4n).get(n).i32(2).op(Op.i32_ge_u, Op.select).mem('i64_store', T.TM_PRED);
+    c.get(tm).i64(i.pc).mem('i64_store', T.TM_BRPC);
+    c.get(tm).get(t).mem('i64_store', T.TM_BRTIME);
+    if (now) c.end();
+  }
+
   /** At a block's start (PC pc): checks the pending prediction, if any, against pc. */
   resolvePending(pc: bigint): void {
     const c = this.c;

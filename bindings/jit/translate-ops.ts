@@ -277,8 +277,10 @@ function condBranch(tx: Tx, i: Insn, cond: () => void): void {
   c.get(tx.t);
   tx.if();
   tx.trace(i.pc, () => c.i64(i.imm));
+  tx.branchEdge(i, true);
   tx.goto(i.imm);
   tx.end();
+  tx.branchEdge(i, false);
   tx.goto(i.pc + 4n);
 }
 

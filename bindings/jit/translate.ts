@@ -181,6 +181,20 @@ export class Tx {
   readonly fb: number;
   readonly fr: number;
 
+  /** Under block memos, conditional branch i leaving by its taken (or fall-through) edge: its prediction's check. */
+  branchEdge(i: Insn, taken: boolean): void {
+    if (!this.memo) return;
+    const target = taken ? i.imm : i.pc + 4n;
+    this.memo.resolveEdge(i, taken, this.region.index.has(target) || this.fetchable(target), this.left);
+  }
+
+  /** Whether the interpreter can fetch at `pc` (aligned, inside the window, outside the guard hole). */
+  private fetchable(pc: bigint): boolean {
+    const m = this.m;
+    if ((pc & 3n) !== 0n || BigInt.asUintN(64, pc - m.lo) > m.span - 4n) return false;
+    return m.guardSpan === 0n || BigInt.asUintN(64, pc - m.guardLo + 3n) >= m.guardSpan + 3n;
+  }
+
   // ---- registers
 
   /** Pushes the value of register slot `s` (slot 32 reads as zero). */

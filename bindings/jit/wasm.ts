@@ -29,7 +29,7 @@ export const Mem = {
   i32_load: [0x28, 2], i64_load: [0x29, 3], i32_load8_u: [0x2d, 0], i32_load16_u: [0x2f, 1],
   i64_load8_s: [0x30, 0], i64_load8_u: [0x31, 0], i64_load16_s: [0x32, 1], i64_load16_u: [0x33, 1],
   i64_load32_s: [0x34, 2], i64_load32_u: [0x35, 2], i32_store: [0x36, 2], i64_store: [0x37, 3],
-  i32_store16: [0x3b, 1], i64_store8: [0x3c, 0], i64_store16: [0x3d, 1], i64_store32: [0x3e, 2],
+  i32_store8: [0x3a, 0], i32_store16: [0x3b, 1], i64_store8: [0x3c, 0], i64_store16: [0x3d, 1], i64_store32: [0x3e, 2],
 } as const satisfies Record<string, readonly [number, number]>;
 export type MemOp = keyof typeof Mem;
 
