@@ -13,7 +13,7 @@ import {
   EXIT_HVC, EXIT_PC_ALIGN, EXIT_RESCAN, EXIT_STOP, EXIT_SVC, EXIT_UNDEF, EXIT_WFE, EXIT_WFI, FAULT_RANGE,
   FAULT_WRITE, MACHINE_BASE, MF_COHERENT_ICACHE, M_FLAGS, M_GUARD_HI, M_GUARD_LO, M_HI, M_LO, M_RAM_BASE, M_RAM_OFFSET,
   M_STOP, RING_SIZE, BT_BLOCK, BT_ENTRIES, BT_FN, BT_HEAT, BT_OFFSET, C_JIT_RETIRED, C_JIT_INSNS,
-  JIT_NEXT_HEAD, JIT_NEXT_STALE, M_JIT_THRESHOLD, C_STALE, C_SYNC_REQ, C_JIT_OWNER, C_TIMING, TM_OFFSET,
+  JIT_NEXT_HEAD, JIT_NEXT_RESCAN, JIT_NEXT_STALE, M_JIT_THRESHOLD, C_STALE, C_SYNC_REQ, C_JIT_OWNER, C_TIMING, TM_OFFSET,
 } from './layout';
 import { tick, TICK_RUN, TICK_TIMER } from './timing';
 import * as O from './ops';
@@ -206,6 +206,7 @@ export function step(cpu: i32, budget: i32): i32 {
           pc = r & ~<u64>3;
           const how = <u32>r & 3;
           if (how == JIT_NEXT_HEAD) head = true;
+          else if (how == JIT_NEXT_RESCAN) return finish(st, pc, EXIT_RESCAN, budget - left);
           else if (how == JIT_NEXT_STALE) {
             const s = bt + ((<usize>(<u32>pc >> 2) & (BT_ENTRIES - 1)) << 4);
             if (load<u64>(s) == pc) store<u32>(s + BT_FN, 0);

@@ -278,6 +278,7 @@ export const BT_HEAT = 14;
 export const JIT_NEXT_HEAD = 0; //    a block head: look it up
 export const JIT_NEXT_STEP = 1; //    interpret one instruction there first (untranslated, faulting, or short of budget)
 export const JIT_NEXT_STALE = 2; //   the region's words no longer match memory: forget the entry, interpret
+export const JIT_NEXT_RESCAN = 3; //  hand back to step(): interrupts and cycle limits are looked at again (after MSR DAIF)
 export const C_JIT_RETIRED = 1536; // i32 instructions retired by the last region call
 export const C_JIT_OWNER = 1540; //   u32 core instance whose translations the block table holds
 export const C_JIT_INSNS = 1544; //   u64 instructions retired by translated regions (all calls)

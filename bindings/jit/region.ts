@@ -36,7 +36,8 @@ export interface Block {
   end:
     | { kind: 'branch' } //                 insns[insns.length - 1] is a branch
     | { kind: 'fall'; next: bigint } //     cut for length: continue at a block head
-    | { kind: 'step'; next: bigint }; //    the interpreter runs the instruction at `next`
+    | { kind: 'step'; next: bigint } //     the interpreter runs the instruction at `next`
+    | { kind: 'rescan'; next: bigint }; //  an MSR DAIF last: step() looks at interrupts before `next`
 }
 
 export interface Region {
@@ -65,15 +66,19 @@ const UNTRANSLATED = new Set<number>([
 ]);
 
 // System instructions (OP_SYSTEM, entry aux = kind << 16 | o0:op1:CRn:CRm:op2)
-// the translator handles inline: reads of DAIF and the thread registers, and
-// DAIFSet (masking never needs an interrupt check). Anything that can unmask
-// interrupts, touch the timer or the GIC stays in the interpreter.
+// the translator handles inline: reads of DAIF and the thread registers,
+// DAIFSet (masking never needs an interrupt check), and writes of DAIF, which
+// end their block and hand back to step() so that an interrupt they unmask is
+// taken before the next instruction (and the timer's cycle limit follows
+// PSTATE.I). Anything else that can unmask interrupts, touch the timer or the
+// GIC stays in the interpreter.
 
 /** The inline system-instruction form of `aux`, or null. */
-export function inlineSystem(aux: number): 'mrs-daif' | 'mrs-tpidr0' | 'msr-tpidr0' | 'mrs-tpidr1' | 'daifset' | null {
+export function inlineSystem(aux: number): 'mrs-daif' | 'msr-daif' | 'mrs-tpidr0' | 'msr-tpidr0' | 'mrs-tpidr1' | 'daifset' | null {
   const { SYS_MRS, SYS_MSR, SYS_MSRI, SYSREG_DAIF, SYSREG_TPIDR_EL0, SYSREG_TPIDR_EL1, PSTATE_DAIFSET } = L;
   const kind = aux >>> 16, r = aux & 0xffff;
   if (kind === SYS_MRS && r === SYSREG_DAIF) return 'mrs-daif';
+  if (kind === SYS_MSR && r === SYSREG_DAIF) return 'msr-daif'; // it ends its block: step() looks at interrupts after it
   if (kind === SYS_MRS && r === SYSREG_TPIDR_EL0) return 'mrs-tpidr0';
   if (kind === SYS_MSR && r === SYSREG_TPIDR_EL0) return 'msr-tpidr0';
   if (kind === SYS_MRS && r === SYSREG_TPIDR_EL1) return 'mrs-tpidr1';
@@ -96,6 +101,7 @@ export function translatable(i: Insn): boolean {
 function successors(b: Block): { targets: bigint[]; returnSite?: bigint } {
   if (b.end.kind === 'fall') return { targets: [b.end.next] };
   if (b.end.kind === 'step') return { targets: [] };
+  if (b.end.kind === 'rescan') return { targets: [b.end.next] };
   const i = b.insns[b.insns.length - 1]!;
   switch (i.op) {
     case O.OP_B: return { targets: [i.imm] };
@@ -118,6 +124,7 @@ export function readBlock(fetch: Fetch, start: bigint): Block | null {
     }
     insns.push(i);
     if (isBranch(i.op)) return { start, insns, end: { kind: 'branch' } };
+    if (i.op === O.OP_SYSTEM && inlineSystem(i.aux) === 'msr-daif') return { start, insns, end: { kind: 'rescan', next: pc + 4n } };
     pc += 4n;
     if (insns.length === MAX_BLOCK) return { start, insns, end: { kind: 'fall', next: pc } };
   }

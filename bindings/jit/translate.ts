@@ -386,7 +386,7 @@ export class Tx {
     if (b.end.kind !== 'branch') {
       this.flush();
       if (b.end.kind === 'fall') this.goto(b.end.next);
-      else this.exitTo(b.end.next, L.JIT_NEXT_STEP);
+      else this.exitTo(b.end.next, b.end.kind === 'rescan' ? L.JIT_NEXT_RESCAN : L.JIT_NEXT_STEP);
     }
   }
 
