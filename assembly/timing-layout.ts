@@ -81,11 +81,11 @@ export const TM_SCRATCH = 30272; // TM_RECORD_MAX: the record canon() builds
 export const TM_WINDOWS = 32320; // TM_UNITS_MAX x TM_CANON_WINDOW / 64 u64: reservation windows being sorted
 export const TM_S0_COPY = 34368; // TM_RECORD_MAX: the entry state, kept across an emptying
 export const TM_SINDEX = 36416; //  u32[TM_SINDEX_N] open-addressed index of the states (an id, 0: empty)
-export const TM_ARENA = 69184; //   states: u32 payload bytes, u32 hash, the payload (8-byte aligned); id = offset / 8 + 1
-export const TM_MEMO = 855616; //   TM_MEMO_N direct-mapped records of TM_MEMO_BYTES: u32 block id, u32 entry state |
+export const TM_ARENA = 101952; //   states: u32 payload bytes, u32 hash, the payload (8-byte aligned); id = offset / 8 + 1
+export const TM_MEMO = 2199104; //   TM_MEMO_N direct-mapped records of TM_MEMO_BYTES: u32 block id, u32 entry state |
 //                                 redirect << 24, u32 exit state, u32 cycles, u32 cycles to the last limit check,
 //                                 u32 cycles to the last instruction's issue
-export const TM_BYTES = 1248832;
+export const TM_BYTES = 3771968;
 
 export const TM_CLASS_MAX = 64;
 export const TM_RAS_MAX = 16;
@@ -96,10 +96,10 @@ export const TM_BTB_MAX = 256;
 export const TM_BHT_MAX = 4096;
 export const TM_UNITS_MAX = 16;
 export const TM_RECORD_MAX = 2048; // a state record, header included
-export const TM_ARENA_BYTES = 786432;
-export const TM_SINDEX_N = 8192; //  at most half of it used
-export const TM_MEMO_SHIFT = 14;
-export const TM_MEMO_N = 1 << 14;
+export const TM_ARENA_BYTES = 2097152;
+export const TM_SINDEX_N = 16384; //  at most half of it used
+export const TM_MEMO_SHIFT = 16;
+export const TM_MEMO_N = 1 << 16;
 export const TM_MEMO_BYTES = 24;
 export const TM_CANON_WINDOW = 1024; // out of order: cycles of reservations past the clock a state keeps
 

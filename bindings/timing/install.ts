@@ -88,10 +88,14 @@ export function checkModel(m: CycleModel): void {
   }
 }
 
-/** The timing area's bytes for model `m`: parameters, tables, zeroed state. */
+/**
+ * The first bytes of the timing area for model `m` (parameters, tables,
+ * zeroed state, up to the block memos' TM_NSTATES); the rest of the area
+ * starts zeroed.
+ */
 export function timingArea(m: CycleModel): Uint8Array {
   checkModel(m);
-  const area = new Uint8Array(T.TM_BYTES);
+  const area = new Uint8Array(T.TM_NSTATES);
   const dv = new DataView(area.buffer);
   dv.setUint32(T.TM_WIDTH, m.width, true);
   dv.setUint32(T.TM_PENALTY, m.mispredictPenalty, true);
@@ -148,7 +152,9 @@ export function installTiming(memory: WebAssembly.Memory, cpu: number, m: CycleM
   dv.setBigUint64(st + L.C_CYCLE_STOP, 0xffffffffffffffffn, true);
   if (m === null) return;
   dv.setBigUint64(st + L.C_CNTFRQ, BigInt(m.frequency), true);
-  new Uint8Array(memory.buffer, L.CACHE_BASE + cpu * L.CACHE_BYTES + L.TM_OFFSET, T.TM_BYTES).set(timingArea(m));
+  const area = new Uint8Array(memory.buffer, L.CACHE_BASE + cpu * L.CACHE_BYTES + L.TM_OFFSET, T.TM_BYTES);
+  area.fill(0);
+  area.set(timingArea(m));
 }
 
 /** What a CPU's model counted: cycles and the predictor's checks. */
