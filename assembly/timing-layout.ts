@@ -85,7 +85,8 @@ export const TM_ARENA = 101952; //   states: u32 payload bytes, u32 hash, the pa
 export const TM_MEMO = 2199104; //   TM_MEMO_N direct-mapped records of TM_MEMO_BYTES: u32 block id, u32 entry state |
 //                                 redirect << 24, u32 exit state, u32 cycles, u32 cycles to the last limit check,
 //                                 u32 cycles to the last instruction's issue
-export const TM_BYTES = 3771968;
+export const TM_MEMO1 = 3771968; // TM_MEMO1_N records as TM_MEMO's, one per block id (id % TM_MEMO1_N): the block's latest
+export const TM_BYTES = 4165184;
 
 export const TM_CLASS_MAX = 64;
 export const TM_RAS_MAX = 16;
@@ -101,6 +102,7 @@ export const TM_SINDEX_N = 16384; //  at most half of it used
 export const TM_MEMO_SHIFT = 16;
 export const TM_MEMO_N = 1 << 16;
 export const TM_MEMO_BYTES = 24;
+export const TM_MEMO1_N = 1 << 14;
 export const TM_CANON_WINDOW = 1024; // out of order: cycles of reservations past the clock a state keeps
 
 // ---- a class record -------------------------------------------------------------

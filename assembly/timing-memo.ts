@@ -13,7 +13,9 @@
 // States are interned per CPU: records in TM_ARENA (u32 payload bytes, u32
 // hash, the payload), found through the open-addressed TM_SINDEX; a state's
 // id is its record's offset / 8 + 1. A memo record per (block id, key) is
-// direct-mapped in TM_MEMO. When the arena or the index fills, states and
+// direct-mapped in TM_MEMO, and each block's latest one is also at its id in
+// TM_MEMO1 (a constant address in the block's code, next to the records of
+// its region's other blocks). When the arena or the index fills, states and
 // memos are all forgotten and interning starts over (TM_MEMO_FLUSHES).
 //
 // While translated code runs on memos, the area is stale and TM_CANON names
@@ -23,7 +25,7 @@
 
 import { C_CYCLES } from './layout';
 import {
-  TM_ARENA, TM_ARENA_BYTES, TM_ARENA_TOP, TM_CANON, TM_ISSUE, TM_LASTCLK, TM_MEMO, TM_MEMO_BYTES, TM_MEMO_CANONS,
+  TM_ARENA, TM_ARENA_BYTES, TM_ARENA_TOP, TM_CANON, TM_ISSUE, TM_LASTCLK, TM_MEMO, TM_MEMO1, TM_MEMO1_N, TM_MEMO_BYTES, TM_MEMO_CANONS,
   TM_MEMO_FAILS, TM_MEMO_FLUSHES, TM_MEMO_MISSES, TM_MEMO_N, TM_MEMO_SHIFT, TM_NSTATES, TM_ROB, TM_S0,
   TM_S0_COPY, TM_SCRATCH, TM_SINDEX, TM_SINDEX_N,
 } from './timing-layout';
@@ -72,6 +74,7 @@ function canonRecord(tm: usize, clk: u64, r: usize): bool {
 function forget(tm: usize): void {
   memory.fill(tm + TM_SINDEX, 0, <usize>TM_SINDEX_N << 2);
   memory.fill(tm + TM_MEMO, 0, <usize>TM_MEMO_N * <usize>TM_MEMO_BYTES);
+  memory.fill(tm + TM_MEMO1, 0, <usize>TM_MEMO1_N * <usize>TM_MEMO_BYTES);
   store<u32>(tm + TM_NSTATES, 0);
   store<u32>(tm + TM_ARENA_TOP, 0);
   store<u32>(tm + TM_MEMO_FLUSHES, load<u32>(tm + TM_MEMO_FLUSHES) + 1);
@@ -166,6 +169,9 @@ export function tmEnd(tm: usize, clk: u64, block: u32, s0: u32, r: u32, clk0: u6
     store<u32>(m + 12, <u32>delta);
     store<u32>(m + 16, <u32>dlimit);
     store<u32>(m + 20, <u32>dissue);
+    // and as the block's latest
+    const l = tm + TM_MEMO1 + (<usize>(block & (TM_MEMO1_N - 1))) * TM_MEMO_BYTES;
+    for (let k: usize = 0; k < <usize>TM_MEMO_BYTES; k += 8) store<u64>(l + k, load<u64>(m + k));
   }
   return s1;
 }

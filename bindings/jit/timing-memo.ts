@@ -149,22 +149,31 @@ export class MemoTimer {
     c.i32(Math.imul(id, HASH_BLOCK)).get(this.key).i32(HASH_KEY).op(Op.i32_mul, Op.i32_xor);
     c.i32(32 - T.TM_MEMO_SHIFT).op(Op.i32_shr_u).i32(T.TM_MEMO_BYTES).op(Op.i32_mul).get(tm).op(Op.i32_add).set(this.e);
     c.i32(0).set(this.back);
-    c.block();
+    c.block(); // $done
+    c.block(); // $miss
     // no canonical form (out of order: a reservation far ahead): the interpreter runs the block
     c.get(this.s).op(Op.i32_eqz);
-    c.if(); c.i32(1).set(this.back); c.br(1); c.end();
-    c.get(this.e).mem('i32_load', T.TM_MEMO).i32(id).op(Op.i32_eq);
-    c.get(this.e).mem('i32_load', T.TM_MEMO + 4).get(this.key).op(Op.i32_eq, Op.i32_and);
-    c.if();
+    c.if(); c.i32(1).set(this.back); c.br(2); c.end();
+    // the block's latest record (at a constant place), else the one the key hashes to, which becomes the latest
+    const latest = T.TM_MEMO1 + (id & (T.TM_MEMO1_N - 1)) * T.TM_MEMO_BYTES;
+    const tags = (at: number, e: number) => {
+      c.get(e).mem('i32_load', at).i32(id).op(Op.i32_eq);
+      c.get(e).mem('i32_load', at + 4).get(this.key).op(Op.i32_eq, Op.i32_and);
+    };
+    c.block(); // $found (e: the record less TM_MEMO)
+    tags(latest, tm);
+    c.if(); c.get(tm).i32(latest - T.TM_MEMO).op(Op.i32_add).set(this.e); c.br(1); c.end();
+    tags(T.TM_MEMO, this.e);
+    c.op(Op.i32_eqz).brIf(1);
+    for (let k = 0; k < T.TM_MEMO_BYTES; k += 8) c.get(tm).get(this.e).mem('i64_load', T.TM_MEMO + k).mem('i64_store', latest + k);
+    c.end();
     // every clock check in the block is below the limit
-    c.get(this.clk).get(this.e).mem('i64_load32_u', T.TM_MEMO + 16).op(Op.i64_add).get(this.limit).op(Op.i64_lt_u);
-    c.if();
+    c.get(this.clk).get(this.e).mem('i64_load32_u', T.TM_MEMO + 16).op(Op.i64_add).get(this.limit).op(Op.i64_ge_u).brIf(0);
     c.get(this.clk).get(this.e).mem('i64_load32_u', T.TM_MEMO + 20).op(Op.i64_add).set(this.brt);
     c.get(this.clk).get(this.e).mem('i64_load32_u', T.TM_MEMO + 12).op(Op.i64_add).set(this.clk);
     c.get(this.e).mem('i32_load', T.TM_MEMO + 8).set(this.s);
-    c.br(2);
-    c.end();
-    c.end();
+    c.br(1);
+    c.end(); // $miss
     // the full ticks
     c.get(tm).get(this.s).get(this.clk).call(this.fns.materialize);
     c.get(this.st).get(this.clk).mem('i64_store', L.C_CYCLES);
