@@ -145,9 +145,6 @@ export class MemoTimer {
     c.get(this.x).i64(255n).get(this.x).i64(255n).op(Op.i64_lt_s, Op.select).set(this.x);
     c.get(this.x).i64(0n).get(this.x).i64(0n).op(Op.i64_gt_s, Op.select).op(Op.i32_wrap_i64).set(this.r);
     c.get(this.s).get(this.r).i32(24).op(Op.i32_shl, Op.i32_or).set(this.key);
-    // the record: ((id * HASH_BLOCK) ^ (key * HASH_KEY)) >>> (32 - TM_MEMO_SHIFT)
-    c.i32(Math.imul(id, HASH_BLOCK)).get(this.key).i32(HASH_KEY).op(Op.i32_mul, Op.i32_xor);
-    c.i32(32 - T.TM_MEMO_SHIFT).op(Op.i32_shr_u).i32(T.TM_MEMO_BYTES).op(Op.i32_mul).get(tm).op(Op.i32_add).set(this.e);
     c.i32(0).set(this.back);
     c.block(); // $done
     c.block(); // $miss
@@ -163,6 +160,9 @@ export class MemoTimer {
     c.block(); // $found (e: the record less TM_MEMO)
     tags(latest, tm);
     c.if(); c.get(tm).i32(latest - T.TM_MEMO).op(Op.i32_add).set(this.e); c.br(1); c.end();
+    // the hashed record: ((id * HASH_BLOCK) ^ (key * HASH_KEY)) >>> (32 - TM_MEMO_SHIFT)
+    c.i32(Math.imul(id, HASH_BLOCK)).get(this.key).i32(HASH_KEY).op(Op.i32_mul, Op.i32_xor);
+    c.i32(32 - T.TM_MEMO_SHIFT).op(Op.i32_shr_u).i32(T.TM_MEMO_BYTES).op(Op.i32_mul).get(tm).op(Op.i32_add).set(this.e);
     tags(T.TM_MEMO, this.e);
     c.op(Op.i32_eqz).brIf(1);
     for (let k = 0; k < T.TM_MEMO_BYTES; k += 8) c.get(tm).get(this.e).mem('i64_load', T.TM_MEMO + k).mem('i64_store', latest + k);
