@@ -48,7 +48,7 @@ export interface RunRecord {
   /** noise.workInsns / messages. */
   workInsnsPerMessage: number;
   /** Under a cycle model, over the whole boot: busy cycles of all CPUs, instructions per busy cycle, predictor counts; else null. */
-  timing: { cycles: number; ipc: number; branches: number; mispredicts: number } | null;
+  timing: { cycles: number; ipc: number; branches: number; mispredicts: number; flushes: number } | null;
 }
 
 export interface PrologueRuns {
@@ -217,6 +217,7 @@ async function oneRun(cfg: HackbenchConfig, elf: Uint8Array, prologue: Prologue,
       ipc: r.timing.ipc,
       branches: r.perCpu.reduce((s, c) => s + Number(c.timing!.branches), 0),
       mispredicts: r.perCpu.reduce((s, c) => s + Number(c.timing!.mispredicts), 0),
+      flushes: r.perCpu.reduce((s, c) => s + Number(c.timing!.flushes), 0),
     },
   };
 }

@@ -31,8 +31,11 @@ export interface LoopRun extends TimingCounts {
  * translator off unless `jitThreshold` says when to translate): X0..X27
  * point at a zeroed data page (so any load or store in the body has somewhere
  * to go; a load of X0 reads 0x80000 again: a self-pointing word heads the page).
+ * `canonEvery` n: every n instructions the timing area is replaced by its
+ * canonical state (assembly/timing-canon.ts), materialized back, which must
+ * not change a single cycle.
  */
-export function runLoop(m: CycleModel, body: readonly string[], iterations: number, jitThreshold = 0): LoopRun {
+export function runLoop(m: CycleModel, body: readonly string[], iterations: number, jitThreshold = 0, canonEvery = 0): LoopRun {
   const plan = planMemory(1, RAM);
   const memory = createMemory(plan);
   writeMachineBlock(memory, plan, { base: 0n, lo: 0x1000n, hi: BigInt(RAM), coherentIcache: true, jitThreshold });
@@ -48,8 +51,14 @@ export function runLoop(m: CycleModel, body: readonly string[], iterations: numb
   cpu.setX(28, BigInt(iterations));
   cpu.sp = DATA + 0x8000n;
   cpu.pc = CODE;
+  const tm = L.CACHE_BASE + L.TM_OFFSET;
+  const clock = () => new DataView(memory.buffer).getBigUint64(L.CPU_BASE + L.C_CYCLES, true);
   for (;;) {
-    const exit = core.step(0, 1 << 20);
+    const exit = core.step(0, canonEvery > 0 ? canonEvery : 1 << 20);
+    if (canonEvery > 0) {
+      const id = core.tmCanon(tm, clock());
+      if (id !== 0) core.tmMaterialize(tm, id, clock());
+    }
     if (exit === L.EXIT_BRK) break;
     if (exit !== L.EXIT_BUDGET) throw new Error(`loop stopped with exit ${exit} at pc 0x${cpu.pc.toString(16)}`);
   }

@@ -3,7 +3,10 @@
 // the translator off, translating every block head at once, and at the
 // default heat must give the same modelled cycles, IPC, branch and
 // mispredict counts, and the same modelled seconds; the translated runs
-// must have run most instructions as translated code, the other none.
+// must have run most instructions as translated code, the other none. The
+// block memos' canonical states (assembly/timing-canon.ts) are checked on
+// their own too: replacing the timing area by its canonical form between any
+// two instructions must not change a cycle.
 
 import { describe, expect, it } from 'vitest';
 import { hackbench } from '../../bindings/hackbench/run.ts';
@@ -51,6 +54,16 @@ describe('cycle models in translated code', () => {
         insns += b.insns;
       }
       expect(Number(translated) / Number(insns)).toBeGreaterThan(0.8);
+    }, 120_000);
+  }
+
+  for (const m of [A53, A57]) {
+    it(`${m.name}: a state replaced by its canonical form at every instruction times 60 random loops alike`, () => {
+      for (const [k, body] of randomLoops(13, 60).entries()) {
+        const a = runLoop(m, body, 60, 0);
+        const b = runLoop(m, body, 60, 0, 1);
+        expect({ k, ...b }, body.join('; ')).toEqual({ k, ...a });
+      }
     }, 120_000);
   }
 
