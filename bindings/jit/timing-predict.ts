@@ -1,9 +1,11 @@
 // The branch predictor in translated code: the check of a pending prediction
 // at a block's start and the prediction a block's last instruction leaves,
-// as assembly/timing.ts resolve() and predict() do them. Conditional
-// branches, calls and returns are emitted inline; the other kinds call the
-// core. Both the per-instruction ticks (timing.ts) and the block memos
-// (timing-memo.ts) use it.
+// as assembly/timing.ts resolve() and predict() do them. Every check but a
+// system instruction's, and the predictions of conditional branches, calls
+// and returns, are emitted inline; the rest call the core. Both the
+// per-instruction ticks (timing.ts) and the block memos (timing-memo.ts)
+// use it. (Holding the history and the counters in locals across a region
+// was tried: slower, the region functions are large.)
 
 import * as T from '../../assembly/timing-layout.ts';
 import { OP_BL } from '../../assembly/ops.ts';
@@ -32,6 +34,24 @@ export class PredictEmitter {
     this.p32 = [c.local(I32), c.local(I32), c.local(I32)];
   }
 
+  /** Pushes the global history. */
+  private ghr(): void {
+    this.c.get(this.tm).mem('i32_load', T.TM_GHR);
+  }
+
+  /** Shifts the outcome (an i32 0/1 that `taken` pushes) into the global history. */
+  private pushHistory(taken: () => void): void {
+    const c = this.c;
+    c.get(this.tm);
+    this.ghr(); c.i32(1).op(Op.i32_shl); taken(); c.op(Op.i32_or).i32(this.v.bhtMask).op(Op.i32_and);
+    c.mem('i32_store', T.TM_GHR);
+  }
+
+  /** Adds one to a counter (TM_BRANCHES or TM_MISSES). */
+  private count(at: number): void {
+    this.c.get(this.tm).get(this.tm).mem('i64_load', at).i64(1n).op(Op.i64_add).mem('i64_store', at);
+  }
+
   /**
    * A conditional branch whose outcome the code knows at each of its exits
    * (its last instruction, i): reads its counter into locals here; the
@@ -39,7 +59,7 @@ export class PredictEmitter {
    */
   predictEdges(i: Insn): void {
     const c = this.c, tm = this.tm, v = this.v, [idx, , n] = this.p32 as [number, number, number];
-    c.i32(Number(BigInt.asUintN(32, i.pc >> 2n)) | 0).get(tm).mem('i32_load', T.TM_GHR).op(Op.i32_xor).i32(v.bhtMask).op(Op.i32_and).set(idx);
+    c.i32(Number(BigInt.asUintN(32, i.pc >> 2n)) | 0); this.ghr(); c.op(Op.i32_xor).i32(v.bhtMask).op(Op.i32_and).set(idx);
     c.get(idx).get(tm).op(Op.i32_add).mem('i32_load8_u', T.TM_BHT).set(n);
   }
 
@@ -61,12 +81,12 @@ export class PredictEmitter {
       if (taken) c.get(n).get(n).i32(3).op(Op.i32_lt_u, Op.i32_add);
       else c.get(n).get(n).i32(0).op(Op.i32_ne, Op.i32_sub);
       c.mem('i32_store8', T.TM_BHT);
-      c.get(tm).get(tm).mem('i32_load', T.TM_GHR).i32(1).op(Op.i32_shl).i32(taken ? 1 : 0).op(Op.i32_or).i32(v.bhtMask).op(Op.i32_and).mem('i32_store', T.TM_GHR);
-      c.get(tm).get(tm).mem('i64_load', T.TM_BRANCHES).i64(1n).op(Op.i64_add).mem('i64_store', T.TM_BRANCHES);
+      this.pushHistory(() => c.i32(taken ? 1 : 0));
+      this.count(T.TM_BRANCHES);
       // mispredicted: predicted taken is counter >= 2
       c.get(n).i32(2).op(taken ? Op.i32_lt_u : Op.i32_ge_u);
       c.if();
-      c.get(tm).get(tm).mem('i64_load', T.TM_MISSES).i64(1n).op(Op.i64_add).mem('i64_store', T.TM_MISSES);
+      this.count(T.TM_MISSES);
       c.get(tm).get(t).i64(BigInt(v.penalty)).op(Op.i64_add).mem('i64_store', T.TM_REDIRECT);
       c.end();
       c.else();
@@ -79,14 +99,39 @@ export class PredictEmitter {
     if (now) c.end();
   }
 
-  /** At a block's start (PC pc): checks the pending prediction, if any, against pc. */
+  /**
+   * At a block's start (PC pc): checks the pending prediction, if any,
+   * against pc; a system instruction's by the core, the others inline.
+   */
   resolvePending(pc: bigint): void {
-    const c = this.c;
-    c.get(this.tm).mem('i32_load', T.TM_BRKIND).tee(this.kind);
+    const c = this.c, tm = this.tm;
+    c.get(tm).mem('i32_load', T.TM_BRKIND).tee(this.kind);
     c.if();
-    // a conditional branch's is checked here; the other kinds' by the core
     c.get(this.kind).i32(T.KIND_COND).op(Op.i32_eq);
-    c.if(); this.resolveCond(pc); c.else(); c.get(this.tm).get(this.kind).i64(pc).call(this.fns.resolve); c.end();
+    c.if();
+    this.resolveCond(pc);
+    c.else();
+    c.get(this.kind).i32(T.KIND_SYSTEM).op(Op.i32_eq);
+    c.if();
+    c.get(tm).get(this.kind).i64(pc).call(this.fns.resolve);
+    c.else();
+    // a return or an indirect branch: an indirect one's target goes into the buffer
+    c.get(tm).i32(0).mem('i32_store', T.TM_BRKIND);
+    c.get(this.kind).i32(T.KIND_INDIRECT).op(Op.i32_eq);
+    c.if();
+    const b = this.p32[0]!;
+    c.get(tm).mem('i64_load', T.TM_BRPC).i64(2n).op(Op.i64_shr_u, Op.i32_wrap_i64).i32(this.v.btbMask).op(Op.i32_and).i32(4).op(Op.i32_shl).get(tm).op(Op.i32_add).set(b);
+    c.get(b).get(tm).mem('i64_load', T.TM_BRPC).mem('i64_store', T.TM_BTB);
+    c.get(b).i64(pc).mem('i64_store', T.TM_BTB + 8);
+    c.end();
+    this.count(T.TM_BRANCHES);
+    c.get(tm).mem('i64_load', T.TM_PRED).i64(pc).op(Op.i64_ne);
+    c.if();
+    this.count(T.TM_MISSES);
+    c.get(tm).get(tm).mem('i64_load', T.TM_BRTIME).i64(BigInt(this.v.penalty)).op(Op.i64_add).mem('i64_store', T.TM_REDIRECT);
+    c.end();
+    c.end();
+    c.end();
     c.end();
   }
 
@@ -107,11 +152,11 @@ export class PredictEmitter {
     c.get(n).get(n).i32(0).op(Op.i32_ne).op(Op.i32_sub);
     c.get(taken).op(Op.select);
     c.op(Op.i64_extend_i32_u).mem('i64_store8', T.TM_BHT);
-    c.get(tm).get(tm).mem('i32_load', T.TM_GHR).i32(1).op(Op.i32_shl).get(taken).op(Op.i32_or).i32(v.bhtMask).op(Op.i32_and).mem('i32_store', T.TM_GHR);
-    c.get(tm).get(tm).mem('i64_load', T.TM_BRANCHES).i64(1n).op(Op.i64_add).mem('i64_store', T.TM_BRANCHES);
+    this.pushHistory(() => c.get(taken));
+    this.count(T.TM_BRANCHES);
     c.get(tm).mem('i64_load', T.TM_PRED).i64(pc).op(Op.i64_ne);
     c.if();
-    c.get(tm).get(tm).mem('i64_load', T.TM_MISSES).i64(1n).op(Op.i64_add).mem('i64_store', T.TM_MISSES);
+    this.count(T.TM_MISSES);
     c.get(tm).get(tm).mem('i64_load', T.TM_BRTIME).i64(BigInt(v.penalty)).op(Op.i64_add).mem('i64_store', T.TM_REDIRECT);
     c.end();
   }
@@ -132,7 +177,7 @@ export class PredictEmitter {
       c.get(tm).get(t).mem('i64_store', T.TM_BRTIME);
     };
     if (kind === T.KIND_COND) {
-      c.i32(Number(BigInt.asUintN(32, i.pc >> 2n)) | 0).get(tm).mem('i32_load', T.TM_GHR).op(Op.i32_xor).i32(v.bhtMask).op(Op.i32_and).set(idx);
+      c.i32(Number(BigInt.asUintN(32, i.pc >> 2n)) | 0); this.ghr(); c.op(Op.i32_xor).i32(v.bhtMask).op(Op.i32_and).set(idx);
       c.get(tm).get(idx).mem('i32_store', T.TM_BRIDX);
       pending(() => {
         c.i64(i.imm).i64(i.pc + 4n);

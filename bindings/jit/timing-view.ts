@@ -15,6 +15,7 @@ export interface TimingView {
   /** Mispredict penalty, conditional-counter mask, return-stack entries. */
   penalty: number;
   bhtMask: number;
+  btbMask: number;
   rasN: number;
   fshift: number;
   fqueue: number;
@@ -41,6 +42,7 @@ export function readTimingView(buf: ArrayBuffer, cpu: number): TimingView | null
     width: dv.getUint32(tm + T.TM_WIDTH, true),
     penalty: dv.getUint32(tm + T.TM_PENALTY, true),
     bhtMask: dv.getUint32(tm + T.TM_BHTMASK, true),
+    btbMask: dv.getUint32(tm + T.TM_BTBMASK, true),
     rasN: dv.getUint32(tm + T.TM_RASN, true),
     fshift: dv.getUint32(tm + T.TM_FSHIFT, true),
     fqueue: dv.getUint32(tm + T.TM_FQUEUE, true),
