@@ -123,7 +123,8 @@ export class Jit {
         aux: dv.getUint32(scratch + L.E_AUX, true), imm: dv.getBigUint64(scratch + L.E_IMM, true),
       };
     };
-    const region = discoverRegion(fetch, pc);
+    // counter reads only under a cycle model (translate.ts: they read the block's clock)
+    const region = discoverRegion(fetch, pc, { counter: v.timing !== null });
     if (!region) { this.stats.refused++; return; }
     // Mark the code pages first, then read the epoch, then the words (the
     // translation re-checks them if a store lands after the mark).

@@ -74,9 +74,10 @@ const UNTRANSLATED = new Set<number>([
 // GIC stays in the interpreter.
 
 /** The inline system-instruction form of `aux`, or null. */
-export function inlineSystem(aux: number): 'mrs-daif' | 'msr-daif' | 'mrs-tpidr0' | 'msr-tpidr0' | 'mrs-tpidr1' | 'daifset' | null {
+export function inlineSystem(aux: number): 'mrs-daif' | 'msr-daif' | 'mrs-tpidr0' | 'msr-tpidr0' | 'mrs-tpidr1' | 'daifset' | 'mrs-cntvct' | null {
   const { SYS_MRS, SYS_MSR, SYS_MSRI, SYSREG_DAIF, SYSREG_TPIDR_EL0, SYSREG_TPIDR_EL1, PSTATE_DAIFSET } = L;
   const kind = aux >>> 16, r = aux & 0xffff;
+  if (kind === SYS_MRS && r === SYSREG_CNTVCT_EL0) return 'mrs-cntvct'; // under a cycle model only (RegionOptions)
   if (kind === SYS_MRS && r === SYSREG_DAIF) return 'mrs-daif';
   if (kind === SYS_MSR && r === SYSREG_DAIF) return 'msr-daif'; // it ends its block: step() looks at interrupts after it
   if (kind === SYS_MRS && r === SYSREG_TPIDR_EL0) return 'mrs-tpidr0';
@@ -88,10 +89,23 @@ export function inlineSystem(aux: number): 'mrs-daif' | 'msr-daif' | 'mrs-tpidr0
 
 export function isBranch(op: number): boolean { return BRANCHES.has(op); }
 
+/** S3_3_C14_C0_2: the virtual counter. */
+const SYSREG_CNTVCT_EL0 = 0x5f02;
+
+/**
+ * What the translator may take beyond the fixed set. `counter`: reads of
+ * CNTVCT_EL0, under a cycle model's block memos (bindings/jit/timing-memo.ts):
+ * such a read ends its block, whose clock at the end is the read's own
+ * issue cycle, the value the interpreter gives (base + C_CYCLES).
+ */
+export interface RegionOptions { counter: boolean }
+
+const isCounterRead = (i: Insn): boolean => i.op === O.OP_SYSTEM && inlineSystem(i.aux) === 'mrs-cntvct';
+
 /** Whether the translator emits code for this instruction. */
-export function translatable(i: Insn): boolean {
+export function translatable(i: Insn, opts: RegionOptions = { counter: false }): boolean {
   const op = i.op;
-  if (op === O.OP_SYSTEM) return inlineSystem(i.aux) !== null;
+  if (op === O.OP_SYSTEM) return inlineSystem(i.aux) !== null && (opts.counter || !isCounterRead(i));
   if (UNTRANSLATED.has(op)) return false;
   if (op > O.OP_LDST_LAST && op < O.OP_PAIR_FIRST) return false;
   return op < O.OP_COUNT;
@@ -113,26 +127,27 @@ function successors(b: Block): { targets: bigint[]; returnSite?: bigint } {
 }
 
 /** Reads one block starting at `start`; null when its first instruction cannot be translated. */
-export function readBlock(fetch: Fetch, start: bigint): Block | null {
+export function readBlock(fetch: Fetch, start: bigint, opts: RegionOptions = { counter: false }): Block | null {
   const insns: Insn[] = [];
   let pc = start;
   for (;;) {
     const i = fetch(pc);
-    if (!i || !translatable(i)) {
+    if (!i || !translatable(i, opts)) {
       if (insns.length === 0) return null;
       return { start, insns, end: { kind: 'step', next: pc } };
     }
     insns.push(i);
     if (isBranch(i.op)) return { start, insns, end: { kind: 'branch' } };
     if (i.op === O.OP_SYSTEM && inlineSystem(i.aux) === 'msr-daif') return { start, insns, end: { kind: 'rescan', next: pc + 4n } };
+    if (isCounterRead(i)) return { start, insns, end: { kind: 'fall', next: pc + 4n } };
     pc += 4n;
     if (insns.length === MAX_BLOCK) return { start, insns, end: { kind: 'fall', next: pc } };
   }
 }
 
 /** Breadth-first discovery of the region around `head`; null when the head is untranslatable. */
-export function discoverRegion(fetch: Fetch, head: bigint): Region | null {
-  const first = readBlock(fetch, head);
+export function discoverRegion(fetch: Fetch, head: bigint, opts: RegionOptions = { counter: false }): Region | null {
+  const first = readBlock(fetch, head, opts);
   if (!first) return null;
   const blocks: Block[] = [first];
   const index = new Map<bigint, number>([[head, 0]]);
@@ -143,7 +158,7 @@ export function discoverRegion(fetch: Fetch, head: bigint): Region | null {
     if (returnSite !== undefined) returnAddrs.add(returnSite);
     for (const t of targets) {
       if (index.has(t) || blocks.length >= MAX_REGION_BLOCKS) continue;
-      const b = readBlock(fetch, t);
+      const b = readBlock(fetch, t, opts);
       if (!b || insns + b.insns.length > MAX_REGION_INSNS) continue;
       index.set(t, blocks.length);
       blocks.push(b);

@@ -252,6 +252,12 @@ function system(tx: Tx, i: Insn): void {
   const el1Only = () => { c.get(tx.st).mem('i32_load', L.C_EL).op(Op.i32_eqz); tx.if(); tx.bail(); tx.end(); };
   switch (form) {
     case 'mrs-daif': el1Only(); c.get(tx.st).mem('i32_load', L.C_DAIF).op(Op.i64_extend_i32_u); tx.write(i.rd); return;
+    case 'mrs-cntvct': {
+      // the block ends here: its clock is this instruction's issue cycle (region.ts RegionOptions)
+      if (!tx.memo) throw new Error('jit: a counter read is translated only under a cycle model');
+      c.get(tx.st).mem('i64_load', L.C_CNTVCT).get(tx.memo.clk).op(Op.i64_add); tx.write(i.rd);
+      return;
+    }
     case 'msr-daif': el1Only(); c.get(tx.st); tx.read(i.rd); c.op(Op.i32_wrap_i64).i32(L.DAIF_ALL).op(Op.i32_and).mem('i32_store', L.C_DAIF); return;
     case 'mrs-tpidr0': c.get(tx.st).mem('i64_load', L.C_TPIDR_EL0); tx.write(i.rd); return;
     case 'msr-tpidr0': c.get(tx.st); tx.read(i.rd); c.mem('i64_store', L.C_TPIDR_EL0); return;
