@@ -14,7 +14,8 @@
 //   | 3    | s = the state's id (canonicalize the area when it is the     |
 //   |      | state: after the interpreter ran); none (out of order, a     |
 //   |      | reservation far ahead): the interpreter runs the block        |
-//   | 4    | key = s | redirect code << 24; look (block id, key) up       |
+//   | 4    | key = s | redirect code << 24; look (block id, key) up:    |
+//   |      | the block's latest record first (TM_MEMO1), then the hashed  |
 //   | 5    | hit, and no instruction's clock check can reach the limit:   |
 //   |      | clock += the memo's cycles, s = its exit state               |
 //   | 6    | otherwise: materialize s, call the ticks function for the    |
@@ -23,7 +24,9 @@
 //   |      | would); else intern the exit state and record the memo       |
 //
 // The block's last instruction leaves its prediction where it would have
-// ticked, with its issue cycle from the memo or the ticks function. An
+// ticked, with its issue cycle from the memo or the ticks function; a
+// conditional branch checks it at the edge it leaves by when nothing can
+// come between it and the target (timing-predict.ts resolveEdge). An
 // instruction that leaves the region early (an access outside RAM, a store
 // into code in the coherent model) first rolls the timing back: the entry
 // state is materialized and the ticks function runs up to that instruction,

@@ -121,9 +121,9 @@ export class Tx {
   /** Whether the instruction being emitted has a store (noteStore was called). */
   private storeNoted = false;
   /**
-   * The cycle model: per-instruction ticks (out of order), or block memos
-   * (in order; timing-memo.ts); null without a model. Whether the current
-   * instruction has ticked.
+   * The cycle model: block memos (timing-memo.ts; both models use them), or
+   * per-instruction ticks in the block's code for a model that could not;
+   * null without a model. Whether the current instruction has ticked.
    */
   readonly ticks: TickEmitter | null;
   readonly memo: MemoTimer | null;
@@ -169,7 +169,9 @@ export class Tx {
   /**
    * Under a cycle model, the current instruction's tick, once: branches call
    * it before they leave the block, after anything that may still send them
-   * to the interpreter; other instructions get it after their code.
+   * to the interpreter; other instructions get it after their code. Under
+   * block memos only the block's last instruction has anything here: its
+   * prediction.
    */
   tickHere(): void {
     if (this.ticked) return;
