@@ -239,7 +239,7 @@ export const BT_ENTRY = 16;
 // block table (BT_*) of the translator, then the timing area of the cycle
 // models (timing-layout.ts, TM_BYTES).
 export const TM_OFFSET = DECODE_BYTES + BT_ENTRIES * BT_ENTRY;
-export const CACHE_BYTES = TM_OFFSET + 4165184; // TM_BYTES
+export const CACHE_BYTES = TM_OFFSET + 3509824; // TM_BYTES
 export const E_TAG = 0;
 export const E_WORD = 8;
 export const E_OP = 12;

@@ -39,7 +39,6 @@ export const TM_RESWORD = 232; //  u64 out of order: the oldest live word of the
 // in order, block memos (timing-memo.ts)
 export const TM_CANON = 240; //    u32 id of the canonical state that stands for the area's state (0: the area is it)
 export const TM_S0 = 244; //       u32 tmEnd(): the id the block's entry state has after the call
-export const TM_LASTCLK = 248; //  u64 the clock before the last instruction of the block just ticked
 
 // ---- parameters (the host writes them; 192..255 are running state again) ---------
 export const TM_WIDTH = 128; //    u32 micro-ops issued (in order) or dispatched (out of order) per cycle
@@ -83,10 +82,10 @@ export const TM_S0_COPY = 34368; // TM_RECORD_MAX: the entry state, kept across 
 export const TM_SINDEX = 36416; //  u32[TM_SINDEX_N] open-addressed index of the states (an id, 0: empty)
 export const TM_ARENA = 101952; //   states: u32 payload bytes, u32 hash, the payload (8-byte aligned); id = offset / 8 + 1
 export const TM_MEMO = 2199104; //   TM_MEMO_N direct-mapped records of TM_MEMO_BYTES: u32 block id, u32 entry state |
-//                                 redirect << 24, u32 exit state, u32 cycles, u32 cycles to the last limit check,
-//                                 u32 cycles to the last instruction's issue
-export const TM_MEMO1 = 3771968; // TM_MEMO1_N records as TM_MEMO's, one per block id (id % TM_MEMO1_N): the block's latest
-export const TM_BYTES = 4165184;
+//                                 redirect << 24, u32 exit state, u16 cycles, u16 cycles from the block's end to its
+//                                 last instruction's issue
+export const TM_MEMO1 = 3247680; // TM_MEMO1_N records as TM_MEMO's, one per block id (id % TM_MEMO1_N): the block's latest
+export const TM_BYTES = 3509824;
 
 export const TM_CLASS_MAX = 64;
 export const TM_RAS_MAX = 16;
@@ -101,7 +100,7 @@ export const TM_ARENA_BYTES = 2097152;
 export const TM_SINDEX_N = 16384; //  at most half of it used
 export const TM_MEMO_SHIFT = 16;
 export const TM_MEMO_N = 1 << 16;
-export const TM_MEMO_BYTES = 24;
+export const TM_MEMO_BYTES = 16;
 export const TM_MEMO1_N = 1 << 14;
 export const TM_CANON_WINDOW = 1024; // out of order: cycles of reservations past the clock a state keeps
 

@@ -1,8 +1,9 @@
 // Block memos of the cycle models. Translated code runs a block's ticks once
 // for each state the model enters the block in, and afterwards only looks up
-// what they did: the clock's advance, the state the block leaves, how far the
-// clock got before the block's last instruction (for the limit) and when
-// that instruction issued (for its prediction). The translated side is
+// what they did: the clock's advance, the state the block leaves and when its
+// last instruction issued (for its prediction). The clock at the end is past
+// every clock check inside the block, so a block whose end stays below the
+// cycle limit cannot reach it; otherwise translated code ticks it in full. The translated side is
 // bindings/jit/timing-memo.ts; what a state is, timing-canon.ts.
 //
 // The redirect a mispredicted branch left for the block is not in the state:
@@ -25,7 +26,7 @@
 
 import { C_CYCLES } from './layout';
 import {
-  TM_ARENA, TM_ARENA_BYTES, TM_ARENA_TOP, TM_CANON, TM_ISSUE, TM_LASTCLK, TM_MEMO, TM_MEMO1, TM_MEMO1_N, TM_MEMO_BYTES, TM_MEMO_CANONS,
+  TM_ARENA, TM_ARENA_BYTES, TM_ARENA_TOP, TM_CANON, TM_ISSUE, TM_MEMO, TM_MEMO1, TM_MEMO1_N, TM_MEMO_BYTES, TM_MEMO_CANONS,
   TM_MEMO_FAILS, TM_MEMO_FLUSHES, TM_MEMO_MISSES, TM_MEMO_N, TM_MEMO_SHIFT, TM_NSTATES, TM_ROB, TM_S0,
   TM_S0_COPY, TM_SCRATCH, TM_SINDEX, TM_SINDEX_N,
 } from './timing-layout';
@@ -159,16 +160,16 @@ export function tmEnd(tm: usize, clk: u64, block: u32, s0: u32, r: u32, clk0: u6
   // emptied meanwhile: s1 is the first state after it, s0 comes back second
   if (load<u32>(tm + TM_MEMO_FLUSHES) != flushes) s0 = intern(tm, tm + TM_S0_COPY);
   store<u32>(tm + TM_S0, s0);
-  const delta = clk - clk0, dlimit = load<u64>(tm + TM_LASTCLK) - clk0, dissue = load<u64>(tm + TM_ISSUE) - clk0;
-  if (r < 255 && delta <= 0xffffffff && dlimit <= 0xffffffff && dissue <= 0xffffffff && s0 < 0x1000000) {
+  // the last instruction issues at or after the block's end (its dispatch, out of order)
+  const delta = clk - clk0, issue = load<u64>(tm + TM_ISSUE), after = issue - clk;
+  if (r < 255 && delta <= 0xffff && issue >= clk && after <= 0xffff && s0 < 0x1000000) {
     const key = s0 | (r << 24);
     const m = memoAt(tm, block, key);
     store<u32>(m, block);
     store<u32>(m + 4, key);
     store<u32>(m + 8, s1);
-    store<u32>(m + 12, <u32>delta);
-    store<u32>(m + 16, <u32>dlimit);
-    store<u32>(m + 20, <u32>dissue);
+    store<u16>(m + 12, <u16>delta);
+    store<u16>(m + 14, <u16>after);
     // and as the block's latest
     const l = tm + TM_MEMO1 + (<usize>(block & (TM_MEMO1_N - 1))) * TM_MEMO_BYTES;
     for (let k: usize = 0; k < <usize>TM_MEMO_BYTES; k += 8) store<u64>(l + k, load<u64>(m + k));

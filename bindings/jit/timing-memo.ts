@@ -16,8 +16,9 @@
 //   |      | reservation far ahead): the interpreter runs the block        |
 //   | 4    | key = s | redirect code << 24; look (block id, key) up:    |
 //   |      | the block's latest record first (TM_MEMO1), then the hashed  |
-//   | 5    | hit, and no instruction's clock check can reach the limit:   |
-//   |      | clock += the memo's cycles, s = its exit state               |
+//   | 5    | hit, and the clock after the block below the limit (then no  |
+//   |      | check inside it reaches it): clock += the memo's cycles, s = |
+//   |      | its exit state                                               |
 //   | 6    | otherwise: materialize s, call the ticks function for the    |
 //   |      | whole block; when it stopped early, leave before the block   |
 //   |      | (the interpreter runs it and hands back where the ticks      |
@@ -56,8 +57,7 @@ export function memoTiming(_v: TimingView): boolean {
 /**
  * The ticks function of block b: `(st, count) -> ticked`, the full ticks of
  * instructions 0..count-1 from the area's state, stopping before the first
- * whose clock check reaches the limit; TM_LASTCLK gets the clock the last
- * instruction's check saw.
+ * whose clock check reaches the limit.
  */
 export function ticksFunction(b: Block, v: TimingView, fns: TimingFns): Code {
   const c = new Code([I32, I32], [I32]);
@@ -71,7 +71,6 @@ export function ticksFunction(b: Block, v: TimingView, fns: TimingFns): Code {
     c.if(); c.i32(j).set(ticked); c.br(1); c.end();
     // the check before the first instruction was made by the region, before the resolve
     if (j > 0) { te.limitReached(); c.if(); c.i32(j).set(ticked); c.br(1); c.end(); }
-    if (j === n - 1) c.get(te.tm).get(te.clk).mem('i64_store', T.TM_LASTCLK);
     te.tick(b, j, { resolveFirst: false, predictLast: false });
   }
   te.storeIssue();
@@ -170,10 +169,10 @@ export class MemoTimer {
     c.op(Op.i32_eqz).brIf(1);
     for (let k = 0; k < T.TM_MEMO_BYTES; k += 8) c.get(tm).get(this.e).mem('i64_load', T.TM_MEMO + k).mem('i64_store', latest + k);
     c.end();
-    // every clock check in the block is below the limit
-    c.get(this.clk).get(this.e).mem('i64_load32_u', T.TM_MEMO + 16).op(Op.i64_add).get(this.limit).op(Op.i64_ge_u).brIf(0);
-    c.get(this.clk).get(this.e).mem('i64_load32_u', T.TM_MEMO + 20).op(Op.i64_add).set(this.brt);
-    c.get(this.clk).get(this.e).mem('i64_load32_u', T.TM_MEMO + 12).op(Op.i64_add).set(this.clk);
+    // the clock at the block's end below the limit, then so is every clock check in it
+    c.get(this.clk).get(this.e).mem('i64_load16_u', T.TM_MEMO + 12).op(Op.i64_add).tee(this.x).get(this.limit).op(Op.i64_ge_u).brIf(0);
+    c.get(this.x).get(this.e).mem('i64_load16_u', T.TM_MEMO + 14).op(Op.i64_add).set(this.brt);
+    c.get(this.x).set(this.clk);
     c.get(this.e).mem('i32_load', T.TM_MEMO + 8).set(this.s);
     c.br(1);
     c.end(); // $miss
