@@ -49,11 +49,6 @@ import { Code, I32, I64, Op } from './wasm.ts';
 const HASH_BLOCK = 0x9e3779b1;
 const HASH_KEY = 0x85ebca77;
 
-/** Whether a model's blocks run on memos (both models do; per-instruction ticks remain for any that could not). */
-export function memoTiming(_v: TimingView): boolean {
-  return true;
-}
-
 /**
  * The ticks function of block b: `(st, count) -> ticked`, the full ticks of
  * instructions 0..count-1 from the area's state, stopping before the first
@@ -71,7 +66,7 @@ export function ticksFunction(b: Block, v: TimingView, fns: TimingFns): Code {
     c.if(); c.i32(j).set(ticked); c.br(1); c.end();
     // the check before the first instruction was made by the region, before the resolve
     if (j > 0) { te.limitReached(); c.if(); c.i32(j).set(ticked); c.br(1); c.end(); }
-    te.tick(b, j, { resolveFirst: false, predictLast: false });
+    te.tick(b, j);
   }
   te.storeIssue();
   c.i32(n).set(ticked);

@@ -1,38 +1,29 @@
 // Cycle models in translated code: the tick of assembly/timing.ts, emitted
 // per instruction with what the translator knows at translation time (the
 // operation's class record, its roles, its registers, its place in the fetch
-// block) folded into constants. It must give the same cycle, for the same
-// instruction stream, as the interpreter's tick(): test/timing/jit.test.ts
-// runs both and compares every counter.
-//
-// The out-of-order model's ticks are emitted into the region's code, each
-// after its instruction's; the in-order model's go into one ticks function
-// per block, which the block memos call when a block's entry state is new
-// (timing-memo.ts). Where the pieces live while the ticks run:
+// block) folded into constants, into one ticks function per block that the
+// block memos call when the block's entry state is new (timing-memo.ts). It
+// must give the same cycle, for the same instruction stream, as the
+// interpreter's tick(): test/timing/jit.test.ts runs both and compares every
+// counter. Where the pieces live while a ticks function runs:
 //
 //   | state                         | where                                  |
 //   |-------------------------------|----------------------------------------|
-//   | clock (C_CYCLES)              | local $clk, stored at the region's exit |
-//   | fetch cycle, previous PC      | locals $fetch, $lastpc (exit)          |
-//   | in order: width use, last WB  | locals $used, $lastwb (exit)           |
-//   | cycle limit (TM_LIMIT)        | local $limit, read at entry             |
+//   | clock (C_CYCLES)              | local $clk, stored at the end           |
+//   | fetch cycle, previous PC      | locals $fetch, $lastpc (end)           |
+//   | in order: width use, last WB  | locals $used, $lastwb (end)            |
+//   | cycle limit (TM_LIMIT)        | local $limit, read at the start         |
 //   | ready cycles, units, memory   | the timing area, read and written      |
 //   | order, predictor              | in place (layout: timing-layout.ts)    |
 //
-// Order within one instruction k, as the interpreter has it: the limit check
-// (clock >= limit: leave before k, and the interpreter hands back) comes
-// before k's code; k's tick comes after k's code has passed every check that
-// can send k to the interpreter (an access outside RAM, a misaligned branch
-// target), so an instruction that bails is ticked once, by the interpreter.
-// A branch ticks before it leaves the block. The predictor's check of a
-// conditional branch and its predictions for conditional branches, calls and
-// returns are emitted inline; the core's resolve() and predict() do the other
-// kinds, and its dispatchOutOfOrder() the classes not inline below; out of
-// order, a class with at most two units of different kinds, each held one
-// cycle (most of them), has its dispatch, issue and retire emitted inline,
-// calling the core only to slide the reservation maps and to search past a
-// full reservation word.
-// test/timing/jit.test.ts also runs 60 random loops of every class both ways.
+// The block's first instruction's check of the pending prediction and its
+// last instruction's prediction are the block code's (timing-memo.ts); a
+// system instruction inside the block predicts and the next instruction
+// checks here (by the core). The core's dispatchOutOfOrder() does the
+// classes not inline below; out of order, a class with at most two units of
+// different kinds, each held one cycle (most of them), has its dispatch,
+// issue and retire emitted inline, calling the core only to slide the
+// reservation maps and to search past a full reservation word.
 
 import * as L from '../../assembly/layout.ts';
 import * as T from '../../assembly/timing-layout.ts';
@@ -43,8 +34,6 @@ import { I32, I64, Op, type Code } from './wasm.ts';
 
 const NO_UNIT = T.TMC_NO_UNIT;
 
-/** What a tick leaves to its caller: the block's first instruction's resolve, the block's last instruction's prediction. */
-export interface TickOptions { resolveFirst: boolean; predictLast: boolean }
 
 export class TickEmitter {
   readonly tm: number; //      i32 Wasm address of the CPU's timing area
@@ -153,7 +142,7 @@ export class TickEmitter {
   }
 
   /** The tick of instruction `j` of block `b`. */
-  tick(b: Block, j: number, opt: TickOptions = { resolveFirst: true, predictLast: true }): void {
+  tick(b: Block, j: number): void {
     const c = this.c, v = this.v, i = b.insns[j]!;
     const pc = i.pc;
     const roles = v.roles[i.op]!;
@@ -163,9 +152,8 @@ export class TickEmitter {
     const fs = BigInt(v.fshift);
 
     if (j === 0) this.written.clear();
-    // 1. the previous instruction's prediction, 2. fetch
+    // 1. the previous instruction's prediction (checked by the block's code before the first), 2. fetch
     if (j === 0) {
-      if (opt.resolveFirst) this.predictor.resolvePending(pc);
       // a new fetch block unless on the straight line inside the previous one
       c.get(this.lastpc).i64(4n).op(Op.i64_add).i64(pc).op(Op.i64_ne);
       c.get(this.lastpc).i64(fs).op(Op.i64_shr_u).i64(pc >> fs).op(Op.i64_ne, Op.i32_or, Op.i64_extend_i32_u);
@@ -282,7 +270,7 @@ export class TickEmitter {
     if (roles & T.ROLE_WRITE_RN) this.setReady(i.rn, rec[T.TMC_LAT_BASE]!, 0);
     if (roles & T.ROLE_WRITE_NZCV) this.setReady(T.TM_NZCV, rec[T.TMC_LAT_FLAGS]!, group);
     if (roles & T.ROLE_WRITE_LR) this.setReady(30, rec[T.TMC_LAT_LR]!, 0);
-    if (predicts(v, i) && (opt.predictLast || j < b.insns.length - 1)) this.predictor.predict(i, this.t);
+    if (predicts(v, i) && j < b.insns.length - 1) this.predictor.predict(i, this.t);
   }
 
   /** After the last tick: TM_ISSUE = its issue cycle. */

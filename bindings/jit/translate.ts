@@ -38,8 +38,7 @@ import * as L from '../../assembly/layout.ts';
 import { Flags } from './flags.ts';
 import type { Block, Insn, Region } from './region.ts';
 import { emitInsn } from './translate-ops.ts';
-import { TickEmitter } from './timing.ts';
-import { MemoTimer, memoTiming, ticksFunction } from './timing-memo.ts';
+import { MemoTimer, ticksFunction } from './timing-memo.ts';
 import { TIMING_IMPORTS, type TimingView } from './timing-view.ts';
 import { buildModule, Code, I32, I64, Op } from './wasm.ts';
 
@@ -121,11 +120,9 @@ export class Tx {
   /** Whether the instruction being emitted has a store (noteStore was called). */
   private storeNoted = false;
   /**
-   * The cycle model: block memos (timing-memo.ts; both models use them), or
-   * per-instruction ticks in the block's code for a model that could not;
-   * null without a model. Whether the current instruction has ticked.
+   * The cycle model's block memos (timing-memo.ts), null without a model;
+   * whether the current instruction has ticked.
    */
-  readonly ticks: TickEmitter | null;
   readonly memo: MemoTimer | null;
   private ticked = false;
   // per block
@@ -161,23 +158,20 @@ export class Tx {
     this.fa = fa;
     this.fb = fb;
     this.fr = fr;
-    const memo = m.timing !== null && memoTiming(m.timing);
-    this.ticks = m.timing && !memo ? new TickEmitter(c, this.st, m.timing, F_TM) : null;
-    this.memo = m.timing && memo ? new MemoTimer(c, this.st, m.timing, F_TM) : null;
+    this.memo = m.timing ? new MemoTimer(c, this.st, m.timing, F_TM) : null;
   }
 
   /**
-   * Under a cycle model, the current instruction's tick, once: branches call
-   * it before they leave the block, after anything that may still send them
-   * to the interpreter; other instructions get it after their code. Under
-   * block memos only the block's last instruction has anything here: its
-   * prediction.
+   * Under a cycle model, where the current instruction ticks, once: branches
+   * call it before they leave the block, after anything that may still send
+   * them to the interpreter; other instructions get it after their code. The
+   * block's timing came from its memo at its start, so only its last
+   * instruction has anything here: its prediction.
    */
   tickHere(): void {
     if (this.ticked) return;
     this.ticked = true;
-    if (this.ticks) this.ticks.tick(this.block, this.insnIndex);
-    else if (this.memo && this.insnIndex === this.block.insns.length - 1) this.memo.predictLast(this.block.insns[this.insnIndex]!);
+    if (this.memo && this.insnIndex === this.block.insns.length - 1) this.memo.predictLast(this.block.insns[this.insnIndex]!);
   }
   readonly fa: number;
   readonly fb: number;
@@ -378,8 +372,6 @@ export class Tx {
       this.insnIndex = j;
       this.storeNoted = false;
       this.ticked = false;
-      // under a model: the clock at the loop's limit leaves before the instruction (the interpreter hands back)
-      if (this.ticks) { this.ticks.limitReached(); this.if(); this.bail(); this.end(); }
       emitInsn(this, b.insns[j]!);
       this.tickHere();
       // The last instruction of a block is followed by a block entry's check, or by the interpreter.
@@ -437,7 +429,6 @@ export class Tx {
     c.get(this.left).set(this.left0);
     c.get(this.st).mem('i32_load', L.C_RING_POS).set(this.ringPos);
     c.get(this.blkParam).set(this.blk);
-    this.ticks?.prologue();
     this.memo?.prologue();
     c.block(); // $exit
     c.loop(); // $top
@@ -449,7 +440,6 @@ export class Tx {
     }
     c.end(); // loop
     c.end(); // $exit
-    this.ticks?.epilogue();
     this.memo?.epilogue();
     c.get(this.st).get(this.left0).get(this.left).op(Op.i32_sub).mem('i32_store', L.C_JIT_RETIRED);
     c.get(this.st).get(this.ringPos).mem('i32_store', L.C_RING_POS);
