@@ -9,7 +9,7 @@
 import * as L from '../../assembly/layout.ts';
 import { discoverRegion, type Insn, type Region } from './region.ts';
 import { readTimingView, TIMING_IMPORTS, type TimingCore } from './timing-view.ts';
-import { translateRegion, type MachineView } from './translate.ts';
+import { fetchable, translateRegion, type MachineView } from './translate.ts';
 
 export interface JitStats {
   /** Regions translated (Wasm modules compiled). */
@@ -109,8 +109,7 @@ export class Jit {
     }
     const scratch = L.CPU_BASE + cpu * L.CPU_STRIDE + L.C_JIT_SCRATCH;
     const fetch = (at: bigint): Insn | null => {
-      if ((at & 3n) !== 0n || BigInt.asUintN(64, at - v.lo) > v.span - 4n) return null;
-      if (BigInt.asUintN(64, at - v.guardLo + 3n) < v.guardSpan + 3n) return null;
+      if (!fetchable(v, at)) return null;
       const word = v.dv.getUint32(Number(at + v.delta), true);
       const ok = core.decodeInto(word, at, scratch);
       const dv = v.dv;

@@ -64,6 +64,12 @@ export interface MachineView {
   blockIds: number;
 }
 
+/** Whether an instruction can be fetched at `pc` (aligned, inside the window, outside the guard hole). */
+export function fetchable(m: MachineView, pc: bigint): boolean {
+  if ((pc & 3n) !== 0n || BigInt.asUintN(64, pc - m.lo) > m.span - 4n) return false;
+  return m.guardSpan === 0n || BigInt.asUintN(64, pc - m.guardLo + 3n) >= m.guardSpan + 3n;
+}
+
 const G_KEY = 0;
 const G_EP = 1;
 const G_STALE = 2;
@@ -181,14 +187,7 @@ export class Tx {
   branchEdge(i: Insn, taken: boolean): void {
     if (!this.memo) return;
     const target = taken ? i.imm : i.pc + 4n;
-    this.memo.resolveEdge(i, taken, this.region.index.has(target) || this.fetchable(target), this.left);
-  }
-
-  /** Whether the interpreter can fetch at `pc` (aligned, inside the window, outside the guard hole). */
-  private fetchable(pc: bigint): boolean {
-    const m = this.m;
-    if ((pc & 3n) !== 0n || BigInt.asUintN(64, pc - m.lo) > m.span - 4n) return false;
-    return m.guardSpan === 0n || BigInt.asUintN(64, pc - m.guardLo + 3n) >= m.guardSpan + 3n;
+    this.memo.resolveEdge(i, taken, this.region.index.has(target) || fetchable(this.m, target), this.left);
   }
 
   // ---- registers
