@@ -42,7 +42,7 @@ import * as T from '../../assembly/timing-layout.ts';
 import type { Block, Insn } from './region.ts';
 import { TickEmitter } from './timing.ts';
 import { kindOf, PredictEmitter, predicts } from './timing-predict.ts';
-import type { TimingFns, TimingView } from './timing-view.ts';
+import { setTimingArea, type TimingFns, type TimingView } from './timing-view.ts';
 import { Code, I32, I64, Op } from './wasm.ts';
 
 /** The memo's hash multipliers (assembly/timing-memo.ts MEMO_HASH_*). */
@@ -111,7 +111,7 @@ export class MemoTimer {
 
   prologue(): void {
     const c = this.c;
-    c.get(this.st).mem('i32_load', L.C_CPU_INDEX).i32(L.CACHE_BYTES).op(Op.i32_mul).i32(L.CACHE_BASE + L.TM_OFFSET).op(Op.i32_add).set(this.tm);
+    setTimingArea(c, this.st, this.tm);
     c.get(this.st).mem('i64_load', L.C_CYCLES).set(this.clk);
     c.get(this.tm).mem('i64_load', T.TM_LIMIT).set(this.limit);
     c.get(this.tm).mem('i32_load', T.TM_CANON).set(this.s);

@@ -4,7 +4,7 @@
 
 import * as L from '../../assembly/layout.ts';
 import * as T from '../../assembly/timing-layout.ts';
-import { I32, I64 } from './wasm.ts';
+import { I32, I64, Op, type Code } from './wasm.ts';
 
 /** What the translator reads of a CPU's timing area (bindings/timing/install.ts wrote it). */
 export interface TimingView {
@@ -84,4 +84,9 @@ export type TimingCore = { [K in (typeof TIMING_IMPORTS)[number]['core']]: Funct
 export interface TimingFns {
   resolve: number; predict: number; dispatch: number; slide: number; firstFree: number;
   canon: number; materialize: number; end: number;
+}
+
+/** Sets i32 local `tm` to the timing area of the CPU whose state block is in i32 local `st`. */
+export function setTimingArea(c: Code, st: number, tm: number): void {
+  c.get(st).mem('i32_load', L.C_CPU_INDEX).i32(L.CACHE_BYTES).op(Op.i32_mul).i32(L.CACHE_BASE + L.TM_OFFSET).op(Op.i32_add).set(tm);
 }

@@ -29,7 +29,7 @@ import * as L from '../../assembly/layout.ts';
 import * as T from '../../assembly/timing-layout.ts';
 import type { Block, Insn } from './region.ts';
 import { kindOf, predicts, PredictEmitter } from './timing-predict.ts';
-import { type TimingFns, type TimingView } from './timing-view.ts';
+import { setTimingArea, type TimingFns, type TimingView } from './timing-view.ts';
 import { I32, I64, Op, type Code } from './wasm.ts';
 
 const NO_UNIT = T.TMC_NO_UNIT;
@@ -74,10 +74,10 @@ export class TickEmitter {
     this.predictor = new PredictEmitter(c, this.tm, v, fns);
   }
 
-  /** Region entry: the timing area's address from the CPU index, then the state kept in locals. */
+  /** The ticks function's start: the timing area's address, then the state kept in locals. */
   prologue(): void {
     const c = this.c;
-    c.get(this.st).mem('i32_load', L.C_CPU_INDEX).i32(L.CACHE_BYTES).op(Op.i32_mul).i32(L.CACHE_BASE + L.TM_OFFSET).op(Op.i32_add).set(this.tm);
+    setTimingArea(c, this.st, this.tm);
     c.get(this.st).mem('i64_load', L.C_CYCLES).set(this.clk);
     c.get(this.tm).mem('i64_load', T.TM_FETCH).set(this.fetch);
     c.get(this.tm).mem('i64_load', T.TM_LASTPC).set(this.lastpc);
@@ -88,7 +88,7 @@ export class TickEmitter {
     }
   }
 
-  /** Region exit: the locals back into the CPU block and the timing area. */
+  /** Its end: the locals back into the CPU block and the timing area. */
   epilogue(): void {
     const c = this.c;
     c.get(this.st).get(this.clk).mem('i64_store', L.C_CYCLES);
@@ -100,7 +100,7 @@ export class TickEmitter {
     }
   }
 
-  /** Pushes the i32 condition "the clock reached the limit" (the caller leaves before the instruction). */
+  /** Pushes the i32 condition "the clock reached the limit" (the ticks function stops before the instruction). */
   limitReached(): void {
     this.c.get(this.clk).get(this.limit).op(Op.i64_ge_u);
   }
