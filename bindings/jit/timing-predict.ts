@@ -2,10 +2,12 @@
 // at a block's start and the prediction a block's last instruction leaves,
 // as assembly/timing.ts resolve() and predict() do them. Every check but a
 // system instruction's, and the predictions of conditional branches, calls
-// and returns, are emitted inline; the rest call the core. Both the
-// per-instruction ticks (timing.ts) and the block memos (timing-memo.ts)
-// use it. (Holding the history and the counters in locals across a region
-// was tried: slower, the region functions are large.)
+// and returns, are emitted inline; the rest call the core. A conditional
+// branch predicts and is checked at the edge it leaves by (predictEdges,
+// resolveEdge). The block memos (timing-memo.ts) use it, and the blocks'
+// ticks functions (timing.ts) for a system instruction inside a block.
+// (Holding the history and the counters in locals across a region was
+// tried: slower, the region functions are large.)
 
 import * as T from '../../assembly/timing-layout.ts';
 import { OP_BL } from '../../assembly/ops.ts';
@@ -124,14 +126,20 @@ export class PredictEmitter {
     c.get(b).get(tm).mem('i64_load', T.TM_BRPC).mem('i64_store', T.TM_BTB);
     c.get(b).i64(pc).mem('i64_store', T.TM_BTB + 8);
     c.end();
+    this.checkPrediction(pc);
+    c.end();
+    c.end();
+    c.end();
+  }
+
+  /** Counts the pending prediction's branch; when it was not `pc`, a miss: the fetch goes to its issue cycle plus the penalty. */
+  private checkPrediction(pc: bigint): void {
+    const c = this.c, tm = this.tm;
     this.count(T.TM_BRANCHES);
     c.get(tm).mem('i64_load', T.TM_PRED).i64(pc).op(Op.i64_ne);
     c.if();
     this.count(T.TM_MISSES);
     c.get(tm).get(tm).mem('i64_load', T.TM_BRTIME).i64(BigInt(this.v.penalty)).op(Op.i64_add).mem('i64_store', T.TM_REDIRECT);
-    c.end();
-    c.end();
-    c.end();
     c.end();
   }
 
@@ -153,21 +161,18 @@ export class PredictEmitter {
     c.get(taken).op(Op.select);
     c.op(Op.i64_extend_i32_u).mem('i64_store8', T.TM_BHT);
     this.pushHistory(() => c.get(taken));
-    this.count(T.TM_BRANCHES);
-    c.get(tm).mem('i64_load', T.TM_PRED).i64(pc).op(Op.i64_ne);
-    c.if();
-    this.count(T.TM_MISSES);
-    c.get(tm).get(tm).mem('i64_load', T.TM_BRTIME).i64(BigInt(v.penalty)).op(Op.i64_add).mem('i64_store', T.TM_REDIRECT);
-    c.end();
+    this.checkPrediction(pc);
   }
 
   /**
-   * The core's predict() for branch i (predicts(v, i)) issued at the cycle in
-   * i64 local t: a conditional branch, a call (its return address pushed)
-   * and a return (popped) inline, the other kinds by the core.
+   * The core's predict() for instruction i (predicts(v, i), not a
+   * conditional branch: predictEdges and resolveEdge take those) issued at
+   * the cycle in i64 local t: a call (its return address pushed) and a
+   * return (popped) inline, indirect branches and system instructions by the
+   * core.
    */
   predict(i: Insn, t: number): void {
-    const c = this.c, tm = this.tm, v = this.v, [idx, , top] = this.p32 as [number, number, number];
+    const c = this.c, tm = this.tm, v = this.v, top = this.p32[2]!;
     const kind = kindOf(v, i.op);
     const rasMask = v.rasN - 1;
     const pending = (pred: () => void) => {
@@ -176,15 +181,8 @@ export class PredictEmitter {
       c.get(tm).i64(i.pc).mem('i64_store', T.TM_BRPC);
       c.get(tm).get(t).mem('i64_store', T.TM_BRTIME);
     };
-    if (kind === T.KIND_COND) {
-      c.i32(Number(BigInt.asUintN(32, i.pc >> 2n)) | 0); this.ghr(); c.op(Op.i32_xor).i32(v.bhtMask).op(Op.i32_and).set(idx);
-      c.get(tm).get(idx).mem('i32_store', T.TM_BRIDX);
-      pending(() => {
-        c.i64(i.imm).i64(i.pc + 4n);
-        c.get(idx).get(tm).op(Op.i32_add).mem('i32_load8_u', T.TM_BHT).i32(2).op(Op.i32_ge_u);
-        c.op(Op.select);
-      });
-    } else if (kind === T.KIND_DIRECT && i.op === OP_BL) {
+    if (kind === T.KIND_COND) throw new Error('jit: a conditional branch predicts at its edges');
+    if (kind === T.KIND_DIRECT && i.op === OP_BL) {
       c.get(tm).mem('i32_load', T.TM_RASTOP).set(top);
       c.get(top).i32(rasMask).op(Op.i32_and).i32(3).op(Op.i32_shl).get(tm).op(Op.i32_add).i64(i.pc + 4n).mem('i64_store', T.TM_RAS);
       c.get(tm).get(top).i32(1).op(Op.i32_add).mem('i32_store', T.TM_RASTOP);
