@@ -49,6 +49,9 @@ export interface RunNoise {
   windowInsns: number;
   /** Of those, retired by translated code (the rest were interpreted). */
   translatedInsns: number;
+  /** Under a cycle model: blocks translated code ticked in full (a memo miss) and states it canonicalized, all CPUs; else 0. */
+  memoMisses: number;
+  memoCanons: number;
   idleInsns: number;
   spinInsns: number;
   /** Instructions inside the WFI/WFE waits (the wait instruction and the counter reads around it). */
@@ -93,6 +96,8 @@ export function runNoise(go: HostSample, end: HostSample, report: (key: string) 
     translateSeconds: translateNs / 1e9,
     windowInsns,
     translatedInsns: sum((c) => c.translatedInsns),
+    memoMisses: sum((c) => c.memo?.misses ?? 0n),
+    memoCanons: sum((c) => c.memo?.canons ?? 0n),
     idleInsns,
     spinInsns,
     waitInsns,

@@ -30,7 +30,7 @@ import { KERNEL_RAM_BASE, loadKernelImage } from './kernel-image.ts';
 import type { Platform } from './platform.ts';
 import { defaultPlatform } from './default-platform.ts';
 import { TextStores } from './text-stores.ts';
-import { installTiming, timingCounts } from '../timing/install.ts';
+import { installTiming, memoCounts, timingCounts } from '../timing/install.ts';
 import type { CycleModel } from '../timing/models.ts';
 import { ThreadsRunner } from './threads.ts';
 import { STATS_IDLE, STATS_JIT, STATS_SLOTS, STATS_TID } from './worker.ts';
@@ -422,6 +422,7 @@ export class Machine {
         jitNs,
         warpTicks: this.words.counter(c.index) - this.words.ticks(c.index),
         timing: this.timing ? timingCounts(this.memory, c.index) : null,
+        memo: this.timing ? memoCounts(this.memory, c.index) : null,
         hostThread: tid === 0n ? null : (this.platform.threadTimes?.(Number(tid - 1n)) ?? null),
       };
     });

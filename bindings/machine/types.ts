@@ -3,7 +3,7 @@
 import type { Fault } from '../oops.ts';
 import type { HostThreadTimes, Platform } from './platform.ts';
 import type { TimingName } from '../timing/models.ts';
-import type { TimingCounts } from '../timing/install.ts';
+import type { MemoCounts, TimingCounts } from '../timing/install.ts';
 
 export type Profile = 'user' | 'kernel';
 export type Mode = 'threads' | 'deterministic';
@@ -124,6 +124,8 @@ export interface CpuCounters {
   warpTicks: bigint;
   /** Under a cycle model: the cycles it modelled (busy cycles: idle time is warps) and its predictor's counts; else null. */
   timing: TimingCounts | null;
+  /** Under a cycle model, what translated code's block memos did (host-side: the interpreter has none); else null. */
+  memo: MemoCounts | null;
   /** threads mode: host CPU time of this CPU's thread so far, where the host tells it (Linux); else null. */
   hostThread: HostThreadTimes | null;
 }

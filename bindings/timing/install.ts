@@ -176,3 +176,15 @@ export function timingCounts(memory: WebAssembly.Memory, cpu: number): TimingCou
     flushes: dv.getBigUint64(tm + T.TM_FLUSHES, true),
   };
 }
+
+/** What a CPU's block memos did (assembly/timing-memo.ts): blocks ticked in full, and states canonicalized from the area. */
+export interface MemoCounts {
+  misses: bigint;
+  canons: bigint;
+}
+
+export function memoCounts(memory: WebAssembly.Memory, cpu: number): MemoCounts {
+  const dv = new DataView(memory.buffer);
+  const tm = L.CACHE_BASE + cpu * L.CACHE_BYTES + L.TM_OFFSET;
+  return { misses: dv.getBigUint64(tm + T.TM_MEMO_MISSES, true), canons: dv.getBigUint64(tm + T.TM_MEMO_CANONS, true) };
+}

@@ -71,9 +71,12 @@ describe('cycle models in translated code', () => {
     it(`${timing}: translator off, at heat 1 and at the default heat give the same cycles and predictor counts`, async () => {
       const seen: string[] = [];
       const translated: number[] = [];
+      const missShare: number[] = [];
       for (const jitThreshold of [0, 1, undefined]) {
         const r = await hackbench({ ...SIZES, timing, jitThreshold });
         translated.push(Math.min(...r.prologues.flatMap((p) => p.runs.map((x) => x.noise.translatedInsns / x.noise.windowInsns))));
+        // blocks ticked in full per branch predicted: the memos must spare nearly all of them
+        missShare.push(Math.max(...r.prologues.flatMap((p) => p.runs.map((x) => x.noise.memoMisses / x.timing!.branches))));
         seen.push(JSON.stringify(r.prologues.map((p) => p.runs.map((x) => ({ timing: x.timing, seconds: x.seconds, insns: x.workInsnsPerMessage })))));
       }
       const base = JSON.parse(seen[0]!) as { timing: { cycles: number; branches: number } }[][];
@@ -82,6 +85,10 @@ describe('cycle models in translated code', () => {
       expect(translated[0]).toBe(0);
       expect(translated[1]).toBeGreaterThan(0.5);
       expect(translated[2]).toBeGreaterThan(0.5);
+      expect(missShare[0]).toBe(0);
+      expect(missShare[1]).toBeGreaterThan(0);
+      expect(missShare[1]).toBeLessThan(0.1);
+      expect(missShare[2]).toBeLessThan(0.1);
       expect(seen[1]).toBe(seen[0]);
       expect(seen[2]).toBe(seen[0]);
     }, 120_000);
