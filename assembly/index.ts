@@ -14,8 +14,8 @@ export { setJitOwner } from './cpu';
 export { notePatch, patchWord } from './patch';
 export { logTextStore as textStore } from './store-log';
 // the cycle models' calls from translated code (timing.ts)
-export { resolve as tmResolve, predict as tmPredict, dispatchOutOfOrder as tmDispatch, slideReservations as tmSlide, tmFirstFree } from './timing';
-export { tmCanon, tmMaterialize, tmEnd } from './timing-memo';
+export { resolve as tmResolve, predict as tmPredict } from './timing';
+export { tmCanon, tmMaterialize, tmEnd, tmTickWord } from './timing-memo';
 export { ROW_COUNT } from './generated/decode';
 
 /** Prepares the machine block's read-only tables; safe to call from every instance. */

@@ -34,7 +34,7 @@ export const TM_LDISSUE = 192; //  u64 issue cycle of the latest load
 export const TM_STISSUE = 200; //  u64 issue cycle of the latest store
 export const TM_LDBAR = 208; //    u64 issue cycle of the latest ordered load (ROLE_ORDERED)
 export const TM_STBAR = 216; //    u64 issue cycle of the latest ordered store
-export const TM_ISSUE = 224; //    u64 out of order: issue cycle of the latest instruction (dispatchOutOfOrder)
+export const TM_ISSUE = 224; //    u64 issue cycle of the latest instruction out of order; translated code's full ticks: of the block's last
 export const TM_RESWORD = 232; //  u64 out of order: the oldest live word of the reservation maps (cycle >> 6)
 // in order, block memos (timing-memo.ts)
 export const TM_CANON = 240; //    u32 id of the canonical state that stands for the area's state (0: the area is it)

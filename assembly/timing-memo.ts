@@ -24,13 +24,16 @@
 // materialize it first. C_CYCLES moves only by ticks, so the clock a state is
 // relative to is always C_CYCLES.
 
-import { C_CYCLES } from './layout';
+import { C_CYCLES, C_JIT_SCRATCH } from './layout';
 import {
   TM_ARENA, TM_ARENA_BYTES, TM_ARENA_TOP, TM_CANON, TM_ISSUE, TM_MEMO, TM_MEMO1, TM_MEMO1_N, TM_MEMO_BYTES, TM_MEMO_CANONS,
   TM_MEMO_FAILS, TM_MEMO_FLUSHES, TM_MEMO_MISSES, TM_MEMO_N, TM_MEMO_SHIFT, TM_NSTATES, TM_ROB, TM_S0,
   TM_S0_COPY, TM_SCRATCH, TM_SINDEX, TM_SINDEX_N,
 } from './timing-layout';
 import { canonInOrder, canonOutOfOrder, materializeInOrder, materializeOutOfOrder } from './timing-canon';
+import { tickAs } from './timing';
+import { decodeWord } from './generated/decode';
+import { setTag } from './predecode';
 
 /** Multipliers of the memo's hash (translated code computes the same: bindings/jit/timing-memo.ts). */
 export const MEMO_HASH_BLOCK: u32 = 0x9e3779b1;
@@ -175,4 +178,20 @@ export function tmEnd(tm: usize, clk: u64, block: u32, s0: u32, r: u32, clk0: u6
     for (let k: usize = 0; k < <usize>TM_MEMO_BYTES; k += 8) store<u64>(l + k, load<u64>(m + k));
   }
   return s1;
+}
+
+/**
+ * Translated code's full ticks (a block's memo missed, or an early exit rolls
+ * the timing back), one instruction at a time: the tick of `word` at pc,
+ * decoded into the CPU's scratch entry (the word the block was translated
+ * from, so the ticks follow the code that runs). `last` (nonzero): the
+ * block's last instruction, whose prediction the block's code leaves; its
+ * issue cycle goes to TM_ISSUE. Returns tick()'s TICK_*: not TICK_RUN when
+ * the clock reached the limit before it (nothing ticked).
+ */
+export function tmTickWord(st: usize, tm: usize, word: u32, pc: u64, last: i32): i32 {
+  const e = st + C_JIT_SCRATCH;
+  setTag(e, pc, word);
+  decodeWord(word, pc, e);
+  return tickAs(st, tm, e, pc, last == 0);
 }

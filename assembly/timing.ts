@@ -1,5 +1,7 @@
 // Cycle models: tick() is called by the execute loop for every instruction
-// it is about to run, with the decoded entry and the PC, and moves the CPU's
+// it is about to run (and by translated code for the instructions of a block
+// it times in full: timing-memo.ts tmTickWord), with the decoded entry and
+// the PC, and moves the CPU's
 // modelled clock (C_CYCLES) to the cycle that instruction issues in (in
 // order) or is dispatched in (out of order). It knows the instruction's
 // operands from the operation's roles and its cost from its class, both in
@@ -194,7 +196,7 @@ export function predict(tm: usize, pc: u64, kind: u32, op: u32, target: u64, t: 
   return (load<u64>(tm + TM_RESWORD) + TM_RES_WORDS) << 6;
 }
 
-/** Moves the live words to start at cycle `base`'s, clearing the words that come into the ring (translated code: tmSlide). */
+/** Moves the live words to start at cycle `base`'s, clearing the words that come into the ring (a state materialized too). */
 export function slideReservations(tm: usize, base: u64): void {
   const ow = load<u64>(tm + TM_RESWORD);
   const nw = base >> 6;
@@ -233,9 +235,6 @@ export function slideReservations(tm: usize, base: u64): void {
   }
   return x;
 }
-
-/** The first cycle >= x in which instance inst is not reserved (translated code calls it when x's word is full). */
-export function tmFirstFree(tm: usize, inst: u32, x: u64): u64 { return firstFreeCycle(tm, inst, x, resEnd(tm)); }
 
 /** The first cycle >= x from which instance inst is free for n cycles. */
 function nextFree(tm: usize, inst: u32, x: u64, n: u64, end: u64): u64 {
@@ -359,6 +358,15 @@ function issueOutOfOrder(tm: usize, c: usize, t: u64): u64 {
 // ---- the tick ------------------------------------------------------------------------
 
 export function tick(st: usize, tm: usize, e: usize, pc: u64): i32 {
+  return tickAs(st, tm, e, pc, true);
+}
+
+/**
+ * The tick; `predicts` false: a block's last instruction in translated code,
+ * which leaves its prediction itself (timing-memo.ts tmTickWord): its issue
+ * cycle goes to TM_ISSUE instead.
+ */
+@inline export function tickAs(st: usize, tm: usize, e: usize, pc: u64, predicts: bool): i32 {
   const prev = load<u64>(st + C_CYCLES);
   if (prev >= load<u64>(tm + TM_LIMIT)) return prev >= load<u64>(tm + TM_TLIMIT) ? TICK_TIMER : TICK_HOST;
   materializeIfStale(st, tm);
@@ -452,7 +460,8 @@ export function tick(st: usize, tm: usize, e: usize, pc: u64): i32 {
   if (roles & ROLE_WRITE_RN) setReady(tm, load<u8>(e + E_RN), i + <u64>load<u8>(c + TMC_LAT_BASE), 0);
   if (roles & ROLE_WRITE_NZCV) setReady(tm, TM_NZCV, i + <u64>load<u8>(c + TMC_LAT_FLAGS), group);
   if (roles & ROLE_WRITE_LR) setReady(tm, 30, i + <u64>load<u8>(c + TMC_LAT_LR), 0);
-  if (kind >= <u32>KIND_COND) predict(tm, pc, kind, op, load<u64>(e + E_IMM), i);
+  if (!predicts) store<u64>(tm + TM_ISSUE, i);
+  else if (kind >= <u32>KIND_COND) predict(tm, pc, kind, op, load<u64>(e + E_IMM), i);
   return TICK_RUN;
 }
 
@@ -461,13 +470,8 @@ export function tick(st: usize, tm: usize, e: usize, pc: u64): i32 {
  * fetched) and the cycle src its sources and memory order allow it to issue
  * at: dispatches it in order (a free reorder-buffer slot for each micro-op,
  * the width), issues it (issueOutOfOrder) and retires it in order. Returns
- * the dispatch cycle and stores the issue cycle at TM_ISSUE (translated code
- * calls it too).
+ * the dispatch cycle and stores the issue cycle at TM_ISSUE.
  */
-export function dispatchOutOfOrder(tm: usize, c: usize, prev: u64, t: u64, src: u64): u64 {
-  return dispatch(tm, c, prev, t, src, <u64>load<u8>(c + TMC_UOPS), <u64>load<u32>(tm + TM_WIDTH), load<u32>(tm + TM_ROB));
-}
-
 @inline function dispatch(tm: usize, c: usize, prev: u64, t: u64, src: u64, uops: u64, width: u64, rob: u32): u64 {
   // a free reorder-buffer slot for each micro-op: the youngest one to be reused has retired
   const pos = load<u32>(tm + TM_ROBPOS);

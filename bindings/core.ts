@@ -24,16 +24,14 @@ export interface CoreExports {
   notePatch(lines: number): number;
   /** Appends a guest store into a text page to the store log (assembly/store-log.ts); the translated regions call it. */
   textStore(st: number, pc: bigint, p: number, size: number): void;
-  /** The cycle models' calls from translated code (assembly/timing.ts resolve, predict, dispatchOutOfOrder). */
+  /** The cycle models' calls from translated code (assembly/timing.ts resolve, predict). */
   tmResolve(tm: number, kind: number, pc: bigint): void;
   tmPredict(tm: number, pc: bigint, kind: number, op: number, target: bigint, t: bigint): void;
-  tmDispatch(tm: number, c: number, prev: bigint, t: bigint, src: bigint): bigint;
-  tmSlide(tm: number, base: bigint): void;
-  tmFirstFree(tm: number, inst: number, x: bigint): bigint;
-  /** The in-order model's block memos (assembly/timing-memo.ts). */
+  /** The block memos (assembly/timing-memo.ts), and the full ticks of one instruction word. */
   tmCanon(tm: number, clk: bigint): number;
   tmMaterialize(tm: number, id: number, clk: bigint): void;
   tmEnd(tm: number, clk: bigint, block: number, s0: number, r: number, clk0: bigint): number;
+  tmTickWord(st: number, tm: number, word: number, pc: bigint, last: number): number;
   readonly ROW_COUNT: WebAssembly.Global;
 }
 

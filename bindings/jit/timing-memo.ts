@@ -40,7 +40,6 @@
 import * as L from '../../assembly/layout.ts';
 import * as T from '../../assembly/timing-layout.ts';
 import type { Block, Insn } from './region.ts';
-import { TickEmitter } from './timing.ts';
 import { kindOf, PredictEmitter, predicts } from './timing-predict.ts';
 import { setTimingArea, type TimingFns, type TimingView } from './timing-view.ts';
 import { Code, I32, I64, Op } from './wasm.ts';
@@ -51,27 +50,24 @@ const HASH_KEY = 0x85ebca77;
 
 /**
  * The ticks function of block b: `(st, count) -> ticked`, the full ticks of
- * instructions 0..count-1 from the area's state, stopping before the first
- * whose clock check reaches the limit.
+ * instructions 0..count-1 from the area's state, by the core's tick() of
+ * each word (tmTickWord), stopping before the first whose tick finds the
+ * limit reached.
  */
-export function ticksFunction(b: Block, v: TimingView, fns: TimingFns): Code {
+export function ticksFunction(b: Block, fns: TimingFns): Code {
   const c = new Code([I32, I32], [I32]);
-  const te = new TickEmitter(c, 0, v, fns);
-  const ticked = c.local(I32);
+  const tm = c.local(I32), ticked = c.local(I32);
   const n = b.insns.length;
-  te.prologue();
+  setTimingArea(c, 0, tm);
   c.block();
-  for (let j = 0; j < n; j++) {
+  b.insns.forEach((i, j) => {
     c.get(1).i32(j).op(Op.i32_eq);
     c.if(); c.i32(j).set(ticked); c.br(1); c.end();
-    // the check before the first instruction was made by the region, before the resolve
-    if (j > 0) { te.limitReached(); c.if(); c.i32(j).set(ticked); c.br(1); c.end(); }
-    te.tick(b, j);
-  }
-  te.storeIssue();
+    c.get(0).get(tm).i32(i.word | 0).i64(i.pc).i32(j === n - 1 ? 1 : 0).call(fns.tickWord);
+    c.if(); c.i32(j).set(ticked); c.br(1); c.end();
+  });
   c.i32(n).set(ticked);
   c.end();
-  te.epilogue();
   c.get(ticked);
   return c;
 }

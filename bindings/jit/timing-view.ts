@@ -69,9 +69,7 @@ export function readTimingView(buf: ArrayBuffer, cpu: number): TimingView | null
 export const TIMING_IMPORTS = [
   { name: 'tm_resolve', core: 'tmResolve', params: [I32, I32, I64], results: [] }, //              resolve(tm, kind, pc)
   { name: 'tm_predict', core: 'tmPredict', params: [I32, I64, I32, I32, I64, I64], results: [] }, // predict(tm, pc, kind, op, target, t)
-  { name: 'tm_dispatch', core: 'tmDispatch', params: [I32, I32, I64, I64, I64], results: [I64] }, // dispatchOutOfOrder(tm, c, prev, t, src)
-  { name: 'tm_slide', core: 'tmSlide', params: [I32, I64], results: [] }, //                       slideReservations(tm, base)
-  { name: 'tm_first_free', core: 'tmFirstFree', params: [I32, I32, I64], results: [I64] }, //      tmFirstFree(tm, inst, x)
+  { name: 'tm_tick_word', core: 'tmTickWord', params: [I32, I32, I32, I64, I32], results: [I32] }, // tmTickWord(st, tm, word, pc, last)
   { name: 'tm_canon', core: 'tmCanon', params: [I32, I64], results: [I32] }, //                    tmCanon(tm, clk)
   { name: 'tm_materialize', core: 'tmMaterialize', params: [I32, I32, I64], results: [] }, //     tmMaterialize(tm, id, clk)
   { name: 'tm_end', core: 'tmEnd', params: [I32, I64, I32, I32, I32, I64], results: [I32] }, //    tmEnd(tm, clk, block, s0, r, clk0)
@@ -82,8 +80,7 @@ export type TimingCore = { [K in (typeof TIMING_IMPORTS)[number]['core']]: Funct
 
 /** Function indices of the timing imports in the region's module. */
 export interface TimingFns {
-  resolve: number; predict: number; dispatch: number; slide: number; firstFree: number;
-  canon: number; materialize: number; end: number;
+  resolve: number; predict: number; tickWord: number; canon: number; materialize: number; end: number;
 }
 
 /** Sets i32 local `tm` to the timing area of the CPU whose state block is in i32 local `st`. */

@@ -82,8 +82,7 @@ const IMPORTS = [TEXT_STORE_IMPORT, ...TIMING_IMPORTS];
 const importIndex = (name: string): number => IMPORTS.findIndex((f) => f.name === name);
 const F_TEXT_STORE = importIndex('text_store');
 const F_TM = {
-  resolve: importIndex('tm_resolve'), predict: importIndex('tm_predict'), dispatch: importIndex('tm_dispatch'),
-  slide: importIndex('tm_slide'), firstFree: importIndex('tm_first_free'),
+  resolve: importIndex('tm_resolve'), predict: importIndex('tm_predict'), tickWord: importIndex('tm_tick_word'),
   canon: importIndex('tm_canon'), materialize: importIndex('tm_materialize'), end: importIndex('tm_end'),
 };
 const F_RECHECK = IMPORTS.length + 1;
@@ -455,7 +454,7 @@ export class Tx {
 export function translateRegion(region: Region, m: MachineView): Uint8Array {
   const tx = new Tx(region, m);
   const body = tx.build();
-  const ticks = tx.memo ? region.blocks.map((b) => ({ code: ticksFunction(b, m.timing!, F_TM) })) : [];
+  const ticks = tx.memo ? region.blocks.map((b) => ({ code: ticksFunction(b, F_TM) })) : [];
   return buildModule(
     [{ name: 'region', code: body }, { code: tx.buildRecheck() }, ...ticks], 65536, [{ init: m.epoch }, { init: m.epoch }, { init: 0 }],
     IMPORTS,

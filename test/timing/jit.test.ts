@@ -1,5 +1,6 @@
-// Ticks in translated code (bindings/jit/timing.ts) against the
-// interpreter's tick (assembly/timing.ts): the same deterministic boot with
+// The cycle models in translated code (block memos, the predictor at block
+// edges: bindings/jit/timing-memo.ts) against the interpreter's tick
+// (assembly/timing.ts): the same deterministic boot with
 // the translator off, translating every block head at once, and at the
 // default heat must give the same modelled cycles, IPC, branch and
 // mispredict counts, and the same modelled seconds; the translated runs
