@@ -85,8 +85,6 @@ export class MemoTimer {
   private readonly x: number; //  i64 scratch
   /** i64 the issue cycle of the block's last instruction (its prediction is checked from there). */
   private readonly brt: number;
-  /** i32: 1 when the block goes back to the interpreter before its first instruction. */
-  readonly back: number;
   private readonly predictor: PredictEmitter;
 
   constructor(private readonly c: Code, private readonly st: number, private readonly v: TimingView, private readonly fns: TimingFns) {
@@ -101,7 +99,6 @@ export class MemoTimer {
     this.e = c.local(I32);
     this.x = c.local(I64);
     this.brt = c.local(I64);
-    this.back = c.local(I32);
     this.predictor = new PredictEmitter(c, this.tm, v, fns);
   }
 
@@ -124,26 +121,32 @@ export class MemoTimer {
     this.c.get(this.clk).get(this.limit).op(Op.i64_ge_u);
   }
 
-  /** Steps 2 to 6 for block b (memo id `id`, ticks function `fn`); sets `back` when the block must go to the interpreter. */
-  blockStart(b: Block, id: number, fn: number): void {
+  /**
+   * Steps 2 to 6 for block b (memo id `id`, ticks function `fn`); `leave(d)`
+   * emits the exit before the block's first instruction (to the interpreter)
+   * from `d` levels of nesting opened here.
+   */
+  blockStart(b: Block, id: number, fn: number, leave: (depth: number) => void): void {
     const c = this.c, tm = this.tm, n = b.insns.length;
     this.predictor.resolvePending(b.start);
+    // the area is the state: its id; none (out of order: a reservation far ahead): the interpreter runs the block
     c.get(this.s).op(Op.i32_eqz);
-    c.if(); c.get(tm).get(this.clk).call(this.fns.canon).set(this.s); c.end();
+    c.if();
+    c.get(tm).get(this.clk).call(this.fns.canon).tee(this.s).op(Op.i32_eqz);
+    c.if(); leave(2); c.end();
+    c.end();
     c.get(this.s).set(this.s0);
     c.get(this.clk).set(this.clk0);
     // the redirect relative to the clock: 0 when it is behind any fetch the state can have, 255 when too far ahead to key
     const fq = BigInt(this.v.fqueue);
-    c.get(tm).mem('i64_load', T.TM_REDIRECT).get(this.clk).op(Op.i64_sub).i64(fq + 1n).op(Op.i64_add).set(this.x);
-    c.get(this.x).i64(255n).get(this.x).i64(255n).op(Op.i64_lt_s, Op.select).set(this.x);
-    c.get(this.x).i64(0n).get(this.x).i64(0n).op(Op.i64_gt_s, Op.select).op(Op.i32_wrap_i64).set(this.r);
+    c.i32(0).set(this.r);
+    c.get(tm).mem('i64_load', T.TM_REDIRECT).get(this.clk).op(Op.i64_sub).i64(fq + 1n).op(Op.i64_add).tee(this.x).i64(0n).op(Op.i64_gt_s);
+    c.if();
+    c.get(this.x).i64(255n).get(this.x).i64(255n).op(Op.i64_lt_s, Op.select).op(Op.i32_wrap_i64).set(this.r);
+    c.end();
     c.get(this.s).get(this.r).i32(24).op(Op.i32_shl, Op.i32_or).set(this.key);
-    c.i32(0).set(this.back);
     c.block(); // $done
     c.block(); // $miss
-    // no canonical form (out of order: a reservation far ahead): the interpreter runs the block
-    c.get(this.s).op(Op.i32_eqz);
-    c.if(); c.i32(1).set(this.back); c.br(2); c.end();
     // the block's latest record (at a constant place), else the one the key hashes to, which becomes the latest
     const latest = T.TM_MEMO1 + (id & (T.TM_MEMO1_N - 1)) * T.TM_MEMO_BYTES;
     const tags = (at: number, e: number) => {
@@ -173,14 +176,13 @@ export class MemoTimer {
     c.get(this.st).i32(n).call(fn).i32(n).op(Op.i32_lt_u);
     c.if();
     // back to the block's start: only the ticks function's prediction of a system instruction to undo (the rest is s0's)
-    c.i32(1).set(this.back);
     c.get(tm).i32(0).mem('i32_store', T.TM_BRKIND);
-    c.else();
+    leave(2);
+    c.end();
     c.get(this.st).mem('i64_load', L.C_CYCLES).set(this.clk);
     c.get(tm).mem('i64_load', T.TM_ISSUE).set(this.brt);
     c.get(tm).get(this.clk).i32(id).get(this.s0).get(this.r).get(this.clk0).call(this.fns.end).set(this.s);
     c.get(tm).mem('i32_load', T.TM_S0).set(this.s0);
-    c.end();
     c.end();
   }
 

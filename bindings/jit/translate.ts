@@ -359,12 +359,7 @@ export class Tx {
     if (this.memo) {
       // in order: the block's timing from its memo, or its ticks function (timing-memo.ts)
       this.memo.limitReached(); this.if(); this.bail(false); this.end();
-      this.memo.blockStart(b, this.m.blockIds + i, fTicks(i));
-      c.get(this.memo.back);
-      this.if();
-      c.get(this.left).i32(n).op(Op.i32_add).set(this.left);
-      this.exitTo(b.start, L.JIT_NEXT_STEP);
-      this.end();
+      this.memo.blockStart(b, this.m.blockIds + i, fTicks(i), (depth) => { this.nest += depth; this.bail(false); this.nest -= depth; });
     }
     for (let j = 0; j < n; j++) {
       this.insnIndex = j;
