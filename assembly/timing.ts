@@ -202,7 +202,10 @@ export function slideReservations(tm: usize, base: u64): void {
   const nw = base >> 6;
   store<u64>(tm + TM_RESWORD, nw);
   // the clock never runs back within a model's run; if it did, everything is forgotten
-  const n: u64 = nw < ow || nw - ow >= <u64>TM_RES_WORDS ? <u64>TM_RES_WORDS : nw - ow;
+  let n: u64 = nw < ow || nw - ow >= <u64>TM_RES_WORDS ? <u64>TM_RES_WORDS : nw - ow;
+  // only the words up to TM_RESMAX's can hold a reservation (the clock may have moved far on memos)
+  const top = load<u64>(tm + TM_RESMAX) >> 6;
+  if (nw >= ow) n = top < ow ? 0 : (top - ow + 1 < n ? top - ow + 1 : n);
   for (let inst: u32 = 0; inst < <u32>TM_UNITS_MAX; inst++) {
     for (let k: u64 = 0; k < n; k++) store<u64>(resWord(tm, inst, ow + k), 0);
   }
