@@ -2,14 +2,17 @@
 // assembly/timing-memo.ts; what a canonical state is: timing-canon.ts).
 //
 // Each block of the region gets a ticks function, `(st, count) -> ticked`:
-// the full ticks of its first `count` instructions (timing.ts, without the
-// resolve at the block's start and the last instruction's prediction), over
-// the timing area, stopping early before an instruction whose clock check
-// finds the limit reached. The block's own code has no ticks. At its start:
+// the full ticks of its first `count` instructions (the core's tick(),
+// without the last instruction's prediction), over the timing area, stopping
+// early before an instruction whose clock check finds the limit reached.
+// The block's own code has no ticks. At its start:
 //
 //   | step | what                                                         |
 //   |------|--------------------------------------------------------------|
-//   | 1    | clock >= limit: leave before the block (as a tick would)     |
+//   | 1    | clock >= limit: leave before the block (as a tick would);   |
+//   |      | checked before a pending prediction is resolved, else by the |
+//   |      | first tick of step 6 (a hit ends below the limit, so it      |
+//   |      | began below it)                                              |
 //   | 2    | resolve the pending prediction (timing-predict.ts)           |
 //   | 3    | s = the state's id (canonicalize the area when it is the     |
 //   |      | state: after the interpreter ran); none (out of order, a     |
@@ -79,8 +82,8 @@ export class MemoTimer {
   private readonly s: number; //  i32 the state's id, 0: the area is the state
   private readonly s0: number; // i32 the block's entry state
   private readonly clk0: number; // i64 the block's entry clock
-  private readonly r: number; //  i32 the redirect code
-  private readonly key: number; // i32 s | r << 24
+  private readonly key: number; // i32 s | the redirect code << 24
+  private readonly tag: number; // i64 block id | key << 32 (a memo record's first 8 bytes)
   private readonly e: number; //  i32 the memo record (less TM_MEMO)
   private readonly x: number; //  i64 scratch
   /** i64 the issue cycle of the block's last instruction (its prediction is checked from there). */
@@ -94,8 +97,8 @@ export class MemoTimer {
     this.s = c.local(I32);
     this.s0 = c.local(I32);
     this.clk0 = c.local(I64);
-    this.r = c.local(I32);
     this.key = c.local(I32);
+    this.tag = c.local(I64);
     this.e = c.local(I32);
     this.x = c.local(I64);
     this.brt = c.local(I64);
@@ -128,7 +131,8 @@ export class MemoTimer {
    */
   blockStart(b: Block, id: number, fn: number, leave: (depth: number) => void): void {
     const c = this.c, tm = this.tm, n = b.insns.length;
-    this.predictor.resolvePending(b.start);
+    // step 1 before a pending prediction is resolved (a block with none leaves on its miss path)
+    this.predictor.resolvePending(b.start, () => { this.limitReached(); c.if(); leave(2); c.end(); });
     // the area is the state: its id; none (out of order: a reservation far ahead): the interpreter runs the block
     c.get(this.s).op(Op.i32_eqz);
     c.if();
@@ -137,22 +141,20 @@ export class MemoTimer {
     c.end();
     c.get(this.s).set(this.s0);
     c.get(this.clk).set(this.clk0);
-    // the redirect relative to the clock: 0 when it is behind any fetch the state can have, 255 when too far ahead to key
+    // key = s | the redirect relative to the clock << 24: 0 when it is behind any fetch the state can have, 255 when too far ahead to key
     const fq = BigInt(this.v.fqueue);
-    c.i32(0).set(this.r);
+    c.get(this.s).set(this.key);
     c.get(tm).mem('i64_load', T.TM_REDIRECT).get(this.clk).op(Op.i64_sub).i64(fq + 1n).op(Op.i64_add).tee(this.x).i64(0n).op(Op.i64_gt_s);
     c.if();
-    c.get(this.x).i64(255n).get(this.x).i64(255n).op(Op.i64_lt_s, Op.select).op(Op.i32_wrap_i64).set(this.r);
+    c.get(this.x).i64(255n).get(this.x).i64(255n).op(Op.i64_lt_s, Op.select).op(Op.i32_wrap_i64).i32(24).op(Op.i32_shl).get(this.s).op(Op.i32_or).set(this.key);
     c.end();
-    c.get(this.s).get(this.r).i32(24).op(Op.i32_shl, Op.i32_or).set(this.key);
+    // the record's tag: block id | key << 32
+    c.get(this.key).op(Op.i64_extend_i32_u).i64(32n).op(Op.i64_shl).i64(BigInt(id)).op(Op.i64_or).set(this.tag);
     c.block(); // $done
     c.block(); // $miss
     // the block's latest record (at a constant place), else the one the key hashes to, which becomes the latest
     const latest = T.TM_MEMO1 + (id & (T.TM_MEMO1_N - 1)) * T.TM_MEMO_BYTES;
-    const tags = (at: number, e: number) => {
-      c.get(e).mem('i32_load', at).i32(id).op(Op.i32_eq);
-      c.get(e).mem('i32_load', at + 4).get(this.key).op(Op.i32_eq, Op.i32_and);
-    };
+    const tags = (at: number, e: number) => { c.get(e).mem('i64_load', at).get(this.tag).op(Op.i64_eq); };
     c.block(); // $found (e: the record less TM_MEMO)
     tags(latest, tm);
     c.if(); c.get(tm).i32(latest - T.TM_MEMO).op(Op.i32_add).set(this.e); c.br(1); c.end();
@@ -170,7 +172,7 @@ export class MemoTimer {
     c.get(this.e).mem('i32_load', T.TM_MEMO + 8).set(this.s);
     c.br(1);
     c.end(); // $miss
-    // the full ticks
+    // the full ticks (the first one stops at once when the clock is at the limit: step 1)
     c.get(tm).get(this.s).get(this.clk).call(this.fns.materialize);
     c.get(this.st).get(this.clk).mem('i64_store', L.C_CYCLES);
     c.get(this.st).i32(n).call(fn).i32(n).op(Op.i32_lt_u);
@@ -181,7 +183,7 @@ export class MemoTimer {
     c.end();
     c.get(this.st).mem('i64_load', L.C_CYCLES).set(this.clk);
     c.get(tm).mem('i64_load', T.TM_ISSUE).set(this.brt);
-    c.get(tm).get(this.clk).i32(id).get(this.s0).get(this.r).get(this.clk0).call(this.fns.end).set(this.s);
+    c.get(tm).get(this.clk).i32(id).get(this.s0).get(this.key).i32(24).op(Op.i32_shr_u).get(this.clk0).call(this.fns.end).set(this.s);
     c.get(tm).mem('i32_load', T.TM_S0).set(this.s0);
     c.end();
   }

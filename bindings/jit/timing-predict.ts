@@ -4,8 +4,7 @@
 // system instruction's, and the predictions of conditional branches, calls
 // and returns, are emitted inline; the rest call the core. A conditional
 // branch predicts and is checked at the edge it leaves by (predictEdges,
-// resolveEdge). The block memos (timing-memo.ts) use it, and the blocks'
-// ticks functions (timing.ts) for a system instruction inside a block.
+// resolveEdge). The block memos (timing-memo.ts) use it.
 // (Holding the history and the counters in locals across a region was
 // tried: slower, the region functions are large.)
 
@@ -42,10 +41,11 @@ export class PredictEmitter {
   }
 
   /** Shifts the outcome (an i32 0/1 that `taken` pushes) into the global history. */
-  private pushHistory(taken: () => void): void {
+  private pushHistory(taken: () => void, held = false): void {
     const c = this.c;
     c.get(this.tm);
-    this.ghr(); c.i32(1).op(Op.i32_shl); taken(); c.op(Op.i32_or).i32(this.v.bhtMask).op(Op.i32_and);
+    if (held) c.get(this.p32[1]!); else this.ghr();
+    c.i32(1).op(Op.i32_shl); taken(); c.op(Op.i32_or).i32(this.v.bhtMask).op(Op.i32_and);
     c.mem('i32_store', T.TM_GHR);
   }
 
@@ -56,12 +56,14 @@ export class PredictEmitter {
 
   /**
    * A conditional branch whose outcome the code knows at each of its exits
-   * (its last instruction, i): reads its counter into locals here; the
+   * (its last instruction, i): reads the history and its counter into
+   * locals here (nothing changes them before its edges); the
    * prediction is left pending, or checked on the spot, by resolveEdge.
    */
   predictEdges(i: Insn): void {
-    const c = this.c, tm = this.tm, v = this.v, [idx, , n] = this.p32 as [number, number, number];
-    c.i32(Number(BigInt.asUintN(32, i.pc >> 2n)) | 0); this.ghr(); c.op(Op.i32_xor).i32(v.bhtMask).op(Op.i32_and).set(idx);
+    const c = this.c, tm = this.tm, v = this.v, [idx, ghr, n] = this.p32 as [number, number, number];
+    this.ghr(); c.tee(ghr);
+    c.i32(Number(BigInt.asUintN(32, i.pc >> 2n)) | 0).op(Op.i32_xor).i32(v.bhtMask).op(Op.i32_and).set(idx);
     c.get(idx).get(tm).op(Op.i32_add).mem('i32_load8_u', T.TM_BHT).set(n);
   }
 
@@ -83,7 +85,7 @@ export class PredictEmitter {
       if (taken) c.get(n).get(n).i32(3).op(Op.i32_lt_u, Op.i32_add);
       else c.get(n).get(n).i32(0).op(Op.i32_ne, Op.i32_sub);
       c.mem('i32_store8', T.TM_BHT);
-      this.pushHistory(() => c.i32(taken ? 1 : 0));
+      this.pushHistory(() => c.i32(taken ? 1 : 0), true);
       this.count(T.TM_BRANCHES);
       // mispredicted: predicted taken is counter >= 2
       c.get(n).i32(2).op(taken ? Op.i32_lt_u : Op.i32_ge_u);
@@ -104,11 +106,13 @@ export class PredictEmitter {
   /**
    * At a block's start (PC pc): checks the pending prediction, if any,
    * against pc; a system instruction's by the core, the others inline.
+   * `first` is emitted before, inside the check that one is pending.
    */
-  resolvePending(pc: bigint): void {
+  resolvePending(pc: bigint, first: () => void = () => {}): void {
     const c = this.c, tm = this.tm;
     c.get(tm).mem('i32_load', T.TM_BRKIND).tee(this.kind);
     c.if();
+    first();
     c.get(this.kind).i32(T.KIND_COND).op(Op.i32_eq);
     c.if();
     this.resolveCond(pc);

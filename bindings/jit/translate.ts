@@ -358,7 +358,6 @@ export class Tx {
     c.get(this.left).i32(n).op(Op.i32_sub).set(this.left);
     if (this.memo) {
       // in order: the block's timing from its memo, or its ticks function (timing-memo.ts)
-      this.memo.limitReached(); this.if(); this.bail(false); this.end();
       this.memo.blockStart(b, this.m.blockIds + i, fTicks(i), (depth) => { this.nest += depth; this.bail(false); this.nest -= depth; });
     }
     for (let j = 0; j < n; j++) {
