@@ -18,6 +18,7 @@
 
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { readFileSync, readlinkSync, readSync, writeSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import { ElfError } from './elf/index.ts';
 import { GuestAccessError } from './guest-memory.ts';
 import { ImageFileError, readImageFile } from './image-file.ts';
@@ -132,6 +133,7 @@ function parseIntIn(lo: number, hi: number): (v: string) => number {
 interface RunFlags {
   profile: 'user' | 'kernel';
   maxInsns?: bigint;
+  strace?: boolean;
   stats?: boolean;
   ram: number;
   jitThreshold?: number;
@@ -147,6 +149,7 @@ interface RunFlags {
 async function runKernel(file: string, args: string[], flags: RunFlags): Promise<number> {
   if (args.length) throw new ConfigError('the kernel profile takes no guest arguments');
   if (flags.maxInsns !== undefined) throw new ConfigError('--max-insns is for the user profile');
+  if (flags.strace) throw new ConfigError('--strace is for the user profile');
   const bytes = readImageFile(file, flags.ram);
   let outputError: number | null = null;
   const machine: Machine = await Machine.create({
@@ -201,6 +204,7 @@ function runCommand(file: string, args: string[], flags: RunFlags): number | Pro
   let closed: { fd: number; errno: number } | null = null;
   const result = runUserProgram(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
     args: [file, ...args],
+    exe: resolvePath(file),
     // The guest inherits patchlab's environment, as a program started by the shell (or by qemu-aarch64) does.
     env: Object.entries(process.env).map(([k, v]) => `${k}=${v ?? ''}`),
     ramSize: flags.ram,
@@ -215,6 +219,7 @@ function runCommand(file: string, args: string[], flags: RunFlags): number | Pro
       },
       read: readStdin,
       warn: (m) => process.stderr.write(m + '\n'),
+      strace: flags.strace ? (line) => process.stderr.write(`patchlab: strace: ${line}\n`) : undefined,
     },
   });
   if (result.fault) process.stderr.write(result.fault.report + '\n');
@@ -302,6 +307,7 @@ export async function main(argv: string[]): Promise<number> {
     .description('run a static AArch64 ELF; its stdout/stderr are ours, our exit code is its')
     .addOption(new Option('--profile <profile>', 'machine profile').choices(['user', 'kernel']).default('user'))
     .option('--max-insns <n>', 'stop after N instructions (user profile)', parseCount)
+    .option('--strace', 'user profile: print every system call, its arguments and result to stderr')
     .option('--stats', 'print instructions retired and guest MIPS (and modelled cycles under --timing) to stderr')
     .addOption(timingOption())
     .option('--ram <size>', 'guest RAM size (default 256M)', parseSize, DEFAULT_USER_RAM)

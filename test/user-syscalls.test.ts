@@ -293,3 +293,92 @@ describe('a write nobody reads (EPIPE)', () => {
     expect(p.sys.exitCode).toBeNull();
   });
 });
+
+describe('what the process is: limits, /proc/self/exe, the standard descriptors', () => {
+  const ENOENT = -2n, ESRCH = -3n, EPERM = -1n, ENOSYS = -38n;
+  const INF = (1n << 64n) - 1n;
+  const RLIMIT_STACK = 3n, RLIMIT_CORE = 4n, RLIMIT_NPROC = 6n, RLIMIT_NOFILE = 7n;
+  const limit = (res: bigint): [bigint, bigint] => {
+    expect(call(SYS.prlimit64, 0n, res, 0n, DATA)).toBe(0n);
+    return [p.mem.u64(DATA), p.mem.u64(DATA + 8n)];
+  };
+
+  it('prlimit64 gives Linux\'s initial limits for the guest\'s RAM, not the host\'s', () => {
+    expect(limit(RLIMIT_STACK)).toEqual([8n << 20n, INF]);
+    expect(limit(RLIMIT_CORE)).toEqual([0n, INF]);
+    expect(limit(RLIMIT_NOFILE)).toEqual([1024n, 4096n]);
+    // 256 MiB of RAM: max_threads = 2048, half of it per user
+    expect(limit(RLIMIT_NPROC)).toEqual([1024n, 1024n]);
+    expect(limit(0n)).toEqual([INF, INF]);
+  });
+
+  it('prlimit64 writes the old limit, then sets the new one; checks pid, resource and the new values', () => {
+    p.mem.setU64(DATA + 0x100n, 100n);
+    p.mem.setU64(DATA + 0x108n, 200n);
+    expect(call(SYS.prlimit64, 1000n, RLIMIT_NOFILE, DATA + 0x100n, DATA)).toBe(0n);
+    expect([p.mem.u64(DATA), p.mem.u64(DATA + 8n)]).toEqual([1024n, 4096n]);
+    expect(limit(RLIMIT_NOFILE)).toEqual([100n, 200n]);
+    p.mem.setU64(DATA + 0x100n, 300n); // soft above hard
+    expect(call(SYS.prlimit64, 0n, RLIMIT_NOFILE, DATA + 0x100n, 0n)).toBe(EINVAL);
+    p.mem.setU64(DATA + 0x100n, 10n);
+    p.mem.setU64(DATA + 0x108n, (1n << 20n) + 1n); // past fs.nr_open, even for root
+    expect(call(SYS.prlimit64, 0n, RLIMIT_NOFILE, DATA + 0x100n, 0n)).toBe(EPERM);
+    expect(limit(RLIMIT_NOFILE)).toEqual([100n, 200n]);
+    expect(call(SYS.prlimit64, 0n, 16n, 0n, DATA)).toBe(EINVAL);
+    expect(call(SYS.prlimit64, 4242n, RLIMIT_STACK, 0n, DATA)).toBe(ESRCH);
+    expect(call(SYS.prlimit64, 0n, RLIMIT_STACK, 0n, 8n)).toBe(EFAULT);
+  });
+
+  it('readlinkat names the program for /proc/self/exe, cut to the buffer, without a NUL; nothing else is a link', () => {
+    const path = str(DATA + 0x200n, '/proc/self/exe\0');
+    p.mem.fill(DATA, 16, 0xff);
+    expect(call(SYS.readlinkat, -100n, path, DATA, 64n)).toBe(5n);
+    expect([...p.mem.read(DATA, 6)]).toEqual([...new TextEncoder().encode('a.out'), 0xff]);
+    expect(call(SYS.readlinkat, -100n, str(DATA + 0x200n, '/proc/1000/exe\0'), DATA, 3n)).toBe(3n);
+    expect(call(SYS.readlinkat, -100n, path, DATA, 0n)).toBe(EINVAL);
+    expect(call(SYS.readlinkat, -100n, str(DATA + 0x200n, '/etc/passwd\0'), DATA, 64n)).toBe(ENOENT);
+    expect(call(SYS.readlinkat, -100n, 8n, DATA, 64n)).toBe(EFAULT);
+  });
+
+  it('fstat and newfstatat describe the standard descriptors as pipes; other descriptors and names do not exist', () => {
+    const AT_EMPTY_PATH = 0x1000n;
+    expect(call(SYS.fstat, 1n, DATA)).toBe(0n);
+    const dv = new DataView(p.mem.read(DATA, 128).buffer);
+    expect(dv.getUint32(16, true)).toBe(0o010600); // S_IFIFO | 0600
+    expect(dv.getUint32(20, true)).toBe(1);
+    expect(dv.getInt32(56, true)).toBe(4096);
+    expect(call(SYS.fstat, 3n, DATA)).toBe(EBADF);
+    expect(call(SYS.fstat, -1n, DATA)).toBe(EBADF);
+    const empty = str(DATA + 0x200n, '\0');
+    expect(call(SYS.newfstatat, 2n, empty, DATA, AT_EMPTY_PATH)).toBe(0n);
+    expect(call(SYS.newfstatat, 5n, empty, DATA, AT_EMPTY_PATH)).toBe(EBADF);
+    expect(call(SYS.newfstatat, 2n, empty, DATA, 0n)).toBe(ENOENT);
+    expect(call(SYS.newfstatat, -100n, str(DATA + 0x200n, '/etc/passwd\0'), DATA, 0n)).toBe(ENOENT);
+    expect(call(SYS.newfstatat, 2n, empty, DATA, 0x4n)).toBe(EINVAL);
+  });
+
+  it('set_robust_list and rseq return -ENOSYS as under qemu-aarch64, without the unknown-syscall warning', () => {
+    const warnings: string[] = [];
+    const code = assemble(`_start:\n mov x8, #93\n svc #0`, BASE);
+    const file = writeElf({ entry: BASE, segments: [{ vaddr: BASE, data: code.bytes, flags: { r: true, x: true } }] });
+    p = new UserProcess(file, { io: { write: (_fd, d) => d.length, warn: (m) => warnings.push(m) } });
+    expect(call(SYS.set_robust_list, 0n, 24n)).toBe(ENOSYS);
+    expect(call(SYS.rseq, 0n, 32n, 0n, 0x53053053n)).toBe(ENOSYS);
+    expect(warnings).toEqual([]);
+    expect(call(449, 0n)).toBe(ENOSYS);
+    expect(warnings).toEqual(['patchlab: unknown syscall 449, returning -ENOSYS']);
+  });
+
+  it('strace prints every call with its arguments and result, errors by name', () => {
+    const lines: string[] = [];
+    const code = assemble(`_start:\n mov x8, #93\n svc #0`, BASE);
+    const file = writeElf({ entry: BASE, segments: [{ vaddr: BASE, data: code.bytes, flags: { r: true, x: true } }] });
+    p = new UserProcess(file, { io: { write: (_fd, d) => d.length, warn: () => {}, strace: (l) => lines.push(l) } });
+    call(SYS.getpid);
+    call(449, 1n, 2n);
+    expect(lines).toEqual([
+      'getpid(0x0, 0x0, 0x0, 0x0, 0x0, 0x0) = 0x3e8',
+      'syscall_449(0x1, 0x2, 0x0, 0x0, 0x0, 0x0) = -38 (ENOSYS)',
+    ]);
+  });
+});

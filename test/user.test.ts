@@ -4,7 +4,7 @@
 import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ElfError, writeElf } from '../bindings/elf/index.ts';
 import { assemble } from '../bindings/isa/asm.ts';
@@ -291,6 +291,43 @@ describe('patchlab run (CLI)', () => {
     const r = cli(['run', '--stats', f, '--stats', 'x']);
     expect(r.status).toBe(3);
     expect(r.stderr).toMatch(/instructions retired in .* guest MIPS/);
+  });
+
+  /** .word lines holding the NUL-terminated string s, padded to whole words. */
+  const asciz = (s: string): string => {
+    const b = new Uint8Array(Math.ceil((s.length + 1) / 4) * 4);
+    b.set(new TextEncoder().encode(s));
+    const dv = new DataView(b.buffer);
+    return Array.from({ length: b.length / 4 }, (_, i) => `        .word 0x${dv.getUint32(i * 4, true).toString(16)}`).join('\n');
+  };
+
+  it('--strace prints each system call; /proc/self/exe names the program by its absolute path', () => {
+    const f = join(dir, 'exe.elf');
+    // readlinkat(AT_FDCWD, "/proc/self/exe", buf, 256), then write(1, buf, n) and exit(0)
+    writeFileSync(f, elf(`
+      _start:
+        mov x0, #-100
+        adr x1, path
+        sub x2, sp, #512
+        mov x3, #256
+        mov x8, #78
+        svc #0
+        mov x2, x0
+        sub x1, sp, #512
+        mov x0, #1
+        mov x8, #64
+        svc #0
+        mov x0, #0
+        mov x8, #93
+        svc #0
+      path:
+${asciz('/proc/self/exe')}`));
+    const r = spawnSync(process.execPath, [resolve('dist/cli.js'), 'run', '--strace', 'exe.elf'], { encoding: 'utf8', cwd: dir });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(f);
+    expect(r.stderr).toMatch(new RegExp(`^patchlab: strace: readlinkat\\(0xffffffffffffff9c, 0x[0-9a-f]+, 0x[0-9a-f]+, 0x100, 0x0, 0x0\\) = 0x${f.length.toString(16)}$`, 'm'));
+    expect(r.stderr).toMatch(/^patchlab: strace: exit\(0x0, /m);
+    expect(cli(['run', '--profile', 'kernel', '--strace', f]).stderr).toMatch(/--strace is for the user profile/);
   });
 
   it('prints the oops to stderr and exits 128+signal', () => {

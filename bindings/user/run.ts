@@ -20,6 +20,8 @@ export interface UserRunOptions {
   /** argv, argv[0] included (defaults to ['a.out']). */
   args?: readonly string[];
   env?: readonly string[];
+  /** What readlink("/proc/self/exe") gives: the program's absolute path (default: argv[0]). */
+  exe?: string;
   /** Guest RAM in bytes (default 256 MiB). */
   ramSize?: number;
   /** Stop after this many instructions (the result says so). */
@@ -101,7 +103,8 @@ export class UserProcess {
       now: io.now,
       sleep: io.sleep,
       random: io.random,
-    });
+      strace: io.strace,
+    }, { exe: opts.exe ?? opts.args?.[0] ?? 'a.out', ramBytes: ramSize });
   }
 
   /** Runs until exit, fault or maxInsns. */

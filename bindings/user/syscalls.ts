@@ -8,27 +8,43 @@
 // delivered), uname(160), gettimeofday(169), getpid(172), getppid(173),
 // getuid/geteuid/getgid/getegid(174-177), gettid(178), brk(214), munmap(215),
 // mmap(222) (anonymous, not MAP_FIXED), mprotect(226) and madvise(233)
-// (checked, then accepted: guest RAM has no page protections), getrandom(278).
+// (checked, then accepted: guest RAM has no page protections), getrandom(278),
+// readlinkat(78) of /proc/self/exe, newfstatat(79) and fstat(80) of the
+// standard descriptors, prlimit64(261) (sys-info.ts: Linux's defaults, not
+// the host's). set_robust_list(99) and rseq(293) return -ENOSYS, as
+// qemu-aarch64 answers them (glibc then does without).
 // Arguments are checked in the order Linux checks them and bad ones get
 // Linux's errno. Anything else returns -ENOSYS with a one-line warning (once
-// per number).
+// per number). With `strace` in the host's io, every call is printed with its
+// arguments and result.
 
 import { CpuState } from '../core.ts';
 import { GuestAccessError, GuestMemory } from '../guest-memory.ts';
-import { PAGE_SIZE, type UserLayout } from './image.ts';
+import { PAGE_SIZE, STACK_SIZE, type UserLayout } from './image.ts';
+import { fstat, initialLimits, newfstatat, prlimit64, readlinkat } from './sys-info.ts';
 
 export const SYS = {
   read: 63, write: 64, writev: 66, exit: 93, exit_group: 94, set_tid_address: 96, nanosleep: 101,
   clock_gettime: 113, sched_yield: 124, rt_sigaction: 134, rt_sigprocmask: 135, uname: 160,
   gettimeofday: 169, getpid: 172, getppid: 173, getuid: 174, geteuid: 175, getgid: 176, getegid: 177,
   gettid: 178, brk: 214, munmap: 215, mmap: 222, getrandom: 278, ioctl: 29, clock_getres: 114,
-  mprotect: 226, madvise: 233,
+  mprotect: 226, madvise: 233, readlinkat: 78, newfstatat: 79, fstat: 80, set_robust_list: 99, prlimit64: 261,
+  rseq: 293,
 } as const;
+
+/** Each known number's name, for strace. */
+const NAMES = new Map<number, string>(Object.entries(SYS).map(([k, v]) => [v, k]));
 
 const E = {
   EPERM: 1, ENOENT: 2, EBADF: 9, ENOMEM: 12, EFAULT: 14, ENODEV: 19, EINVAL: 22, ENOTTY: 25, EPIPE: 32, ENOSYS: 38,
 } as const;
 const err = (e: number): bigint => BigInt(-e);
+
+const ERRNO_NAMES: Record<number, string> = {
+  1: 'EPERM', 2: 'ENOENT', 3: 'ESRCH', 9: 'EBADF', 12: 'ENOMEM', 14: 'EFAULT', 19: 'ENODEV', 22: 'EINVAL', 25: 'ENOTTY',
+  32: 'EPIPE', 36: 'ENAMETOOLONG', 38: 'ENOSYS',
+};
+const errnoName = (e: number): string => ERRNO_NAMES[e] ?? `errno ${e}`;
 
 /** arm64's user address space (TASK_SIZE, 48-bit VA) and the most a read or write moves at once (Linux's MAX_RW_COUNT). */
 const TASK_SIZE = 1n << 48n;
@@ -116,6 +132,16 @@ export interface HostIo {
   /** Waits `ns` nanoseconds for nanosleep (default: blocks the host thread that long). */
   sleep?(ns: bigint): void;
   random?(n: number): Uint8Array;
+  /** Given: every call goes here as a line, `name(args) = result`. */
+  strace?(line: string): void;
+}
+
+/** The process as the system calls see it beyond its memory. */
+export interface ProcessInfo {
+  /** What /proc/self/exe names (the program's absolute path). */
+  exe: string;
+  /** Guest RAM in bytes (the limits Linux derives from it). */
+  ramBytes: number;
 }
 
 export class Syscalls {
@@ -132,14 +158,17 @@ export class Syscalls {
   private readonly startMs = performance.now();
   private readonly warned = new Set<number>();
   readonly counts = new Map<number, number>();
+  private readonly limits: [bigint, bigint][];
 
   constructor(
     private readonly mem: GuestMemory,
     private readonly layout: UserLayout,
     private readonly io: HostIo,
+    private readonly proc: ProcessInfo = { exe: '/a.out', ramBytes: Number(layout.ramEnd) },
   ) {
     this.brk = layout.brkStart;
     this.mmapTop = layout.mmapTop;
+    this.limits = initialLimits(proc.ramBytes, STACK_SIZE);
   }
 
   /** Handles the SVC the CPU stopped at; x0 receives the result unless the process exited. */
@@ -153,6 +182,12 @@ export class Syscalls {
     } catch (e) {
       if (!(e instanceof GuestAccessError)) throw e;
       r = err(E.EFAULT);
+    }
+    if (this.io.strace) {
+      const name = NAMES.get(nr) ?? `syscall_${nr}`;
+      const args = a.map((v) => `0x${v.toString(16)}`).join(', ');
+      const ret = BigInt.asIntN(64, r);
+      this.io.strace(`${name}(${args}) = ${ret < 0n && ret > -4096n ? `${ret} (${errnoName(Number(-ret))})` : `0x${BigInt.asUintN(64, r).toString(16)}`}`);
     }
     if (this.exitCode === null) cpu.setX(0, r);
   }
@@ -259,6 +294,13 @@ export class Syscalls {
         if (a[2] & ~PROT_VALID || a[0] & (PAGE_SIZE - 1n)) return err(E.EINVAL);
         return 0n;
       }
+      case SYS.set_robust_list:
+      case SYS.rseq:
+        return err(E.ENOSYS);
+      case SYS.prlimit64: return BigInt(prlimit64(this.limits, mem, a[0], PID, a[1], a[2], a[3]));
+      case SYS.readlinkat: return BigInt(readlinkat(mem, this.proc.exe, PID, a[1], a[2], a[3]));
+      case SYS.fstat: return BigInt(fstat(mem, a[0], a[1]));
+      case SYS.newfstatat: return BigInt(newfstatat(mem, a[0], a[1], a[2], a[3]));
       case SYS.madvise:
         if (a[0] & (PAGE_SIZE - 1n)) return err(E.EINVAL);
         return 0n;
