@@ -134,6 +134,8 @@ interface RunFlags {
   profile: 'user' | 'kernel';
   maxInsns?: bigint;
   strace?: boolean;
+  env: string[];
+  inheritEnv?: boolean;
   stats?: boolean;
   ram: number;
   jitThreshold?: number;
@@ -150,6 +152,7 @@ async function runKernel(file: string, args: string[], flags: RunFlags): Promise
   if (args.length) throw new ConfigError('the kernel profile takes no guest arguments');
   if (flags.maxInsns !== undefined) throw new ConfigError('--max-insns is for the user profile');
   if (flags.strace) throw new ConfigError('--strace is for the user profile');
+  if (flags.env.length || flags.inheritEnv) throw new ConfigError('--env and --inherit-env are for the user profile');
   const bytes = readImageFile(file, flags.ram);
   let outputError: number | null = null;
   const machine: Machine = await Machine.create({
@@ -195,6 +198,28 @@ async function runKernel(file: string, args: string[], flags: RunFlags): Promise
   return r.exitCode ?? 124;
 }
 
+/**
+ * The guest's environment: nothing of patchlab's unless --inherit-env (then
+ * in its order), then each --env K=V in order, replacing an earlier K.
+ */
+function guestEnv(flags: RunFlags): string[] {
+  const env = new Map<string, string>();
+  if (flags.inheritEnv) for (const [k, v] of Object.entries(process.env)) env.set(k, v ?? '');
+  for (const kv of flags.env) {
+    const k = kv.slice(0, kv.indexOf('='));
+    env.delete(k);
+    env.set(k, kv.slice(k.length + 1));
+  }
+  return [...env].map(([k, v]) => `${k}=${v}`);
+}
+
+/** Parses one --env K=V (K not empty, no NUL anywhere). */
+function parseEnv(kv: string, prev: string[]): string[] {
+  const eq = kv.indexOf('=');
+  if (eq <= 0 || kv.includes('\0')) throw new InvalidArgumentError(`expected K=V with a name K, got '${kv}'`);
+  return [...prev, kv];
+}
+
 function runCommand(file: string, args: string[], flags: RunFlags): number | Promise<number> {
   if (flags.profile === 'kernel') return runKernel(file, args, flags);
   for (const [name, v] of [['--cpus', flags.cpus], ['--mode', flags.mode], ['--seed', flags.seed], ['--icache', flags.icache], ['--quantum', flags.quantum]] as const) {
@@ -205,8 +230,7 @@ function runCommand(file: string, args: string[], flags: RunFlags): number | Pro
   const result = runUserProgram(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
     args: [file, ...args],
     exe: resolvePath(file),
-    // The guest inherits patchlab's environment, as a program started by the shell (or by qemu-aarch64) does.
-    env: Object.entries(process.env).map(([k, v]) => `${k}=${v ?? ''}`),
+    env: guestEnv(flags),
     ramSize: flags.ram,
     maxInsns: flags.maxInsns,
     jitThreshold: flags.jitThreshold,
@@ -308,6 +332,8 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--profile <profile>', 'machine profile').choices(['user', 'kernel']).default('user'))
     .option('--max-insns <n>', 'stop after N instructions (user profile)', parseCount)
     .option('--strace', 'user profile: print every system call, its arguments and result to stderr')
+    .option('--env <K=V>', 'user profile: a variable of the guest\'s environment (repeatable; none of patchlab\'s by default)', parseEnv, [])
+    .option('--inherit-env', 'user profile: give the guest patchlab\'s environment too (before the --env ones)')
     .option('--stats', 'print instructions retired and guest MIPS (and modelled cycles under --timing) to stderr')
     .addOption(timingOption())
     .option('--ram <size>', 'guest RAM size (default 256M)', parseSize, DEFAULT_USER_RAM)

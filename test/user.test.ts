@@ -382,7 +382,7 @@ ${asciz('/proc/self/exe')}`));
     expect(none.status).toBe(0);
   });
 
-  it('the guest inherits patchlab\'s environment, in order', () => {
+  it('the guest\'s environment is --env\'s, in order; patchlab\'s only with --inherit-env', () => {
     // Writes each envp string on its own line (the NUL becomes the newline).
     const f = join(dir, 'env.elf');
     writeFileSync(f, elf(`
@@ -412,9 +412,14 @@ ${asciz('/proc/self/exe')}`));
       done:
         ${EXIT(0)}`));
     const env = { B: 'two words', A: '1', EMPTY: '', PATH: process.env.PATH ?? '' };
-    const r = runFile(f, { env });
-    expect(r.stdout).toBe(Object.entries(env).map(([k, v]) => `${k}=${v}\n`).join(''));
+    const run = (...opts: string[]) => spawnSync(process.execPath, ['dist/cli.js', 'run', ...opts, f], { encoding: 'utf8', env });
+    expect(run().stdout).toBe('');
+    const r = run('--env', 'X=1', '--env', 'Y=a=b', '--env', 'Z=', '--env', 'X=2');
+    expect(r.stdout).toBe('Y=a=b\nZ=\nX=2\n');
     expect(r.status).toBe(0);
+    expect(run('--inherit-env', '--env', 'A=one').stdout).toBe('B=two words\nEMPTY=\nPATH=' + env.PATH + '\nA=one\n');
+    expect(run('--env', '=x').stderr).toMatch(/expected K=V with a name K/);
+    expect(run('--env', 'nothing').status).not.toBe(0);
   });
 
   it('a guest writing to a pipe nobody reads ends with SIGPIPE (141), quietly', async () => {
