@@ -25,6 +25,7 @@ import { ImageFileError, readImageFile } from './image-file.ts';
 import { LoadError } from './user/image.ts';
 import { runUserProgram, DEFAULT_USER_RAM } from './user/run.ts';
 import { hostSleep } from './user/syscalls.ts';
+import { hostFiles } from './user/host-files.ts';
 import { ConfigError, MAX_RAM } from './core.ts';
 import { Machine } from './machine/machine.ts';
 import { MachineError } from './machine/errors.ts';
@@ -136,6 +137,7 @@ interface RunFlags {
   strace?: boolean;
   env: string[];
   inheritEnv?: boolean;
+  allowRead: string[];
   stats?: boolean;
   ram: number;
   jitThreshold?: number;
@@ -153,6 +155,7 @@ async function runKernel(file: string, args: string[], flags: RunFlags): Promise
   if (flags.maxInsns !== undefined) throw new ConfigError('--max-insns is for the user profile');
   if (flags.strace) throw new ConfigError('--strace is for the user profile');
   if (flags.env.length || flags.inheritEnv) throw new ConfigError('--env and --inherit-env are for the user profile');
+  if (flags.allowRead.length) throw new ConfigError('--allow-read is for the user profile');
   const bytes = readImageFile(file, flags.ram);
   let outputError: number | null = null;
   const machine: Machine = await Machine.create({
@@ -243,6 +246,7 @@ function runCommand(file: string, args: string[], flags: RunFlags): number | Pro
       },
       read: readStdin,
       warn: (m) => process.stderr.write(m + '\n'),
+      files: flags.allowRead.length ? hostFiles(flags.allowRead) : undefined,
       strace: flags.strace ? (line) => process.stderr.write(`patchlab: strace: ${line}\n`) : undefined,
     },
   });
@@ -334,6 +338,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--strace', 'user profile: print every system call, its arguments and result to stderr')
     .option('--env <K=V>', 'user profile: a variable of the guest\'s environment (repeatable; none of patchlab\'s by default)', parseEnv, [])
     .option('--inherit-env', 'user profile: give the guest patchlab\'s environment too (before the --env ones)')
+    .option('--allow-read <dir>', 'user profile: the guest may open and read files inside DIR (repeatable; none by default)', (d: string, prev: string[]) => [...prev, d], [])
     .option('--stats', 'print instructions retired and guest MIPS (and modelled cycles under --timing) to stderr')
     .addOption(timingOption())
     .option('--ram <size>', 'guest RAM size (default 256M)', parseSize, DEFAULT_USER_RAM)

@@ -355,6 +355,8 @@ describe('what the process is: limits, /proc/self/exe, the standard descriptors'
     expect(call(SYS.newfstatat, 2n, empty, DATA, 0n)).toBe(ENOENT);
     expect(call(SYS.newfstatat, -100n, str(DATA + 0x200n, '/etc/passwd\0'), DATA, 0n)).toBe(ENOENT);
     expect(call(SYS.newfstatat, 2n, empty, DATA, 0x4n)).toBe(EINVAL);
+    // without --allow-read no name exists
+    expect(call(SYS.openat, -100n, str(DATA + 0x200n, '/etc/passwd\0'), 0n)).toBe(ENOENT);
   });
 
   it('set_robust_list and rseq return -ENOSYS as under qemu-aarch64, without the unknown-syscall warning', () => {
@@ -380,5 +382,113 @@ describe('what the process is: limits, /proc/self/exe, the standard descriptors'
       'getpid(0x0, 0x0, 0x0, 0x0, 0x0, 0x0) = 0x3e8',
       'syscall_449(0x1, 0x2, 0x0, 0x0, 0x0, 0x0) = -38 (ENOSYS)',
     ]);
+  });
+});
+
+describe('files: read-only, only what the host gives', () => {
+  const ENOENT = -2n, EACCES = -13n, ENOTDIR = -20n, EISDIR = -21n, EMFILE = -24n, ESPIPE = -29n;
+  const O_WRONLY = 1n, O_RDWR = 2n, O_CREAT = 0x40n, O_TRUNC = 0x200n, O_DIRECTORY = 0x4000n;
+  const AT_FDCWD = -100n;
+  const TEXT = 'hello file\nsecond line\n';
+  const tree: Record<string, string | null> = { '/box': null, '/box/a.txt': TEXT, '/box/sub': null, '/work': null };
+  const looked: string[] = [];
+  const files = {
+    cwd: '/work',
+    lookup(path: string) {
+      looked.push(path);
+      if (!(path in tree)) return -2;
+      const t = tree[path];
+      return t === null ? { kind: 'dir' as const } : { kind: 'file' as const, data: new TextEncoder().encode(t!) };
+    },
+  };
+  const name = (s: string) => str(DATA + 0x800n, s + '\0');
+
+  beforeEach(() => {
+    const code = assemble(`_start:\n mov x8, #93\n svc #0`, BASE);
+    const file = writeElf({
+      entry: BASE,
+      segments: [
+        { vaddr: BASE, data: code.bytes, flags: { r: true, x: true } },
+        { vaddr: DATA, data: new Uint8Array(64), memSize: 65536, flags: { r: true, w: true } },
+      ],
+    });
+    p = new UserProcess(file, { io: { write: (_fd, d) => d.length, warn: () => {}, files } });
+    looked.length = 0;
+  });
+
+  it('openat, read, lseek, pread64 and close work as on a read-only file', () => {
+    const fd = call(SYS.openat, AT_FDCWD, name('/box/a.txt'), 0n);
+    expect(fd).toBe(3n);
+    expect(call(SYS.read, fd, DATA, 5n)).toBe(5n);
+    expect(new TextDecoder().decode(p.mem.read(DATA, 5))).toBe('hello');
+    expect(call(SYS.lseek, fd, 0n, 1n)).toBe(5n);
+    expect(call(SYS.lseek, fd, -3n, 2n)).toBe(BigInt(TEXT.length - 3));
+    expect(call(SYS.read, fd, DATA, 100n)).toBe(3n);
+    expect(call(SYS.read, fd, DATA, 100n)).toBe(0n);
+    expect(call(SYS.pread64, fd, DATA, 6n, 6n)).toBe(6n);
+    expect(new TextDecoder().decode(p.mem.read(DATA, 6))).toBe('file\ns');
+    expect(call(SYS.lseek, fd, 0n, 1n)).toBe(BigInt(TEXT.length)); // pread leaves the position
+    expect(call(SYS.lseek, fd, -1n, 0n)).toBe(EINVAL);
+    expect(call(SYS.lseek, fd, 0n, 7n)).toBe(EINVAL);
+    expect(call(SYS.pread64, fd, DATA, 1n, -1n)).toBe(EINVAL);
+    expect(call(SYS.write, fd, DATA, 1n)).toBe(EBADF); // opened read-only
+    expect(call(SYS.lseek, 0n, 0n, 1n)).toBe(ESPIPE);
+    expect(call(SYS.close, fd)).toBe(0n);
+    expect(call(SYS.close, fd)).toBe(EBADF);
+    expect(call(SYS.read, fd, DATA, 1n)).toBe(EBADF);
+  });
+
+  it('takes the lowest free descriptor, up to RLIMIT_NOFILE', () => {
+    const open = () => call(SYS.openat, AT_FDCWD, name('/box/a.txt'), 0n);
+    expect([open(), open(), open()]).toEqual([3n, 4n, 5n]);
+    expect(call(SYS.close, 4n)).toBe(0n);
+    expect(open()).toBe(4n);
+    p.mem.setU64(DATA + 0x100n, 6n);
+    p.mem.setU64(DATA + 0x108n, 6n);
+    expect(call(SYS.prlimit64, 0n, 7n, DATA + 0x100n, 0n)).toBe(0n);
+    expect(open()).toBe(EMFILE);
+  });
+
+  it('relative names start at the working directory or at an open directory, . and .. resolved by name', () => {
+    const dir = call(SYS.openat, AT_FDCWD, name('/box/sub'), O_DIRECTORY);
+    expect(dir).toBe(3n);
+    expect(call(SYS.read, dir, DATA, 10n)).toBe(EISDIR);
+    expect(call(SYS.openat, dir, name('../a.txt'), 0n)).toBe(4n);
+    expect(looked.at(-1)).toBe('/box/a.txt');
+    expect(call(SYS.openat, AT_FDCWD, name('../box/./a.txt'), 0n)).toBe(5n);
+    expect(call(SYS.openat, 4n, name('x'), 0n)).toBe(ENOTDIR); // a file is no directory
+    expect(call(SYS.openat, 1n, name('x'), 0n)).toBe(ENOTDIR);
+    expect(call(SYS.openat, 9n, name('x'), 0n)).toBe(EBADF);
+    expect(call(SYS.openat, 9n, name('/box/a.txt'), 0n)).toBe(6n); // an absolute name ignores dirfd
+  });
+
+  it('names the host does not give do not exist; nothing can be opened to write, create or truncate', () => {
+    expect(call(SYS.openat, AT_FDCWD, name('/etc/passwd'), 0n)).toBe(ENOENT);
+    expect(call(SYS.openat, AT_FDCWD, name(''), 0n)).toBe(ENOENT);
+    expect(call(SYS.openat, AT_FDCWD, name('/box/a.txt'), O_DIRECTORY)).toBe(ENOTDIR);
+    for (const f of [O_WRONLY, O_RDWR, O_CREAT, O_TRUNC]) expect(call(SYS.openat, AT_FDCWD, name('/box/a.txt'), f)).toBe(EACCES);
+    expect(call(SYS.openat, AT_FDCWD, 8n, 0n)).toBe(EFAULT);
+  });
+
+  it('fstat and newfstatat describe files and directories; mmap copies a file in', () => {
+    const fd = call(SYS.openat, AT_FDCWD, name('/box/a.txt'), 0n);
+    expect(call(SYS.fstat, fd, DATA)).toBe(0n);
+    let dv = new DataView(p.mem.read(DATA, 128).buffer);
+    expect(dv.getUint32(16, true)).toBe(0o100444);
+    expect(dv.getBigInt64(48, true)).toBe(BigInt(TEXT.length));
+    expect(call(SYS.newfstatat, AT_FDCWD, name('/box/sub'), DATA, 0n)).toBe(0n);
+    dv = new DataView(p.mem.read(DATA, 128).buffer);
+    expect(dv.getUint32(16, true)).toBe(0o040555);
+    expect(call(SYS.newfstatat, fd, name(''), DATA, 0x1000n)).toBe(0n);
+    expect(call(SYS.newfstatat, AT_FDCWD, name('/nope'), DATA, 0n)).toBe(ENOENT);
+    const PROT_READ = 1n, PROT_WRITE = 2n, MAP_SHARED = 1n, MAP_PRIVATE = 2n;
+    const m = call(SYS.mmap, 0n, 8192n, PROT_READ, MAP_PRIVATE, fd, 4096n);
+    expect(m > 0n).toBe(true);
+    expect(p.mem.read(m, 16).every((b) => b === 0)).toBe(true); // past the end of the file
+    const m2 = call(SYS.mmap, 0n, 4096n, PROT_READ, MAP_PRIVATE, fd, 0n);
+    expect(new TextDecoder().decode(p.mem.read(m2, TEXT.length))).toBe(TEXT);
+    expect(p.mem.read(m2 + BigInt(TEXT.length), 8).every((b) => b === 0)).toBe(true);
+    expect(call(SYS.mmap, 0n, 4096n, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0n)).toBe(EACCES);
+    expect(call(SYS.mmap, 0n, 4096n, PROT_READ, MAP_PRIVATE, 9n, 0n)).toBe(EBADF);
   });
 });

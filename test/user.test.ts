@@ -2,7 +2,7 @@
 // leave the state untouched, and the CLI.
 
 import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -328,6 +328,49 @@ ${asciz('/proc/self/exe')}`));
     expect(r.stderr).toMatch(new RegExp(`^patchlab: strace: readlinkat\\(0xffffffffffffff9c, 0x[0-9a-f]+, 0x[0-9a-f]+, 0x100, 0x0, 0x0\\) = 0x${f.length.toString(16)}$`, 'm'));
     expect(r.stderr).toMatch(/^patchlab: strace: exit\(0x0, /m);
     expect(cli(['run', '--profile', 'kernel', '--strace', f]).stderr).toMatch(/--strace is for the user profile/);
+  });
+
+  it('--allow-read DIR: the guest reads files inside DIR; a name outside it, or a link out of it, does not exist', () => {
+    const box = join(dir, 'box');
+    mkdirSync(join(box, 'sub'), { recursive: true });
+    writeFileSync(join(box, 'a.txt'), 'inside\n');
+    writeFileSync(join(dir, 'outside.txt'), 'outside\n');
+    symlinkSync(join(dir, 'outside.txt'), join(box, 'escape'));
+    symlinkSync(join(box, 'a.txt'), join(box, 'sub', 'link'));
+    // openat(AT_FDCWD, argv[1], O_RDONLY); read 64 bytes; write them; exit with -openat's result when it fails
+    const f = join(dir, 'cat.elf');
+    writeFileSync(f, elf(`
+      _start:
+        ldr x1, [sp, #16]
+        mov x0, #-100
+        mov x2, #0
+        mov x8, #56
+        svc #0
+        tbnz x0, #63, fail
+        sub x1, sp, #128
+        mov x2, #64
+        mov x8, #63
+        svc #0
+        mov x2, x0
+        sub x1, sp, #128
+        mov x0, #1
+        mov x8, #64
+        svc #0
+        mov x0, #0
+        mov x8, #93
+        svc #0
+      fail:
+        neg x0, x0
+        mov x8, #93
+        svc #0`));
+    const cat = (...a: string[]) => cli(['run', ...a]);
+    expect(cat('--allow-read', box, f, join(box, 'a.txt')).stdout).toBe('inside\n');
+    expect(cat('--allow-read', box, f, join(box, 'sub', 'link')).stdout).toBe('inside\n');
+    expect(cat('--allow-read', box, f, join(box, 'escape')).status).toBe(2); // ENOENT
+    expect(cat('--allow-read', box, f, join(box, '..', 'outside.txt')).status).toBe(2);
+    expect(cat(f, join(box, 'a.txt')).status).toBe(2); // nothing without --allow-read
+    expect(cat('--allow-read', join(dir, 'nowhere'), f, 'x').stderr).toMatch(/--allow-read .*nowhere: ENOENT/);
+    expect(cat('--allow-read', join(box, 'a.txt'), f, 'x').stderr).toMatch(/not a directory/);
   });
 
   it('prints the oops to stderr and exits 128+signal', () => {

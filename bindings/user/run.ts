@@ -104,6 +104,7 @@ export class UserProcess {
       sleep: io.sleep,
       random: io.random,
       strace: io.strace,
+      files: io.files,
     }, { exe: opts.exe ?? opts.args?.[0] ?? 'a.out', ramBytes: ramSize });
   }
 

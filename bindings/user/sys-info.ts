@@ -1,7 +1,7 @@
 // What the user profile's process is, as the system calls that describe it
 // answer: its resource limits (prlimit64), the files it can name
-// (readlinkat of /proc/self/exe) and the status of its descriptors
-// (fstat, newfstatat). The values are Linux's defaults for a process started
+// (readlinkat of /proc/self/exe) and the status of its standard descriptors
+// (fstat, newfstatat; files are sys-files.ts'). The values are Linux's defaults for a process started
 // by init on a machine with the guest's RAM, so a run does not depend on the
 // host (qemu-aarch64 passes the host's limits and descriptors through).
 
@@ -126,7 +126,7 @@ export function statStdio(fd: number): Uint8Array {
   return b;
 }
 
-/** fstat(fd, statbuf): the standard descriptors only (-EBADF for any other). */
+/** fstat(fd, statbuf) of a standard descriptor (-EBADF for any other). */
 export function fstat(mem: GuestMemory, fd: bigint, statbuf: bigint): number {
   const f = BigInt.asIntN(32, fd);
   if (f < 0n || f > 2n) return -EBADF;
@@ -136,17 +136,18 @@ export function fstat(mem: GuestMemory, fd: bigint, statbuf: bigint): number {
 
 /**
  * newfstatat(dirfd, path, statbuf, flags): an empty path with AT_EMPTY_PATH
- * is fstat(dirfd); any other name is -ENOENT (no file system); unknown flags
- * are -EINVAL.
+ * is `fstatFd(dirfd)`, any other name `statName` (files the host lets the
+ * guest see: sys-files.ts); unknown flags are -EINVAL.
  */
-export function newfstatat(mem: GuestMemory, dirfd: bigint, path: bigint, statbuf: bigint, flags: bigint): number {
+export function newfstatat(
+  mem: GuestMemory, dirfd: bigint, path: bigint, flags: bigint,
+  fstatFd: (fd: bigint) => number, statName: () => number,
+): number {
   if (flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT)) return -EINVAL;
   const name = readPath(mem, path);
   if (typeof name === 'number') return name;
-  if (name === '') {
-    if (!(flags & AT_EMPTY_PATH)) return -ENOENT;
-    if (BigInt.asIntN(32, dirfd) === AT_FDCWD) return -ENOENT;
-    return fstat(mem, dirfd, statbuf);
-  }
-  return -ENOENT;
+  if (name !== '') return statName();
+  if (!(flags & AT_EMPTY_PATH)) return -ENOENT;
+  if (BigInt.asIntN(32, dirfd) === AT_FDCWD) return -ENOENT;
+  return fstatFd(dirfd);
 }

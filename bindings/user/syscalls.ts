@@ -11,7 +11,9 @@
 // (checked, then accepted: guest RAM has no page protections), getrandom(278),
 // readlinkat(78) of /proc/self/exe, newfstatat(79) and fstat(80) of the
 // standard descriptors, prlimit64(261) (sys-info.ts: Linux's defaults, not
-// the host's). set_robust_list(99) and rseq(293) return -ENOSYS, as
+// the host's), and read-only files (sys-files.ts: openat(56), close(57),
+// read, lseek(62), pread64(67), fstat, newfstatat and private mmap of what the
+// host's `files` gives; nothing without it). set_robust_list(99) and rseq(293) return -ENOSYS, as
 // qemu-aarch64 answers them (glibc then does without).
 // Arguments are checked in the order Linux checks them and bad ones get
 // Linux's errno. Anything else returns -ENOSYS with a one-line warning (once
@@ -22,6 +24,7 @@ import { CpuState } from '../core.ts';
 import { GuestAccessError, GuestMemory } from '../guest-memory.ts';
 import { PAGE_SIZE, STACK_SIZE, type UserLayout } from './image.ts';
 import { fstat, initialLimits, newfstatat, prlimit64, readlinkat } from './sys-info.ts';
+import { Files, type HostFiles } from './sys-files.ts';
 
 export const SYS = {
   read: 63, write: 64, writev: 66, exit: 93, exit_group: 94, set_tid_address: 96, nanosleep: 101,
@@ -29,20 +32,20 @@ export const SYS = {
   gettimeofday: 169, getpid: 172, getppid: 173, getuid: 174, geteuid: 175, getgid: 176, getegid: 177,
   gettid: 178, brk: 214, munmap: 215, mmap: 222, getrandom: 278, ioctl: 29, clock_getres: 114,
   mprotect: 226, madvise: 233, readlinkat: 78, newfstatat: 79, fstat: 80, set_robust_list: 99, prlimit64: 261,
-  rseq: 293,
+  rseq: 293, openat: 56, close: 57, lseek: 62, pread64: 67,
 } as const;
 
 /** Each known number's name, for strace. */
 const NAMES = new Map<number, string>(Object.entries(SYS).map(([k, v]) => [v, k]));
 
 const E = {
-  EPERM: 1, ENOENT: 2, EBADF: 9, ENOMEM: 12, EFAULT: 14, ENODEV: 19, EINVAL: 22, ENOTTY: 25, EPIPE: 32, ENOSYS: 38,
+  EPERM: 1, ENOENT: 2, EBADF: 9, ENOMEM: 12, EACCES: 13, EFAULT: 14, ENODEV: 19, EINVAL: 22, ENOTTY: 25, EPIPE: 32, ENOSYS: 38,
 } as const;
 const err = (e: number): bigint => BigInt(-e);
 
 const ERRNO_NAMES: Record<number, string> = {
-  1: 'EPERM', 2: 'ENOENT', 3: 'ESRCH', 9: 'EBADF', 12: 'ENOMEM', 14: 'EFAULT', 19: 'ENODEV', 22: 'EINVAL', 25: 'ENOTTY',
-  32: 'EPIPE', 36: 'ENAMETOOLONG', 38: 'ENOSYS',
+  1: 'EPERM', 2: 'ENOENT', 3: 'ESRCH', 9: 'EBADF', 12: 'ENOMEM', 13: 'EACCES', 14: 'EFAULT', 19: 'ENODEV', 20: 'ENOTDIR',
+  21: 'EISDIR', 22: 'EINVAL', 24: 'EMFILE', 25: 'ENOTTY', 29: 'ESPIPE', 32: 'EPIPE', 36: 'ENAMETOOLONG', 38: 'ENOSYS',
 };
 const errnoName = (e: number): string => ERRNO_NAMES[e] ?? `errno ${e}`;
 
@@ -134,6 +137,8 @@ export interface HostIo {
   random?(n: number): Uint8Array;
   /** Given: every call goes here as a line, `name(args) = result`. */
   strace?(line: string): void;
+  /** Files the guest may open and read (none when absent: every name is -ENOENT). */
+  files?: HostFiles;
 }
 
 /** The process as the system calls see it beyond its memory. */
@@ -159,6 +164,7 @@ export class Syscalls {
   private readonly warned = new Set<number>();
   readonly counts = new Map<number, number>();
   private readonly limits: [bigint, bigint][];
+  private readonly files: Files;
 
   constructor(
     private readonly mem: GuestMemory,
@@ -169,6 +175,7 @@ export class Syscalls {
     this.brk = layout.brkStart;
     this.mmapTop = layout.mmapTop;
     this.limits = initialLimits(proc.ramBytes, STACK_SIZE);
+    this.files = new Files(mem, io.files ?? null, this.limits);
   }
 
   /** Handles the SVC the CPU stopped at; x0 receives the result unless the process exited. */
@@ -198,7 +205,7 @@ export class Syscalls {
       case SYS.write: return this.write(Number(a[0]), a[1], a[2]);
       case SYS.writev: return this.writev(Number(a[0]), a[1], a[2]);
       case SYS.read: {
-        if (a[0] !== 0n) return err(E.EBADF);
+        if (a[0] !== 0n) return BigInt(this.files.read(Number(BigInt.asIntN(32, a[0])), a[1], a[2]));
         if (!accessOk(a[1], a[2])) return err(E.EFAULT);
         if (!this.io.read) return 0n;
         const len = Number(a[2] > 1n << 20n ? 1n << 20n : a[2]);
@@ -299,8 +306,13 @@ export class Syscalls {
         return err(E.ENOSYS);
       case SYS.prlimit64: return BigInt(prlimit64(this.limits, mem, a[0], PID, a[1], a[2], a[3]));
       case SYS.readlinkat: return BigInt(readlinkat(mem, this.proc.exe, PID, a[1], a[2], a[3]));
-      case SYS.fstat: return BigInt(fstat(mem, a[0], a[1]));
-      case SYS.newfstatat: return BigInt(newfstatat(mem, a[0], a[1], a[2], a[3]));
+      case SYS.fstat: return BigInt(this.fstat(a[0], a[1]));
+      case SYS.newfstatat:
+        return BigInt(newfstatat(mem, a[0], a[1], a[3], (fd) => this.fstat(fd, a[2]), () => this.files.statPath(a[0], a[1], a[2])));
+      case SYS.openat: return BigInt(this.files.openat(a[0], a[1], a[2]));
+      case SYS.close: return BigInt(this.files.close(Number(BigInt.asIntN(32, a[0]))));
+      case SYS.lseek: return this.files.lseek(Number(BigInt.asIntN(32, a[0])), a[1], a[2]);
+      case SYS.pread64: return BigInt(this.files.read(Number(BigInt.asIntN(32, a[0])), a[1], a[2], a[3]));
       case SYS.madvise:
         if (a[0] & (PAGE_SIZE - 1n)) return err(E.EINVAL);
         return 0n;
@@ -311,6 +323,14 @@ export class Syscalls {
         }
         return err(E.ENOSYS);
     }
+  }
+
+  /** fstat of a standard descriptor or of a file opened here. */
+  private fstat(fd: bigint, statbuf: bigint): number {
+    const st = this.files.statFd(Number(BigInt.asIntN(32, fd)));
+    if (!st) return fstat(this.mem, fd, statbuf);
+    this.mem.write(statbuf, st);
+    return 0;
   }
 
   private write(fd: number, buf: bigint, len: bigint): bigint {
@@ -374,10 +394,15 @@ export class Syscalls {
     const MAP_FIXED_NOREPLACE = 0x100000n;
     // qemu-aarch64 refuses a zero length before it looks at the descriptor.
     if (off & (PAGE_SIZE - 1n) || len === 0n) return err(E.EINVAL);
+    let contents: Uint8Array | null = null;
     if (!(flags & MAP_ANONYMOUS)) {
-      // There are no files: stdin, stdout and stderr cannot be mapped, no other descriptor is open.
+      // stdin, stdout and stderr cannot be mapped; a file opened here is copied in (its pages never change)
       const n = BigInt.asIntN(32, fd);
-      return n >= 0n && n <= 2n ? err(E.ENODEV) : err(E.EBADF);
+      if (n >= 0n && n <= 2n) return err(E.ENODEV);
+      const bytes = this.files.bytes(Number(n));
+      if (typeof bytes === 'number') return BigInt(bytes);
+      if (prot & 2n && (flags & MAP_TYPE) === MAP_SHARED) return err(E.EACCES);
+      contents = off < BigInt(bytes.length) ? bytes.subarray(Number(off), Math.min(bytes.length, Number(off + len))) : new Uint8Array(0);
     }
     const size = (len + PAGE_SIZE - 1n) & ~(PAGE_SIZE - 1n) & ((1n << 64n) - 1n);
     if (size === 0n || size < len) return err(E.ENOMEM);
@@ -389,6 +414,7 @@ export class Syscalls {
     if (this.mmapTop - size < this.brk) return err(E.ENOMEM);
     this.mmapTop -= size;
     this.mem.fill(this.mmapTop, Number(size), 0);
+    if (contents) this.mem.write(this.mmapTop, contents);
     return this.mmapTop;
   }
 
