@@ -140,6 +140,54 @@ describe('mmap, munmap, mprotect, madvise', () => {
   });
 });
 
+describe('the mmap area: munmap frees, mremap shrinks, grows and moves', () => {
+  const PROT_RW = 3n, MAP_PRIVATE = 2n, MAP_ANONYMOUS = 0x20n, MREMAP_MAYMOVE = 1n, MREMAP_FIXED = 2n;
+  const ENOMEM = -12n;
+  const anon = (len: bigint) => call(SYS.mmap, 0n, len, PROT_RW, MAP_PRIVATE | MAP_ANONYMOUS, -1n, 0n);
+
+  it('a freed range is reused by the next mapping that fits, highest first, zeroed', () => {
+    const a = anon(4096n), b = anon(8192n), c = anon(4096n);
+    expect([b, c]).toEqual([a - 2n * PAGE, a - 3n * PAGE]);
+    p.mem.fill(b, 8192, 0x55);
+    expect(call(SYS.munmap, b, 8192n)).toBe(0n);
+    expect(anon(4096n)).toBe(b + PAGE); // the top of the hole
+    expect(p.mem.read(b + PAGE, 4096).every((x) => x === 0)).toBe(true);
+    expect(anon(4096n)).toBe(b);
+    expect(anon(4096n)).toBe(c - PAGE); // the hole is full
+    expect(call(SYS.munmap, a, 1n)).toBe(0n); // a length rounds up to whole pages
+    expect(anon(4096n)).toBe(a);
+  });
+
+  it('mremap shrinks in place, grows in place when the pages after are free, else moves with MREMAP_MAYMOVE', () => {
+    const a = anon(3n * PAGE);
+    expect(call(SYS.mremap, a, 3n * PAGE, PAGE, 0n)).toBe(a);
+    expect(call(SYS.mremap, a, PAGE, 2n * PAGE, 0n)).toBe(a); // the page freed above is free again
+    const b = anon(PAGE); // lands in the last freed page, right above a's two
+    expect(b).toBe(a + 2n * PAGE);
+    p.mem.fill(a, 8192, 0x77);
+    expect(call(SYS.mremap, a, 2n * PAGE, 4n * PAGE, 0n)).toBe(ENOMEM); // b is in the way
+    const m = call(SYS.mremap, a, 2n * PAGE, 4n * PAGE, MREMAP_MAYMOVE);
+    expect(m > 0n && m !== a).toBe(true);
+    expect(p.mem.read(m, 8192).every((x) => x === 0x77)).toBe(true);
+    expect(p.mem.read(m + 8192n, 8192).every((x) => x === 0)).toBe(true);
+    expect(call(SYS.mremap, a, PAGE, 2n * PAGE, MREMAP_MAYMOVE)).toBe(EFAULT); // a was freed by the move
+    expect(anon(2n * PAGE)).toBe(a);
+  });
+
+  it('mremap checks its flags and sizes; the break cannot grow into a mapping', () => {
+    const a = anon(PAGE);
+    expect(call(SYS.mremap, a + 8n, PAGE, 2n * PAGE, 0n)).toBe(EINVAL);
+    expect(call(SYS.mremap, a, PAGE, 0n, 0n)).toBe(EINVAL);
+    expect(call(SYS.mremap, a, PAGE, 2n * PAGE, MREMAP_MAYMOVE | MREMAP_FIXED, a - 8n * PAGE)).toBe(EINVAL);
+    expect(call(SYS.mremap, a, PAGE, 2n * PAGE, 8n)).toBe(EINVAL);
+    expect(call(SYS.mremap, a, 2n * PAGE, PAGE, 0n)).toBe(EFAULT); // the page above a is not mapped
+    const brk0 = call(SYS.brk, 0n);
+    expect(call(SYS.brk, a + PAGE)).toBe(brk0);
+    expect(call(SYS.brk, a)).toBe(a);
+    expect(anon(PAGE)).toBe(ENOMEM); // nothing is left between the break and the mapping
+  });
+});
+
 describe('clocks', () => {
   const ts = DATA + 0x200n;
   const sec = () => p.mem.u64(ts), nsec = () => p.mem.u64(ts + 8n);

@@ -7,7 +7,8 @@
 // (actions and the mask are kept and read back; no signal is ever
 // delivered), uname(160), gettimeofday(169), getpid(172), getppid(173),
 // getuid/geteuid/getgid/getegid(174-177), gettid(178), brk(214), munmap(215),
-// mmap(222) (anonymous, not MAP_FIXED), mprotect(226) and madvise(233)
+// mremap(216), mmap(222) (not MAP_FIXED; placed as sys-maps.ts keeps track),
+// mprotect(226) and madvise(233)
 // (checked, then accepted: guest RAM has no page protections), getrandom(278),
 // readlinkat(78) of /proc/self/exe, newfstatat(79) and fstat(80) of the
 // standard descriptors, prlimit64(261) (sys-info.ts: Linux's defaults, not
@@ -25,6 +26,7 @@ import { GuestAccessError, GuestMemory } from '../guest-memory.ts';
 import { PAGE_SIZE, STACK_SIZE, type UserLayout } from './image.ts';
 import { fstat, initialLimits, newfstatat, prlimit64, readlinkat } from './sys-info.ts';
 import { Files, type HostFiles } from './sys-files.ts';
+import { MmapArea } from './sys-maps.ts';
 
 export const SYS = {
   read: 63, write: 64, writev: 66, exit: 93, exit_group: 94, set_tid_address: 96, nanosleep: 101,
@@ -32,7 +34,7 @@ export const SYS = {
   gettimeofday: 169, getpid: 172, getppid: 173, getuid: 174, geteuid: 175, getgid: 176, getegid: 177,
   gettid: 178, brk: 214, munmap: 215, mmap: 222, getrandom: 278, ioctl: 29, clock_getres: 114,
   mprotect: 226, madvise: 233, readlinkat: 78, newfstatat: 79, fstat: 80, set_robust_list: 99, prlimit64: 261,
-  rseq: 293, openat: 56, close: 57, lseek: 62, pread64: 67,
+  rseq: 293, openat: 56, close: 57, lseek: 62, pread64: 67, mremap: 216,
 } as const;
 
 /** Each known number's name, for strace. */
@@ -42,6 +44,8 @@ const E = {
   EPERM: 1, ENOENT: 2, EBADF: 9, ENOMEM: 12, EACCES: 13, EFAULT: 14, ENODEV: 19, EINVAL: 22, ENOTTY: 25, EPIPE: 32, ENOSYS: 38,
 } as const;
 const err = (e: number): bigint => BigInt(-e);
+/** len rounded up to whole pages (0 when it wraps past the address space). */
+const pageUp = (len: bigint): bigint => (len + PAGE_SIZE - 1n) & ~(PAGE_SIZE - 1n) & ((1n << 64n) - 1n);
 
 const ERRNO_NAMES: Record<number, string> = {
   1: 'EPERM', 2: 'ENOENT', 3: 'ESRCH', 9: 'EBADF', 12: 'ENOMEM', 13: 'EACCES', 14: 'EFAULT', 19: 'ENODEV', 20: 'ENOTDIR',
@@ -155,7 +159,7 @@ export class Syscalls {
   /** The signal that ended the process (SIGPIPE from a write nobody reads), or null. */
   killedBy: number | null = null;
   private brk: bigint;
-  private mmapTop: bigint;
+  private readonly maps: MmapArea;
   /** rt_sigaction's struct sigaction (32 bytes) per signal, 1..64; all zero is SIG_DFL. */
   private readonly sigactions = new Map<number, Uint8Array>();
   private sigmask = 0n;
@@ -173,7 +177,7 @@ export class Syscalls {
     private readonly proc: ProcessInfo = { exe: '/a.out', ramBytes: Number(layout.ramEnd) },
   ) {
     this.brk = layout.brkStart;
-    this.mmapTop = layout.mmapTop;
+    this.maps = new MmapArea(layout.mmapTop, () => this.brk);
     this.limits = initialLimits(proc.ramBytes, STACK_SIZE);
     this.files = new Files(mem, io.files ?? null, this.limits);
   }
@@ -287,16 +291,20 @@ export class Syscalls {
       }
       case SYS.brk: {
         const want = a[0];
-        if (want >= this.layout.brkStart && want <= this.mmapTop) {
+        if (want >= this.layout.brkStart && want <= this.maps.lowest()) {
           if (want > this.brk) mem.fill(this.brk, Number(want - this.brk), 0);
           this.brk = want;
         }
         return this.brk;
       }
       case SYS.mmap: return this.mmap(a[1], a[2], a[3], a[4], a[5]); // the address is only a hint: not used
-      case SYS.munmap:
-        if (a[0] & (PAGE_SIZE - 1n) || a[1] === 0n) return err(E.EINVAL);
+      case SYS.munmap: {
+        const size = pageUp(a[1]);
+        if (a[0] & (PAGE_SIZE - 1n) || a[1] === 0n || size === 0n || !accessOk(a[0], size)) return err(E.EINVAL);
+        this.maps.unmap(a[0], size);
         return 0n;
+      }
+      case SYS.mremap: return this.mremap(a[0], a[1], a[2], a[3]);
       case SYS.mprotect: {
         if (a[2] & ~PROT_VALID || a[0] & (PAGE_SIZE - 1n)) return err(E.EINVAL);
         return 0n;
@@ -411,11 +419,45 @@ export class Syscalls {
     if (type !== MAP_SHARED && type !== MAP_PRIVATE) return err(E.EINVAL);
     // A placement hint is only a hint; MAP_FIXED is not supported (the mappings are a simple top-down stack).
     if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) return err(E.EINVAL);
-    if (this.mmapTop - size < this.brk) return err(E.ENOMEM);
-    this.mmapTop -= size;
-    this.mem.fill(this.mmapTop, Number(size), 0);
-    if (contents) this.mem.write(this.mmapTop, contents);
-    return this.mmapTop;
+    const at = this.maps.place(size);
+    if (at === null) return err(E.ENOMEM);
+    this.maps.map(at, size);
+    this.mem.fill(at, Number(size), 0);
+    if (contents) this.mem.write(at, contents);
+    return at;
+  }
+
+  /**
+   * mremap(old, oldSize, newSize, flags): shrinks in place, grows in place
+   * when the pages after are free, else moves with MREMAP_MAYMOVE (contents
+   * copied, the old range freed). MREMAP_FIXED and MREMAP_DONTUNMAP are not
+   * supported (-EINVAL); a range that is not wholly mapped is -EFAULT.
+   */
+  private mremap(old: bigint, oldLen: bigint, newLen: bigint, flags: bigint): bigint {
+    const MREMAP_MAYMOVE = 1n, MREMAP_FIXED = 2n, MREMAP_DONTUNMAP = 4n;
+    if (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP) || flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)) return err(E.EINVAL);
+    if (old & (PAGE_SIZE - 1n)) return err(E.EINVAL);
+    const oldSize = pageUp(oldLen), newSize = pageUp(newLen);
+    if (newSize === 0n || oldSize === 0n) return err(E.EINVAL);
+    if (!this.maps.mapped(old, oldSize)) return err(E.EFAULT);
+    if (newSize <= oldSize) {
+      this.maps.unmap(old + newSize, oldSize - newSize);
+      return old;
+    }
+    if (this.maps.free(old + oldSize, newSize - oldSize)) {
+      this.maps.map(old + oldSize, newSize - oldSize);
+      this.mem.fill(old + oldSize, Number(newSize - oldSize), 0);
+      return old;
+    }
+    if (!(flags & MREMAP_MAYMOVE)) return err(E.ENOMEM);
+    const at = this.maps.place(newSize);
+    if (at === null) return err(E.ENOMEM);
+    const data = this.mem.read(old, Number(oldSize));
+    this.maps.map(at, newSize);
+    this.mem.fill(at, Number(newSize), 0);
+    this.mem.write(at, data);
+    this.maps.unmap(old, oldSize);
+    return at;
   }
 
   /** rt_sigaction: keeps and returns actions; none is ever run. */
