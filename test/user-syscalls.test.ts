@@ -7,7 +7,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { writeElf } from '../bindings/elf/index.ts';
 import { assemble } from '../bindings/isa/asm.ts';
 import { UserProcess } from '../bindings/user/run.ts';
-import { SYS } from '../bindings/user/syscalls.ts';
+import { SYS, type HostIo } from '../bindings/user/syscalls.ts';
 
 const BASE = 0x400000n;
 const DATA = 0x500000n;
@@ -17,8 +17,8 @@ const PAGE = 4096n;
 let p: UserProcess;
 let out: string;
 
-/** A fresh process whose output goes to `out`, or to `write` when given. */
-function load(write?: (fd: 1 | 2, d: Uint8Array) => number): void {
+/** A fresh process whose output goes to `out`, or to `write` when given; `io` adds to or replaces the host's other calls. */
+function load(write?: (fd: 1 | 2, d: Uint8Array) => number, io: Partial<HostIo> = {}): void {
   const code = assemble(`_start:\n mov x8, #93\n svc #0`, BASE);
   const file = writeElf({
     entry: BASE,
@@ -35,6 +35,7 @@ function load(write?: (fd: 1 | 2, d: Uint8Array) => number): void {
         return d.length;
       }),
       warn: () => {},
+      ...io,
     },
   });
 }
@@ -409,9 +410,7 @@ describe('what the process is: limits, /proc/self/exe, the standard descriptors'
 
   it('set_robust_list and rseq return -ENOSYS as under qemu-aarch64, without the unknown-syscall warning', () => {
     const warnings: string[] = [];
-    const code = assemble(`_start:\n mov x8, #93\n svc #0`, BASE);
-    const file = writeElf({ entry: BASE, segments: [{ vaddr: BASE, data: code.bytes, flags: { r: true, x: true } }] });
-    p = new UserProcess(file, { io: { write: (_fd, d) => d.length, warn: (m) => warnings.push(m) } });
+    load(undefined, { warn: (m) => warnings.push(m) });
     expect(call(SYS.set_robust_list, 0n, 24n)).toBe(ENOSYS);
     expect(call(SYS.rseq, 0n, 32n, 0n, 0x53053053n)).toBe(ENOSYS);
     expect(warnings).toEqual([]);
@@ -421,9 +420,7 @@ describe('what the process is: limits, /proc/self/exe, the standard descriptors'
 
   it('strace prints every call with its arguments and result, errors by name', () => {
     const lines: string[] = [];
-    const code = assemble(`_start:\n mov x8, #93\n svc #0`, BASE);
-    const file = writeElf({ entry: BASE, segments: [{ vaddr: BASE, data: code.bytes, flags: { r: true, x: true } }] });
-    p = new UserProcess(file, { io: { write: (_fd, d) => d.length, warn: () => {}, strace: (l) => lines.push(l) } });
+    load(undefined, { strace: (l) => lines.push(l) });
     call(SYS.getpid);
     call(449, 1n, 2n);
     expect(lines).toEqual([
@@ -452,15 +449,7 @@ describe('files: read-only, only what the host gives', () => {
   const name = (s: string) => str(DATA + 0x800n, s + '\0');
 
   beforeEach(() => {
-    const code = assemble(`_start:\n mov x8, #93\n svc #0`, BASE);
-    const file = writeElf({
-      entry: BASE,
-      segments: [
-        { vaddr: BASE, data: code.bytes, flags: { r: true, x: true } },
-        { vaddr: DATA, data: new Uint8Array(64), memSize: 65536, flags: { r: true, w: true } },
-      ],
-    });
-    p = new UserProcess(file, { io: { write: (_fd, d) => d.length, warn: () => {}, files } });
+    load(undefined, { files });
     looked.length = 0;
   });
 

@@ -48,6 +48,13 @@ const EXIT = (code: number) => `
   mov x0, #${code}
   mov x8, #93
   svc #0`;
+/** write(1, sp - below, x0): writes the bytes the previous call returned the count of. */
+const WRITE_X0_FROM_SP = (below: number) => `
+  mov x2, x0
+  sub x1, sp, #${below}
+  mov x0, #1
+  mov x8, #64
+  svc #0`;
 /** Exits with minus x0: a syscall's -errno becomes the exit status. */
 const EXIT_NEG_X0 = `
   neg x0, x0
@@ -312,14 +319,8 @@ describe('patchlab run (CLI)', () => {
         mov x3, #256
         mov x8, #78
         svc #0
-        mov x2, x0
-        sub x1, sp, #512
-        mov x0, #1
-        mov x8, #64
-        svc #0
-        mov x0, #0
-        mov x8, #93
-        svc #0
+        ${WRITE_X0_FROM_SP(512)}
+        ${EXIT(0)}
       path:
 ${asciz('/proc/self/exe')}`));
     const r = spawnSync(process.execPath, [resolve('dist/cli.js'), 'run', '--strace', 'exe.elf'], { encoding: 'utf8', cwd: dir });
@@ -351,18 +352,10 @@ ${asciz('/proc/self/exe')}`));
         mov x2, #64
         mov x8, #63
         svc #0
-        mov x2, x0
-        sub x1, sp, #128
-        mov x0, #1
-        mov x8, #64
-        svc #0
-        mov x0, #0
-        mov x8, #93
-        svc #0
+        ${WRITE_X0_FROM_SP(128)}
+        ${EXIT(0)}
       fail:
-        neg x0, x0
-        mov x8, #93
-        svc #0`));
+        ${EXIT_NEG_X0}`));
     const cat = (...a: string[]) => cli(['run', ...a]);
     expect(cat('--allow-read', box, f, join(box, 'a.txt')).stdout).toBe('inside\n');
     expect(cat('--allow-read', box, f, join(box, 'sub', 'link')).stdout).toBe('inside\n');

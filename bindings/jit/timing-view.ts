@@ -1,6 +1,7 @@
 // What the translator knows of a CPU's cycle model: the view of its timing
-// area (the parameters and tables the ticks are built from, with a key that
-// tells two models apart), and the core's timing calls a region imports.
+// area (the parameters the translated predictor and block memos are built
+// from, with a key that tells two models apart), and the core's timing calls
+// a region imports.
 
 import * as L from '../../assembly/layout.ts';
 import * as T from '../../assembly/timing-layout.ts';
@@ -8,22 +9,15 @@ import { I32, I64, Op, type Code } from './wasm.ts';
 
 /** What the translator reads of a CPU's timing area (bindings/timing/install.ts wrote it). */
 export interface TimingView {
-  outOfOrder: boolean;
-  /** Reorder-buffer micro-ops (0: in order). */
-  rob: number;
-  width: number;
-  /** Mispredict penalty, conditional-counter mask, return-stack entries. */
+  /** Mispredict penalty, conditional-counter mask, indirect-target buffer mask, return-stack entries. */
   penalty: number;
   bhtMask: number;
   btbMask: number;
   rasN: number;
-  fshift: number;
+  /** Cycles fetch may run ahead of issue (the memo key's redirect code is relative to it). */
   fqueue: number;
-  unitFirst: number[];
-  unitCount: number[];
+  /** Operand roles of each operation (the kind of branch an instruction is). */
   roles: Uint32Array;
-  classIndex: Uint8Array;
-  classes: Uint8Array;
   /** Equal for two CPUs whose models are the same (a translation is reused only under the same model). */
   key: string;
 }
@@ -37,23 +31,15 @@ export function readTimingView(buf: ArrayBuffer, cpu: number): TimingView | null
   const tm = L.CACHE_BASE + cpu * L.CACHE_BYTES + L.TM_OFFSET;
   const u8 = new Uint8Array(buf);
   const v: TimingView = {
-    outOfOrder: dv.getUint32(tm + T.TM_ROB, true) !== 0,
-    rob: dv.getUint32(tm + T.TM_ROB, true),
-    width: dv.getUint32(tm + T.TM_WIDTH, true),
     penalty: dv.getUint32(tm + T.TM_PENALTY, true),
     bhtMask: dv.getUint32(tm + T.TM_BHTMASK, true),
     btbMask: dv.getUint32(tm + T.TM_BTBMASK, true),
     rasN: dv.getUint32(tm + T.TM_RASN, true),
-    fshift: dv.getUint32(tm + T.TM_FSHIFT, true),
     fqueue: dv.getUint32(tm + T.TM_FQUEUE, true),
-    unitFirst: Array.from(u8.slice(tm + T.TM_UNIT_FIRST, tm + T.TM_UNIT_FIRST + T.TM_UNITS_MAX)),
-    unitCount: Array.from(u8.slice(tm + T.TM_UNIT_COUNT, tm + T.TM_UNIT_COUNT + T.TM_UNITS_MAX)),
     roles: new Uint32Array(u8.slice(tm + T.TM_ROLES, tm + T.TM_ROLES + 1024).buffer),
-    classIndex: u8.slice(tm + T.TM_CLASS, tm + T.TM_CLASS + 512),
-    classes: u8.slice(tm + T.TM_CLASSES, tm + T.TM_CLASSES + T.TM_CLASS_MAX * T.TMC_SIZE),
     key: '',
   };
-  // FNV-1a over the mode and the parameter and table bytes the ticks are built from
+  // FNV-1a over the mode and all the model's parameter and table bytes
   let h = 0x811c9dc5 ^ mode;
   const hash = (a: Uint8Array) => { for (let k = 0; k < a.length; k++) h = Math.imul(h ^ a[k]!, 0x01000193); };
   hash(u8.subarray(tm + T.TM_WIDTH, tm + T.TM_UNIT_COUNT + T.TM_UNITS_MAX));

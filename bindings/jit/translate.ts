@@ -357,7 +357,7 @@ export class Tx {
     this.end();
     c.get(this.left).i32(n).op(Op.i32_sub).set(this.left);
     if (this.memo) {
-      // in order: the block's timing from its memo, or its ticks function (timing-memo.ts)
+      // under a model: the block's timing from its memo, or its ticks function (timing-memo.ts)
       this.memo.blockStart(b, this.m.blockIds + i, fTicks(i), (depth) => { this.nest += depth; this.bail(false); this.nest -= depth; });
     }
     for (let j = 0; j < n; j++) {

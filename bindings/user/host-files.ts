@@ -6,8 +6,9 @@
 import { realpathSync, readFileSync, statSync } from 'node:fs';
 import { ConfigError } from '../core.ts';
 import type { HostEntry, HostFiles } from './sys-files.ts';
+import { E } from './errno.ts';
 
-const ENOENT = 2, EACCES = 13, EFBIG = 27;
+const { ENOENT, EACCES, EFBIG } = E;
 /** The largest file the guest may open (it is read whole). */
 const MAX_FILE = 256 << 20;
 

@@ -7,15 +7,16 @@
 
 import type { GuestMemory } from '../guest-memory.ts';
 import { readPath, RLIMIT, statStdio } from './sys-info.ts';
+import { E } from './errno.ts';
 
-const ENOENT = 2, EBADF = 9, EACCES = 13, ENOTDIR = 20, EISDIR = 21, EINVAL = 22, EMFILE = 24, ESPIPE = 29;
+const { ENOENT, EBADF, EACCES, ENOTDIR, EISDIR, EINVAL, EMFILE, ESPIPE } = E;
 
 /** What the host gives for a guest path: a file's bytes, a directory, or a negative errno. */
 export type HostEntry = { kind: 'file'; data: Uint8Array } | { kind: 'dir' } | number;
 
-/** The host's side: looks a path up, resolved against `base` (an absolute guest directory) when relative. */
+/** The host's side: looks an absolute guest path up. */
 export interface HostFiles {
-  lookup(path: string, base: string): HostEntry;
+  lookup(path: string): HostEntry;
   /** The guest's working directory (absolute). */
   readonly cwd: string;
 }
@@ -76,7 +77,7 @@ export class Files {
     const base = name.startsWith('/') ? '/' : this.base(dirfd);
     if (typeof base === 'number') return base;
     const path = joinPath(base, name);
-    return { entry: this.host ? this.host.lookup(path, '/') : -ENOENT, path };
+    return { entry: this.host ? this.host.lookup(path) : -ENOENT, path };
   }
 
   openat(dirfd: bigint, pathAddr: bigint, flags: bigint): number {

@@ -6,9 +6,9 @@
 // host (qemu-aarch64 passes the host's limits and descriptors through).
 
 import type { GuestMemory } from '../guest-memory.ts';
+import { E } from './errno.ts';
 
-/** The errno values these calls return. */
-export const EPERM = 1, ENOENT = 2, ESRCH = 3, EBADF = 9, EFAULT = 14, EINVAL = 22;
+const { EPERM, ENOENT, ESRCH, EBADF, EINVAL, ENAMETOOLONG } = E;
 
 // ---- resource limits ------------------------------------------------------------
 
@@ -80,7 +80,11 @@ const AT_NO_AUTOMOUNT = 0x800n;
 /** The longest path Linux reads from a program (PATH_MAX). */
 const PATH_MAX = 4096;
 
-/** Reads the NUL-terminated path at `addr` (-EFAULT on a bad address is the caller's GuestAccessError). */
+/**
+ * Reads the NUL-terminated path at `addr`: -ENAMETOOLONG past PATH_MAX, and
+ * a GuestAccessError (the caller's -EFAULT) at the first byte outside guest
+ * RAM (GuestMemory.cstring would cut the name short there instead).
+ */
 export function readPath(mem: GuestMemory, addr: bigint): string | number {
   const bytes: number[] = [];
   for (let i = 0; i < PATH_MAX; i++) {
@@ -88,7 +92,7 @@ export function readPath(mem: GuestMemory, addr: bigint): string | number {
     if (b === 0) return new TextDecoder().decode(new Uint8Array(bytes));
     bytes.push(b);
   }
-  return -36; // ENAMETOOLONG
+  return -ENAMETOOLONG;
 }
 
 /**

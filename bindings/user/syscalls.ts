@@ -27,6 +27,7 @@ import { PAGE_SIZE, STACK_SIZE, type UserLayout } from './image.ts';
 import { fstat, initialLimits, newfstatat, prlimit64, readlinkat } from './sys-info.ts';
 import { Files, type HostFiles } from './sys-files.ts';
 import { MmapArea } from './sys-maps.ts';
+import { E, errnoName } from './errno.ts';
 
 export const SYS = {
   read: 63, write: 64, writev: 66, exit: 93, exit_group: 94, set_tid_address: 96, nanosleep: 101,
@@ -40,18 +41,10 @@ export const SYS = {
 /** Each known number's name, for strace. */
 const NAMES = new Map<number, string>(Object.entries(SYS).map(([k, v]) => [v, k]));
 
-const E = {
-  EPERM: 1, ENOENT: 2, EBADF: 9, ENOMEM: 12, EACCES: 13, EFAULT: 14, ENODEV: 19, EINVAL: 22, ENOTTY: 25, EPIPE: 32, ENOSYS: 38,
-} as const;
 const err = (e: number): bigint => BigInt(-e);
 /** len rounded up to whole pages (0 when it wraps past the address space). */
 const pageUp = (len: bigint): bigint => (len + PAGE_SIZE - 1n) & ~(PAGE_SIZE - 1n) & ((1n << 64n) - 1n);
 
-const ERRNO_NAMES: Record<number, string> = {
-  1: 'EPERM', 2: 'ENOENT', 3: 'ESRCH', 9: 'EBADF', 12: 'ENOMEM', 13: 'EACCES', 14: 'EFAULT', 19: 'ENODEV', 20: 'ENOTDIR',
-  21: 'EISDIR', 22: 'EINVAL', 24: 'EMFILE', 25: 'ENOTTY', 29: 'ESPIPE', 32: 'EPIPE', 36: 'ENAMETOOLONG', 38: 'ENOSYS',
-};
-const errnoName = (e: number): string => ERRNO_NAMES[e] ?? `errno ${e}`;
 
 /** arm64's user address space (TASK_SIZE, 48-bit VA) and the most a read or write moves at once (Linux's MAX_RW_COUNT). */
 const TASK_SIZE = 1n << 48n;
@@ -412,7 +405,7 @@ export class Syscalls {
       if (prot & 2n && (flags & MAP_TYPE) === MAP_SHARED) return err(E.EACCES);
       contents = off < BigInt(bytes.length) ? bytes.subarray(Number(off), Math.min(bytes.length, Number(off + len))) : new Uint8Array(0);
     }
-    const size = (len + PAGE_SIZE - 1n) & ~(PAGE_SIZE - 1n) & ((1n << 64n) - 1n);
+    const size = pageUp(len);
     if (size === 0n || size < len) return err(E.ENOMEM);
     if (prot & ~PROT_VALID) return err(E.EINVAL);
     const type = flags & MAP_TYPE;
